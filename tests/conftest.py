@@ -1,0 +1,43 @@
+"""Shared fixtures: the seed corpus, the shared evaluation data, fresh workspaces."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from workbench import Workspace
+
+ROOT = Path(__file__).resolve().parents[1]
+SEEDS = ROOT / "seeds"
+SHARED = Path(os.environ.get("WORKBENCH_SHARED", ROOT.parent / "shared"))
+EVAL = SHARED / "eval"
+
+
+@pytest.fixture
+def workspace(tmp_path: Path) -> Workspace:
+    ws = Workspace(tmp_path / "ws")
+    yield ws
+    ws.close()
+
+
+@pytest.fixture(scope="session")
+def seeded(tmp_path_factory) -> Workspace:
+    """A workspace holding the five seed files (read-only use in tests)."""
+    from workbench import run
+
+    ws = Workspace(tmp_path_factory.mktemp("seeded") / "ws")
+    run(ws, [SEEDS])
+    return ws
+
+
+def seed_text(prefix: str) -> str:
+    return next(SEEDS.glob(f"{prefix}_*.txt")).read_text("utf-8")
+
+
+def needs_eval(*parts: str) -> Path:
+    path = EVAL.joinpath(*parts)
+    if not path.exists():
+        pytest.skip(f"{path} not present")
+    return path

@@ -1,0 +1,45 @@
+from workbench.normalise import ZWNJ, normalise, repair_word_zwnj, repair_zwnj
+
+
+def test_persian_letter_forms_folded_only_in_persian():
+    assert normalise("گردهمايي كرد", "fa") == "گردهمایی کرد"
+    # Arabic keeps its own YEH and KAF, and folds stray Persian forms into them.
+    assert normalise("كتاب في", "ar") == "كتاب في"
+    assert normalise("ویصادف الرئیسیة", "ar") == "ويصادف الرئيسية"
+
+
+def test_same_word_typed_two_ways_matches():
+    assert normalise("مي شود", "fa") == normalise("می شود", "fa")
+    assert normalise("می‌شود", "fa") == normalise("میشود", "fa")
+
+
+def test_digits_from_every_script_become_ascii():
+    assert normalise("۱۴۰۳ و ٣٠٠ و 27", "fa") == "1403 و 300 و 27"
+
+
+def test_tatweel_diacritics_and_invisibles_removed():
+    assert normalise("مـــحـمـد", "ar") == "محمد"
+    assert normalise("حُكِمَ عَلَيْهِ", "ar") == "حكم عليه"
+    assert normalise("a\u200bb\u200fc\ufeff", "en") == "abc"
+
+
+def test_quotes_and_arabic_punctuation_unified():
+    assert normalise("«آزادی»، چرا؟", "fa") == '"آزادی", چرا?'
+    assert normalise("“Free” ‘Iran’", "en") == "\"free\" 'iran'"
+
+
+def test_presentation_forms_and_case():
+    assert normalise("\ufefb", "ar") == "لا"  # LAM-ALEF ligature
+    assert normalise("  Iran   Dissidents ", "en") == "iran dissidents"
+
+
+def test_zwnj_repair_restores_common_words():
+    assert repair_word_zwnj("میشود") == "می" + ZWNJ + "شود"
+    assert repair_word_zwnj("بینالمللی") == "بین" + ZWNJ + "المللی"
+    assert repair_word_zwnj("شکستهای") == "شکست" + ZWNJ + "های"
+
+
+def test_zwnj_repair_leaves_real_words_and_names_alone():
+    for word in ("میز", "مریم", "رجوی", "ایران", "کتاب"):
+        assert repair_word_zwnj(word) == word
+    assert repair_zwnj("Iran 2025") == "Iran 2025"

@@ -1,0 +1,247 @@
+"""The ``workbench`` command: a thin shell over the Python API.
+
+Exit codes (also in README.md):
+  0  success
+  1  nothing could be read, or a command failed on its input
+  2  usage error (unknown option, missing argument)
+  3  workspace problem (locked, corrupt, read-only, newer schema)
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from . import __version__
+from .ingest import IngestError, read_text_file
+from .langid import UnknownLanguageError
+from .pipeline import Ingester, RunReport, run
+from .split import split
+from .store import ENV_VAR, Workspace, WorkspaceError
+
+EXIT_FAILED = 1
+EXIT_WORKSPACE = 3
+
+app = typer.Typer(
+    help="Offline translation and parallel-text alignment workbench (Persian, Arabic, English).",
+    no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
+)
+eval_app = typer.Typer(help="Reproduce the figures in BENCHMARKS.md.", no_args_is_help=True)
+app.add_typer(eval_app, name="eval")
+
+out = Console(width=None if sys.stdout.isatty() else 160)
+err = Console(stderr=True)
+
+WorkspaceOption = Annotated[
+    Path | None,
+    typer.Option("--workspace", "-w", envvar=ENV_VAR, show_envvar=True,
+                 help="Workspace folder [default: ~/.local/share/workbench/default].",
+                 file_okay=False),
+]
+LanguagesOption = Annotated[
+    str | None,
+    typer.Option("--languages", help="Comma-separated ISO 639-1 codes to identify "
+                 "(remembered by the workspace) [default: fa,ar,en]."),
+]
+
+
+def fail(message: str, code: int = EXIT_FAILED) -> typer.Exit:
+    err.print(f"[red]error:[/red] {message}", highlight=False, markup=True, soft_wrap=True)
+    return typer.Exit(code)
+
+
+def open_workspace(path: Path | None, *, create: bool = True) -> Workspace:
+    try:
+        return Workspace(path, create=create)
+    except WorkspaceError as error:
+        raise fail(str(error), EXIT_WORKSPACE) from None
+
+
+def _languages(workspace: Workspace, languages: str | None) -> list[str] | None:
+    if not languages:
+        return None
+    codes = [code.strip().lower() for code in languages.split(",") if code.strip()]
+    workspace.set_setting("languages", ",".join(codes))
+    return codes
+
+
+class _Bar:
+    """Adapts the pipeline's ``progress(done, total, label)`` callback to a rich bar."""
+
+    def __init__(self, progress: Progress, description: str):
+        self.progress = progress
+        self.task = progress.add_task(description, total=None)
+
+    def __call__(self, done: int, total: int, label: str) -> None:
+        self.progress.update(self.task, completed=done, total=total,
+                             description=Path(label).name[:40] or label)
+
+
+def _progress() -> Progress:
+    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                    TimeElapsedColumn(), console=err, transient=True,
+                    disable=not err.is_terminal)
+
+
+def _ingest_with_progress(workspace: Workspace, paths: list[Path], languages: list[str] | None,
+                          whole_pipeline: bool) -> RunReport:
+    try:
+        with _progress() as progress:
+            bar = _Bar(progress, "reading")
+            if whole_pipeline:
+                return run(workspace, paths, languages=languages, progress=bar)
+            return RunReport(ingested=Ingester(workspace, languages).ingest(paths, bar))
+    except UnknownLanguageError as error:
+        raise fail(str(error)) from None
+    except WorkspaceError as error:
+        raise fail(str(error), EXIT_WORKSPACE) from None
+
+
+def _print_report(workspace: Workspace, report: RunReport) -> None:
+    for item in report.ingested:
+        if item.outcome == "skipped":
+            err.print(f"skipped {item.path}: {item.detail}", highlight=False, markup=False)
+    docs = {i for item in report.ingested for i in item.document_ids}
+    table = Table(title=f"workspace {workspace.path}", title_justify="left")
+    for column in ("document", "title", "lang", "sentences", "sentence langs", "status"):
+        table.add_column(column, overflow="fold")
+    for record in workspace.status():
+        name = Path(record["path"]).name + (f" #{record['part'] + 1}" if record["part"] else "")
+        langs = ", ".join(f"{k} {v}" for k, v in record["sentence_langs"].items())
+        table.add_row(name, record["title"][:48], record["lang"], str(record["sentences"]),
+                      langs, "new" if record["id"] in docs else "")
+    out.print(table)
+    counts = workspace.counts()
+    languages = sorted({r["lang"] for r in workspace.status()})
+    out.print(
+        f"files: {report.count('added')} added, {report.count('new version')} new version, "
+        f"{report.count('unchanged')} unchanged, {report.count('skipped')} skipped | "
+        f"documents: {len(workspace.documents())} ({', '.join(languages)}) | "
+        f"sentences: {counts['sentences']} | warnings: {len(report.warnings)}",
+        highlight=False)
+    for stage in report.stages:
+        out.print(f"{stage.name}: {stage.summary}", highlight=False)
+        for warning in stage.warnings:
+            err.print(f"warning: {warning}", highlight=False, markup=False)
+
+
+@app.command("run")
+def run_command(
+    folder: Annotated[list[Path], typer.Argument(help="Folders or files to process.")],
+    workspace: WorkspaceOption = None,
+    languages: LanguagesOption = None,
+) -> None:
+    """Run the whole pipeline over a folder: read, clean, identify languages, split, store."""
+    ws = open_workspace(workspace)
+    report = _ingest_with_progress(ws, folder, _languages(ws, languages), whole_pipeline=True)
+    _print_report(ws, report)
+    if report.readable == 0:
+        raise fail("nothing could be read")
+
+
+@app.command("ingest")
+def ingest_command(
+    paths: Annotated[list[Path], typer.Argument(help="Files or folders (recursive).")],
+    workspace: WorkspaceOption = None,
+    languages: LanguagesOption = None,
+) -> None:
+    """Add documents to the workspace (same content twice adds nothing)."""
+    ws = open_workspace(workspace)
+    report = _ingest_with_progress(ws, paths, _languages(ws, languages), whole_pipeline=False)
+    _print_report(ws, report)
+    if report.readable == 0:
+        raise fail("nothing could be read")
+
+
+@app.command("status")
+def status_command(
+    workspace: WorkspaceOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+) -> None:
+    """List documents with their language, sentence count and event."""
+    ws = open_workspace(workspace, create=False)
+    records = ws.status()
+    if as_json:
+        json.dump({"workspace": str(ws.path), "schema": ws.schema_version, "counts": ws.counts(),
+                   "documents": records}, sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+        return
+    _print_report(ws, RunReport())
+
+
+@app.command("split")
+def split_command(
+    file: Annotated[Path, typer.Argument(help="Text file to split ('-' for stdin).")],
+    lang: Annotated[str, typer.Option("--lang", "-l", help="Language code (fa, ar, en, ...).")],
+    workspace: WorkspaceOption = None,
+) -> None:
+    """Print one sentence per line (the workspace is not touched)."""
+    text = _read_input(file)
+    for sentence in split(text, lang.lower()):
+        sys.stdout.write(" ".join(sentence.split()) + "\n")
+
+
+def _read_input(file: Path) -> str:
+    if str(file) == "-":
+        return sys.stdin.read()
+    if not file.exists():
+        raise fail(f"{file}: no such file")
+    if file.is_dir():
+        raise fail(f"{file}: is a folder, not a file")
+    try:
+        return read_text_file(file)[0]
+    except IngestError as error:
+        raise fail(f"{file}: {error}") from None
+    except OSError as error:
+        raise fail(f"{file}: {error.strerror}") from None
+
+
+@eval_app.command("split")
+def eval_split_command(
+    tico19: Annotated[Path, typer.Argument(help="Folder of TICO-19 (../shared/eval/tico19).")],
+    langs: Annotated[str, typer.Option(help="Languages to score.")] = "en,fa,ar",
+    single_sentence: Annotated[bool, typer.Option(
+        help="Also score only gold segments whose English source is one sentence.")] = True,
+) -> None:
+    """Sentence-boundary P/R/F1 on TICO-19 for workbench, pysbd and sentencex."""
+    from .evaluate import split_benchmark
+
+    if not tico19.is_dir():
+        raise fail(f"{tico19}: no such folder (skipping split evaluation)")
+    for subset in ("all", "single") if single_sentence else ("all",):
+        table = Table(title=f"sentence boundaries, TICO-19 test, segments: {subset}")
+        for column in ("lang", "splitter", "P", "R", "F1", "gold", "predicted", "seconds"):
+            table.add_column(column)
+        for s in split_benchmark(tico19, tuple(langs.split(",")), subset=subset):
+            table.add_row(s.lang, s.splitter, f"{s.precision:.3f}", f"{s.recall:.3f}",
+                          f"{s.f1:.3f}", str(s.gold), str(s.predicted), f"{s.seconds:.2f}")
+        out.print(table)
+
+
+def version_callback(value: bool) -> None:
+    if value:
+        out.print(f"workbench {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_callback(
+    version: Annotated[bool, typer.Option("--version", callback=version_callback,
+                                          is_eager=True, help="Show the version.")] = False,
+) -> None:
+    """Offline translation and parallel-text alignment workbench."""
+
+
+def main() -> None:
+    try:
+        app()
+    except KeyboardInterrupt:
+        err.print("interrupted: finished files are saved; run the same command again to resume")
+        sys.exit(130)

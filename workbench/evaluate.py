@@ -1,0 +1,162 @@
+"""Evaluation harness behind ``workbench eval``: every figure in BENCHMARKS.md comes from here.
+
+Sentence splitting is scored as sacrebleu scores translations: a small
+result object whose signature records every setting that changes the number.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from .split import split
+
+TICO_FILES = {"fa": "en-fa", "ar": "en-ar", "en": "en-fa"}
+
+
+@dataclass
+class BoundaryScore:
+    """Precision/recall/F1 of sentence boundaries (a boundary = offset where a sentence ends)."""
+
+    splitter: str
+    lang: str
+    documents: int
+    gold: int
+    predicted: int
+    correct: int
+    seconds: float
+    subset: str = "all"
+
+    @property
+    def precision(self) -> float:
+        return self.correct / self.predicted if self.predicted else 0.0
+
+    @property
+    def recall(self) -> float:
+        return self.correct / self.gold if self.gold else 0.0
+
+    @property
+    def f1(self) -> float:
+        p, r = self.precision, self.recall
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+    @property
+    def signature(self) -> str:
+        return (f"data:tico19-test|segments:{self.subset}|join:space|lang:{self.lang}"
+                f"|splitter:{self.splitter}")
+
+
+def tico_documents(tico_dir: Path, lang: str, *, skip: tuple[str, ...] = ("CMU_1",),
+                   single_sentence: bool = False) -> Iterator[list[str]]:
+    """Gold segments of each TICO-19 document (grouped by the DOC part of ``.en.info`` ids).
+
+    CMU_1 is left out by default: it is a list of unrelated phrases, not running text.
+    With ``single_sentence``, segments whose *English source* holds more than one
+    sentence are dropped: TICO-19 keeps some two-sentence segments (often glued,
+    "elevated.Infused"), and there the gold has no boundary where every language
+    has one. The test is made on the English side with pysbd, not with our splitter.
+    """
+    folder = Path(tico_dir) / TICO_FILES[lang]
+    ids = [line.split("\t", 1)[0].split(":", 1)[0]
+           for line in (folder / "tico19-test.en.info").read_text("utf-8").splitlines()]
+    suffix = "en" if lang == "en" else lang
+    lines = (folder / f"tico19-test.{suffix}").read_text("utf-8").splitlines()
+    if len(ids) != len(lines):
+        raise ValueError(f"{folder}: {len(ids)} ids but {len(lines)} sentences")
+    if single_sentence:
+        english = (folder / "tico19-test.en").read_text("utf-8").splitlines()
+        keep = [_one_english_sentence(line) for line in english]
+        ids = [i for i, k in zip(ids, keep, strict=True) if k]
+        lines = [line for line, k in zip(lines, keep, strict=True) if k]
+    doc: list[str] = []
+    current = None
+    for doc_id, line in zip(ids, lines, strict=True):
+        if doc_id != current and doc:
+            if current not in skip:
+                yield doc
+            doc = []
+        current = doc_id
+        doc.append(line.strip())
+    if doc and current not in skip:
+        yield doc
+
+
+_GLUED_EN = re.compile(r"[a-z)][.!?][A-Z]")
+
+
+def _one_english_sentence(line: str) -> bool:
+    segmenter = _english_segmenter()
+    return not _GLUED_EN.search(line) and len(segmenter.segment(line)) <= 1
+
+
+@lru_cache(maxsize=1)
+def _english_segmenter():
+    import pysbd
+
+    return pysbd.Segmenter(language="en", clean=False)
+
+
+def _boundary_offsets(text: str, sentences: list[str]) -> set[int]:
+    """End offsets of ``sentences`` located in order inside ``text`` (final end excluded)."""
+    offsets, pos = set(), 0
+    for sentence in sentences:
+        sentence = sentence.strip()
+        if not sentence:
+            continue
+        found = text.find(sentence, pos)
+        if found < 0:
+            continue
+        pos = found + len(sentence)
+        offsets.add(pos)
+    offsets.discard(len(text.rstrip()))
+    return offsets
+
+
+def score_splitter(name: str, splitter: Callable[[str], list[str]], docs: list[list[str]],
+                   lang: str) -> BoundaryScore:
+    gold_n = pred_n = correct = 0
+    start = time.perf_counter()
+    for sentences in docs:
+        text = " ".join(s for s in sentences if s)
+        gold = _boundary_offsets(text, sentences)
+        predicted = _boundary_offsets(text, splitter(text))
+        gold_n, pred_n = gold_n + len(gold), pred_n + len(predicted)
+        correct += len(gold & predicted)
+    seconds = time.perf_counter() - start
+    return BoundaryScore(name, lang, len(docs), gold_n, pred_n, correct, seconds)
+
+
+def available_splitters(lang: str) -> dict[str, Callable[[str], list[str]]]:
+    """The workbench splitter and, when installed, the reference splitters run on the same data."""
+    splitters: dict[str, Callable[[str], list[str]]] = {"workbench": lambda t: split(t, lang)}
+    try:
+        import pysbd
+
+        segmenter = pysbd.Segmenter(language=lang, clean=False)
+        splitters["pysbd-0.3.4"] = segmenter.segment
+    except (ImportError, ValueError):
+        pass
+    try:
+        import sentencex
+
+        splitters["sentencex"] = lambda t: list(sentencex.segment(lang, t))
+    except ImportError:
+        pass
+    return splitters
+
+
+def split_benchmark(tico_dir: Path, langs: tuple[str, ...] = ("en", "fa", "ar"),
+                    subset: str = "all") -> list[BoundaryScore]:
+    """Score every available splitter on TICO-19 (``subset``: all or single)."""
+    scores = []
+    for lang in langs:
+        docs = list(tico_documents(tico_dir, lang, single_sentence=subset == "single"))
+        for name, splitter in available_splitters(lang).items():
+            score = score_splitter(name, splitter, docs, lang)
+            score.subset = subset
+            scores.append(score)
+    return scores

@@ -1,0 +1,241 @@
+"""Reading files into text: txt in any common encoding, html, docx and pdf.
+
+Every failure becomes a :class:`Skipped` with a one-line reason, never an
+exception, so a folder of mixed files ingests what it can.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+from .model import Skipped, Source
+
+TEXT_SUFFIXES = {".txt", ".text", ".md"}
+HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
+SUPPORTED = TEXT_SUFFIXES | HTML_SUFFIXES | {".docx", ".pdf"}
+MAX_BYTES = 512 * 1024 * 1024  # beyond this a "document" is a dump, not an article
+_BOMS = {b"\xef\xbb\xbf": "utf-8-sig", b"\xff\xfe": "utf-16", b"\xfe\xff": "utf-16"}
+_CHUNK = 1 << 20
+STREAM_BYTES = 16 * 1024 * 1024  # larger text files are read block by block, never whole
+
+
+class IngestError(Exception):
+    """A file that cannot be read; the message is the one-line reason."""
+
+
+def iter_files(paths: list[Path]) -> Iterator[Path | Skipped]:
+    """Files under ``paths`` (folders recursively, sorted), or a Skipped for a missing path."""
+    for path in paths:
+        if path.is_dir():
+            for root, dirs, files in os.walk(path):
+                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                for name in sorted(files):
+                    if not name.startswith("."):
+                        yield Path(root) / name
+        elif path.exists():
+            yield path
+        else:
+            yield Skipped(str(path), "no such file or folder")
+
+
+def read_source(path: Path) -> Source:
+    """Read one file into a :class:`Source`; raise :class:`IngestError` with the reason.
+
+    Text files over :data:`STREAM_BYTES` come back with ``text=None``: read
+    them with :func:`iter_text_blocks` so memory stays bounded.
+    """
+    suffix = path.suffix.lower()
+    if suffix not in SUPPORTED:
+        raise IngestError(f"unsupported file type {suffix or '(none)'!r}")
+    try:
+        size = path.stat().st_size
+    except OSError as error:
+        raise IngestError(f"cannot read: {error.strerror}") from None
+    if size == 0:
+        raise IngestError("empty file")
+    if size > MAX_BYTES:
+        raise IngestError(f"too large ({size // 2**20} MiB > {MAX_BYTES // 2**20} MiB)")
+    digest = file_hash(path)
+    try:
+        if suffix in TEXT_SUFFIXES and size > STREAM_BYTES:
+            with path.open("rb") as handle:
+                encoding = sniff_encoding(path, handle.read(4096))
+            return Source(str(path), None, "txt", encoding, digest, size)
+        if suffix in TEXT_SUFFIXES:
+            text, encoding = read_text_file(path)
+            fmt = "txt"
+        elif suffix in HTML_SUFFIXES:
+            raw, encoding = read_text_file(path)
+            text, fmt = html_to_text(raw), "html"
+        elif suffix == ".docx":
+            text, encoding, fmt = docx_to_text(path), "", "docx"
+        else:
+            text, encoding, fmt = pdf_to_text(path), "", "pdf"
+    except OSError as error:
+        raise IngestError(f"cannot read: {error.strerror}") from None
+    except UnicodeDecodeError as error:
+        raise IngestError(f"not valid {error.encoding} text at byte {error.start}") from None
+    if not text.strip():
+        raise IngestError("no text found")
+    return Source(str(path), text, fmt, encoding, digest, size)
+
+
+def file_hash(path: Path) -> str:
+    """SHA-256 of the file's bytes, read in chunks so memory stays flat."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while chunk := handle.read(_CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def read_text_file(path: Path) -> tuple[str, str]:
+    """Decode a text file: BOM first, then strict UTF-8, then charset detection.
+
+    UTF-8 is tried before detection because detectors misjudge short
+    Persian/Arabic UTF-8 files; legacy encodings (Windows-1256, Latin-1,
+    UTF-16 without BOM) go to charset-normalizer.
+    """
+    with path.open("rb") as handle:
+        head = handle.read(4096)
+    encoding = sniff_encoding(path, head)
+    return _decode(path, encoding), encoding
+
+
+def sniff_encoding(path: Path, head: bytes) -> str:
+    """The encoding of a text file from its first bytes (BOM, UTF-8, UTF-16, detection)."""
+    for bom, encoding in _BOMS.items():
+        if head.startswith(bom):
+            return encoding
+    if b"\x00" in head:
+        encoding = _utf16_without_bom(head)
+        if encoding is None:
+            raise IngestError("binary file (contains NUL bytes)")
+        return encoding
+    if _is_utf8(path):
+        return "utf-8"
+    return _detect(path)
+
+
+def _utf16_without_bom(head: bytes) -> str | None:
+    """UTF-16 without BOM puts NULs (high bytes of spaces, digits, Latin) on one parity only."""
+    even, odd = head[0::2].count(0), head[1::2].count(0)
+    if odd and not even:
+        return "utf-16-le"
+    if even and not odd:
+        return "utf-16-be"
+    return None
+
+
+def _is_utf8(path: Path) -> bool:
+    import codecs
+
+    decoder = codecs.getincrementaldecoder("utf-8")(errors="strict")
+    try:
+        with path.open("rb") as handle:
+            while chunk := handle.read(_CHUNK):
+                decoder.decode(chunk)
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _decode(path: Path, encoding: str) -> str:
+    """Decode incrementally so a huge file never exists twice in memory as bytes and text."""
+    import codecs
+
+    decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
+    parts = []
+    with path.open("rb") as handle:
+        while chunk := handle.read(_CHUNK):
+            parts.append(decoder.decode(chunk))
+    parts.append(decoder.decode(b"", final=True))
+    return "".join(parts).replace("\r\n", "\n").replace("\r", "\n")
+
+
+def iter_text_blocks(path: Path, encoding: str, block_chars: int = 1 << 20) -> Iterator[str]:
+    """Decoded text in blocks of about ``block_chars``, cut after a newline where possible.
+
+    This is how files too large to hold in memory are read: a block ends at
+    the last line break in it, or, for one enormous line, at the last space.
+    """
+    import codecs
+
+    decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
+    pending = ""
+    with path.open("rb") as handle:
+        while chunk := handle.read(_CHUNK):
+            pending += decoder.decode(chunk).replace("\r\n", "\n")
+            while len(pending) >= block_chars:
+                cut = _block_cut(pending, block_chars)
+                yield pending[:cut]
+                pending = pending[cut:]
+    pending += decoder.decode(b"", final=True)
+    if pending:
+        yield pending
+
+
+def _block_cut(text: str, limit: int) -> int:
+    for separator in ("\n", " "):
+        cut = text.rfind(separator, limit // 2, limit)
+        if cut > 0:
+            return cut + 1
+    return limit
+
+
+def _detect(path: Path) -> str:
+    """Legacy encodings (Windows-1256, Latin-1, ...) by charset-normalizer on a sample."""
+    from charset_normalizer import from_bytes
+
+    with path.open("rb") as handle:
+        sample = handle.read(4 * _CHUNK)
+    best = from_bytes(sample).best()
+    if best is None:
+        raise IngestError("not valid text in any known encoding")
+    return best.encoding
+
+
+def html_to_text(html: str) -> str:
+    """Main text of a web page (trafilatura), keeping paragraph breaks; falls back to all text."""
+    import trafilatura
+
+    text = trafilatura.extract(html, include_comments=False, include_tables=True,
+                               favor_recall=True, deduplicate=False)
+    if text:
+        return text
+    from lxml import html as lxml_html
+
+    try:
+        return lxml_html.fromstring(html).text_content()
+    except Exception as error:  # lxml raises a zoo of parser errors
+        raise IngestError(f"cannot parse HTML: {error}") from None
+
+
+def docx_to_text(path: Path) -> str:
+    import docx
+
+    try:
+        document = docx.Document(str(path))
+    except Exception as error:  # python-docx raises zipfile/KeyError/ValueError for bad files
+        raise IngestError(f"not a readable .docx file ({type(error).__name__})") from None
+    return "\n".join(paragraph.text for paragraph in document.paragraphs)
+
+
+def pdf_to_text(path: Path) -> str:
+    """Text layer of a PDF; a scanned PDF without one is reported, not OCRed."""
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
+    try:
+        reader = PdfReader(str(path))
+        pages = [page.extract_text() or "" for page in reader.pages]
+    except (PdfReadError, ValueError, KeyError) as error:
+        raise IngestError(f"not a readable PDF ({error})") from None
+    text = "\n\n".join(pages)
+    if not text.strip():
+        raise IngestError("PDF has no text layer (scanned?); OCR is not supported")
+    return text

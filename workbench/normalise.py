@@ -1,0 +1,129 @@
+"""Normalisation for matching Persian, Arabic and English text.
+
+The normalised form is only ever used to compare, cache and search: the
+original is always kept for display. General-purpose normalisers get two
+things wrong for this corpus, so the rules are written here:
+
+* Persian and Arabic share code points but not letters. Persian text scraped
+  from the web often uses Arabic YEH/KAF (U+064A, U+0643); Arabic text
+  sometimes carries Persian YEH/KEHEH. Each language is folded to *its own*
+  letter forms, never both to one.
+* Scrapers strip zero-width non-joiners ("میشود" for "می‌شود"), so ZWNJ is
+  dropped entirely for matching, which makes both spellings equal.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+ZWNJ = "\u200c"
+TATWEEL = "\u0640"
+
+# Invisible characters that carry no meaning for matching: zero-width space,
+# non-joiner, joiner, BOM, direction marks and bidi embedding controls.
+_INVISIBLE = dict.fromkeys(
+    map(ord, "\u200b\u200c\u200d\ufeff\u200e\u200f\u061c\u202a\u202b\u202c\u202d\u202e"
+        "\u2066\u2067\u2068\u2069\u00ad"),
+    None,
+)
+
+# Arabic harakat, superscript alef, Quranic annotation marks, Persian high hamza.
+_DIACRITICS = re.compile("[\u064b-\u065f\u0670\u06d6-\u06ed\u0674]")
+
+_DIGITS = str.maketrans("۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩", "01234567890123456789")
+
+_QUOTES = str.maketrans({
+    "«": '"', "»": '"', "“": '"', "”": '"', "„": '"', "‟": '"', "″": '"',
+    "‹": "'", "›": "'", "‘": "'", "’": "'", "‚": "'", "‛": "'", "′": "'",
+    "،": ",", "؛": ";", "؟": "?", "٪": "%", "٫": ".", "٬": ",",
+})
+
+_PERSIAN_LETTERS = str.maketrans({"ي": "ی", "ى": "ی", "ك": "ک", "ۀ": "ه", "ة": "ه"})
+_ARABIC_LETTERS = str.maketrans({"ی": "ي", "ک": "ك", "أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا"})
+
+_SPACES = re.compile(r"\s+")
+
+
+def fold_digits(text: str) -> str:
+    """Persian and Arabic-Indic digits to ASCII digits."""
+    return text.translate(_DIGITS)
+
+
+def normalise(text: str, lang: str = "und") -> str:
+    """Matching form of ``text``: same letters for the same word, whatever the keyboard.
+
+    Applies NFKC (Arabic presentation forms to base letters), drops invisible
+    characters, tatweel and diacritics, folds digits, quotes and Arabic
+    punctuation, folds letters to the conventions of ``lang`` (fa or ar),
+    collapses whitespace and case-folds Latin script.
+    """
+    text = unicodedata.normalize("NFKC", text)
+    text = text.translate(_INVISIBLE).replace(TATWEEL, "")
+    text = _DIACRITICS.sub("", text)
+    text = text.translate(_DIGITS).translate(_QUOTES)
+    if lang == "fa":
+        text = text.translate(_PERSIAN_LETTERS)
+    elif lang == "ar":
+        text = text.translate(_ARABIC_LETTERS)
+    return _SPACES.sub(" ", text).strip().casefold()
+
+
+def to_persian_letters(text: str) -> str:
+    """Fold Arabic YEH/KAF forms in Persian *display* text to Persian ones (ي→ی, ك→ک)."""
+    return text.translate(str.maketrans({"ي": "ی", "ك": "ک"}))
+
+
+# --- zero-width non-joiner repair --------------------------------------------
+
+# Letters after which a ZWNJ changes rendering (they join to the left).
+_LEFT_JOINING = set("بپتثجچحخسشصضطظعغفقکگلمنهیئيكة")
+_PERSIAN_WORD = re.compile(r"[\u0600-\u06ff]{4,}")
+# Prefixes and suffixes that standard Persian orthography separates with ZWNJ.
+_ZWNJ_PREFIXES = ("نمی", "می")
+_ZWNJ_SUFFIXES = ("هایی", "های", "ها", "ترین", "تر", "ای", "ام", "اید", "ایم", "اند", "ست")
+_MIN_ZIPF = 3.0
+
+
+@lru_cache(maxsize=200_000)
+def _zipf(word: str) -> float:
+    from wordfreq import zipf_frequency
+
+    return zipf_frequency(word, "fa")
+
+
+def _zwnj_candidates(word: str) -> list[str]:
+    candidates = []
+    for prefix in _ZWNJ_PREFIXES:
+        if word.startswith(prefix) and len(word) > len(prefix) + 1:
+            candidates.append(prefix + ZWNJ + word[len(prefix):])
+    for suffix in _ZWNJ_SUFFIXES:
+        stem = word[: -len(suffix)]
+        if word.endswith(suffix) and len(stem) >= 2 and stem[-1] in _LEFT_JOINING:
+            candidates.append(stem + ZWNJ + suffix)
+    if _zipf(word) == 0:  # unknown as written: try every joint
+        candidates += [word[:i] + ZWNJ + word[i:] for i in range(2, len(word) - 1)
+                       if word[i - 1] in _LEFT_JOINING]
+    return candidates
+
+
+def repair_word_zwnj(word: str) -> str:
+    """Restore a stripped ZWNJ in one Persian word when a word list clearly prefers it.
+
+    Affixes that standard orthography separates (می/نمی, ها, تر/ترین, personal
+    endings) are tried on every word, any joint on words unknown as written.
+    A candidate wins only if it is a common word and clearly more frequent than
+    the glued spelling, so rare words and proper names are left alone.
+    """
+    best, best_zipf = word, _zipf(word)
+    for candidate in _zwnj_candidates(word):
+        score = _zipf(candidate)
+        if score >= _MIN_ZIPF and score > best_zipf + 0.5:
+            best, best_zipf = candidate, score
+    return best
+
+
+def repair_zwnj(text: str) -> str:
+    """Restore stripped zero-width non-joiners in Persian text (display and MT input)."""
+    return _PERSIAN_WORD.sub(lambda m: repair_word_zwnj(m.group()), text)

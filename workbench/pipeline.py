@@ -1,0 +1,191 @@
+"""The pipeline behind ``workbench run``: ingest, then each later stage in turn.
+
+Ingesting a file is one transaction: read, clean, identify languages, split,
+normalise, store. Later stages (translation, embedding, events, alignment)
+plug in as :class:`Stage` objects in :data:`STAGES`; each reads what the
+workspace holds and writes its own tables, so a run can stop anywhere and
+the next run picks up where it left off.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+from .clean import clean, removable_lines, without
+from .ingest import IngestError, iter_files, iter_text_blocks, read_source
+from .langid import DEFAULT_LANGUAGES, LanguageIdentifier
+from .model import Document, Sentence, Skipped, Source, Span
+from .normalise import normalise
+from .split import split_sentences
+from .store import Workspace
+
+Progress = Callable[[int, int, str], None]
+"""``progress(done, total, label)``: called as work advances (the CLI draws a bar)."""
+
+
+@dataclass
+class IngestOutcome:
+    path: str
+    outcome: str  # added | new version | unchanged | skipped
+    detail: str = ""
+    document_ids: list[int] = field(default_factory=list)
+
+
+@dataclass
+class StageReport:
+    name: str
+    summary: str
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class RunReport:
+    ingested: list[IngestOutcome] = field(default_factory=list)
+    stages: list[StageReport] = field(default_factory=list)
+
+    def count(self, outcome: str) -> int:
+        return sum(1 for item in self.ingested if item.outcome == outcome)
+
+    @property
+    def readable(self) -> int:
+        """Files that were read (added, new versions and unchanged ones)."""
+        return len(self.ingested) - self.count("skipped")
+
+    @property
+    def warnings(self) -> list[str]:
+        skipped = [f"skipped {i.path}: {i.detail}" for i in self.ingested if i.outcome == "skipped"]
+        return skipped + [w for stage in self.stages for w in stage.warnings]
+
+
+class Stage(Protocol):
+    name: str
+
+    def __call__(self, workspace: Workspace, progress: Progress | None) -> StageReport: ...
+
+
+STAGES: list[Stage] = []
+"""Stages run after ingestion, in order. Later issues append translation, events, alignment."""
+
+
+def workspace_languages(workspace: Workspace) -> tuple[str, ...]:
+    value = workspace.get_setting("languages")
+    return tuple(value.split(",")) if value else DEFAULT_LANGUAGES
+
+
+def process_document(document: Document, identifier: LanguageIdentifier) -> Document:
+    """Identify the document's language, split it, and label and normalise each sentence."""
+    document.lang, document.lang_confidence = identifier.document(document.text)
+    document.sentences = label_sentences(split_sentences(document.text, document.lang),
+                                         document.lang, identifier)
+    return document
+
+
+def label_sentences(sentences: list[Sentence], document_lang: str,
+                    identifier: LanguageIdentifier) -> list[Sentence]:
+    for sentence in sentences:
+        sentence.lang = identifier.sentence(sentence.text, document_lang)
+        sentence.norm = normalise(sentence.text, sentence.lang)
+    return sentences
+
+
+class Ingester:
+    """Reads files into a workspace, one transaction per file."""
+
+    def __init__(self, workspace: Workspace, languages: Iterable[str] | None = None):
+        self.workspace = workspace
+        self.identifier = LanguageIdentifier(tuple(languages or workspace_languages(workspace)))
+
+    def ingest(self, paths: Iterable[Path], progress: Progress | None = None) -> list[IngestOutcome]:
+        items = list(iter_files([Path(p) for p in paths]))
+        outcomes = []
+        for done, item in enumerate(items):
+            label = item.path if isinstance(item, Skipped) else str(item)
+            if progress:
+                progress(done, len(items), label)
+            outcome = (IngestOutcome(item.path, "skipped", item.reason)
+                       if isinstance(item, Skipped) else self.ingest_file(item))
+            self.workspace.log_ingest(outcome.path, outcome.outcome, outcome.detail)
+            outcomes.append(outcome)
+        if progress:
+            progress(len(items), len(items), "done")
+        return outcomes
+
+    def ingest_file(self, path: Path) -> IngestOutcome:
+        shown = str(path)
+        try:
+            source = read_source(path)
+        except IngestError as error:
+            return IngestOutcome(shown, "skipped", str(error))
+        source.path = str(path.resolve())
+        known = self.workspace.source_by_hash(source.content_hash)
+        if known is not None:
+            same = "" if known["path"] == source.path else f" as {known['path']}"
+            return IngestOutcome(shown, "unchanged", f"same content{same}")
+        versioned = self.workspace.conn.execute(
+            "SELECT 1 FROM sources WHERE path = ?", (source.path,)).fetchone()
+        try:
+            with self.workspace.transaction():
+                source_id = self.workspace.add_source(source)
+                if source.text is None:
+                    ids = [self._ingest_streamed(source_id, source, path)]
+                else:
+                    ids = [self.workspace.add_document(
+                        source_id, process_document(doc, self.identifier), path=source.path)
+                        for doc in clean(source.text)]
+        except IngestError as error:
+            return IngestOutcome(shown, "skipped", str(error))
+        if not ids:
+            return IngestOutcome(shown, "skipped", "nothing left after removing boilerplate")
+        return IngestOutcome(shown, "new version" if versioned else "added",
+                             f"{len(ids)} document(s)", ids)
+
+    def _ingest_streamed(self, source_id: int, source: Source, path: Path) -> int:
+        """A file too large to hold: one document, cleaned and split block by block."""
+        ws = self.workspace
+        document = Document(text="", source_start=0)
+        document_id = ws.add_document(source_id, document, path=source.path)
+        seen: set[int] = set()
+        source_pos = doc_pos = position = 0
+        for seq, block in enumerate(_decoded_blocks(path, source.encoding)):
+            ws.append_source_text(source_id, block, seq, source_pos)
+            removed = removable_lines(block, seen=seen)
+            text = without(block, 0, len(block), removed)
+            if seq == 0:
+                document.lang, document.lang_confidence = self.identifier.document(text)
+                document.title = ""
+            sentences = split_sentences(text, document.lang)
+            for sentence in sentences:
+                sentence.start += doc_pos
+                sentence.end += doc_pos
+                sentence.position = position
+                position += 1
+            ws.add_sentences(document_id, label_sentences(sentences, document.lang,
+                                                          self.identifier))
+            ws.append_document_text(document_id, text, seq, doc_pos)
+            ws.add_removed(document_id, [Span(s.start + source_pos, s.end + source_pos, s.reason)
+                                         for s in removed])
+            source_pos += len(block)
+            doc_pos += len(text)
+        ws.update_document(document_id, lang=document.lang,
+                           lang_confidence=document.lang_confidence, chars=doc_pos,
+                           source_end=source_pos)
+        return document_id
+
+
+def _decoded_blocks(path: Path, encoding: str):
+    try:
+        yield from iter_text_blocks(path, encoding)
+    except UnicodeDecodeError as error:
+        raise IngestError(f"not valid {encoding} text at byte {error.start}") from None
+
+
+def run(workspace: Workspace, paths: Iterable[Path], *, languages: Iterable[str] | None = None,
+        progress: Progress | None = None, stages: list[Stage] | None = None) -> RunReport:
+    """The whole pipeline over ``paths``: ingest, then every stage in :data:`STAGES`."""
+    report = RunReport(ingested=Ingester(workspace, languages).ingest(paths, progress))
+    for stage in STAGES if stages is None else stages:
+        report.stages.append(stage(workspace, progress))
+    return report

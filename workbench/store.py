@@ -1,0 +1,513 @@
+"""The workspace: one SQLite file plus folders for models and caches.
+
+A workspace folder holds ``workbench.db`` (WAL mode, foreign keys on, schema
+versioned by ``PRAGMA user_version`` with forward-only migrations),
+``models/`` and ``cache/``. Hand the folder to a colleague and they have
+everything. The CLI and the app both go through :class:`Workspace`; neither
+writes SQL of its own, and no SQL is ever built from document text.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from .model import Document, Sentence, Source, Span
+
+DB_NAME = "workbench.db"
+ENV_VAR = "WORKBENCH_WORKSPACE"
+CHUNK_CHARS = 1 << 20
+
+
+class WorkspaceError(Exception):
+    """A workspace problem a user can act on; the message is one line."""
+
+
+LOCK_TIMEOUT_VAR = "WORKBENCH_LOCK_TIMEOUT"  # seconds to wait for another writer (default 10)
+
+
+def default_workspace_path() -> Path:
+    """``$WORKBENCH_WORKSPACE``, else the per-user data folder (``~/.local/share/workbench/default``)."""
+    if os.environ.get(ENV_VAR):
+        return Path(os.environ[ENV_VAR]).expanduser()
+    from platformdirs import user_data_path
+
+    return user_data_path("workbench") / "default"
+
+
+def now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+# Each entry migrates the schema from version i to i + 1. Never edit a shipped entry: add one.
+MIGRATIONS: list[str] = [
+    """
+    CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+
+    CREATE TABLE sources (
+        id INTEGER PRIMARY KEY,
+        path TEXT NOT NULL,
+        content_hash TEXT NOT NULL UNIQUE,
+        format TEXT NOT NULL,
+        encoding TEXT NOT NULL DEFAULT '',
+        size INTEGER NOT NULL,
+        version INTEGER NOT NULL DEFAULT 1,
+        current INTEGER NOT NULL DEFAULT 1,
+        ingested_at TEXT NOT NULL
+    );
+    CREATE INDEX sources_path ON sources(path);
+    -- the decoded original text, chunked so huge files never need one huge row
+    CREATE TABLE source_chunks (
+        source_id INTEGER NOT NULL REFERENCES sources(id) ON DELETE CASCADE,
+        seq INTEGER NOT NULL,
+        start INTEGER NOT NULL,
+        text TEXT NOT NULL,
+        PRIMARY KEY (source_id, seq)
+    );
+
+    CREATE TABLE events (
+        id INTEGER PRIMARY KEY,
+        label TEXT NOT NULL,
+        reason TEXT NOT NULL DEFAULT '',
+        origin TEXT NOT NULL DEFAULT 'auto' CHECK (origin IN ('auto', 'user')),
+        created_at TEXT NOT NULL
+    );
+
+    CREATE TABLE documents (
+        id INTEGER PRIMARY KEY,
+        source_id INTEGER NOT NULL REFERENCES sources(id) ON DELETE CASCADE,
+        part INTEGER NOT NULL DEFAULT 0,
+        title TEXT NOT NULL DEFAULT '',
+        lang TEXT NOT NULL DEFAULT 'und',
+        lang_confidence REAL NOT NULL DEFAULT 0,
+        event_id INTEGER REFERENCES events(id) ON DELETE SET NULL,
+        event_origin TEXT NOT NULL DEFAULT 'auto' CHECK (event_origin IN ('auto', 'user')),
+        source_start INTEGER NOT NULL,
+        source_end INTEGER NOT NULL,
+        chars INTEGER NOT NULL DEFAULT 0,
+        current INTEGER NOT NULL DEFAULT 1,
+        created_at TEXT NOT NULL,
+        UNIQUE (source_id, part)
+    );
+    -- cleaned text: the source range minus removed_spans, chunked like source_chunks
+    CREATE TABLE document_chunks (
+        document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+        seq INTEGER NOT NULL,
+        start INTEGER NOT NULL,
+        text TEXT NOT NULL,
+        PRIMARY KEY (document_id, seq)
+    );
+    CREATE TABLE removed_spans (
+        id INTEGER PRIMARY KEY,
+        document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+        start INTEGER NOT NULL,
+        end INTEGER NOT NULL,
+        reason TEXT NOT NULL
+    );
+
+    CREATE TABLE sentences (
+        id INTEGER PRIMARY KEY,
+        document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+        position INTEGER NOT NULL,
+        text TEXT NOT NULL,
+        norm TEXT NOT NULL,
+        lang TEXT NOT NULL,
+        start INTEGER NOT NULL,
+        end INTEGER NOT NULL,
+        UNIQUE (document_id, position)
+    );
+    CREATE INDEX sentences_norm ON sentences(lang, norm);
+
+    -- filled by the translation stage: a cache keyed by model and normalised source text
+    CREATE TABLE models (
+        id INTEGER PRIMARY KEY,
+        kind TEXT NOT NULL CHECK (kind IN ('translate', 'embed')),
+        name TEXT NOT NULL,
+        source_lang TEXT NOT NULL DEFAULT '',
+        target_lang TEXT NOT NULL DEFAULT '',
+        path TEXT NOT NULL,
+        checksum TEXT NOT NULL DEFAULT '',
+        meta TEXT NOT NULL DEFAULT '{}',
+        installed_at TEXT NOT NULL,
+        UNIQUE (kind, name)
+    );
+    CREATE TABLE translations (
+        id INTEGER PRIMARY KEY,
+        model TEXT NOT NULL,
+        source_lang TEXT NOT NULL,
+        target_lang TEXT NOT NULL,
+        source_norm TEXT NOT NULL,
+        text TEXT NOT NULL,
+        flags TEXT NOT NULL DEFAULT '[]',
+        created_at TEXT NOT NULL,
+        UNIQUE (model, source_lang, target_lang, source_norm)
+    );
+
+    -- filled by the embedding stage: vectors keyed by model and normalised text
+    CREATE TABLE embeddings (
+        model TEXT NOT NULL,
+        text_key TEXT NOT NULL,
+        dim INTEGER NOT NULL,
+        vector BLOB NOT NULL,
+        PRIMARY KEY (model, text_key)
+    ) WITHOUT ROWID;
+
+    -- filled by the alignment stage; links keep user edits with their history
+    CREATE TABLE alignments (
+        id INTEGER PRIMARY KEY,
+        event_id INTEGER REFERENCES events(id) ON DELETE SET NULL,
+        src_doc INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+        tgt_doc INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+        mode TEXT NOT NULL CHECK (mode IN ('parallel', 'comparable')),
+        method TEXT NOT NULL,
+        params TEXT NOT NULL DEFAULT '{}',
+        created_at TEXT NOT NULL,
+        UNIQUE (src_doc, tgt_doc)
+    );
+    CREATE TABLE links (
+        id INTEGER PRIMARY KEY,
+        alignment_id INTEGER NOT NULL REFERENCES alignments(id) ON DELETE CASCADE,
+        src_ids TEXT NOT NULL,
+        tgt_ids TEXT NOT NULL,
+        score REAL,
+        link_type TEXT NOT NULL,
+        status TEXT NOT NULL DEFAULT 'auto'
+            CHECK (status IN ('auto', 'confirmed', 'rejected', 'edited')),
+        updated_at TEXT NOT NULL,
+        updated_by TEXT NOT NULL DEFAULT ''
+    );
+    CREATE INDEX links_alignment ON links(alignment_id);
+    CREATE TABLE link_history (
+        id INTEGER PRIMARY KEY,
+        link_id INTEGER NOT NULL,
+        action TEXT NOT NULL,
+        before TEXT,
+        after TEXT,
+        actor TEXT NOT NULL DEFAULT '',
+        at TEXT NOT NULL
+    );
+
+    -- resumable work: one row per unit of a stage
+    CREATE TABLE jobs (
+        id INTEGER PRIMARY KEY,
+        stage TEXT NOT NULL,
+        key TEXT NOT NULL,
+        state TEXT NOT NULL CHECK (state IN ('running', 'done', 'failed')),
+        detail TEXT NOT NULL DEFAULT '',
+        updated_at TEXT NOT NULL,
+        UNIQUE (stage, key)
+    );
+    CREATE TABLE ingest_log (
+        id INTEGER PRIMARY KEY,
+        path TEXT NOT NULL,
+        outcome TEXT NOT NULL,
+        detail TEXT NOT NULL DEFAULT '',
+        at TEXT NOT NULL
+    );
+    """,
+]
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+@dataclass(frozen=True)
+class DocumentRow:
+    id: int
+    source_id: int
+    part: int
+    path: str
+    title: str
+    lang: str
+    lang_confidence: float
+    event_id: int | None
+    sentences: int
+    chars: int
+    version: int
+    current: bool
+
+
+class Workspace:
+    """A workspace folder: the database, ``models/`` and ``cache/``.
+
+    >>> ws = Workspace("my-project")        # created if missing
+    >>> [d.title for d in ws.documents()]   # current documents
+    """
+
+    def __init__(self, path: str | Path | None = None, *, create: bool = True,
+                 timeout: float | None = None):
+        self.timeout = timeout if timeout is not None else float(
+            os.environ.get(LOCK_TIMEOUT_VAR, "10"))
+        self.path = Path(path).expanduser() if path else default_workspace_path()
+        self.db_path = self.path / DB_NAME
+        if not self.db_path.exists():
+            if self.path.exists() and not self.path.is_dir():
+                raise WorkspaceError(f"workspace {self.path} is a file, not a folder")
+            if not create:
+                raise WorkspaceError(f"no workspace at {self.path} (run `workbench ingest` first)")
+            try:
+                self.path.mkdir(parents=True, exist_ok=True)
+            except OSError as error:
+                raise WorkspaceError(f"cannot create workspace {self.path}: {error.strerror}") from None
+        self.conn = self._connect()
+        self._migrate()
+
+    # --- connection -----------------------------------------------------------------
+
+    def _connect(self) -> sqlite3.Connection:
+        try:
+            conn = sqlite3.connect(self.db_path, timeout=self.timeout, isolation_level=None,
+                                   check_same_thread=False)
+            conn.row_factory = sqlite3.Row
+            conn.execute("PRAGMA foreign_keys = ON")
+            conn.execute(f"PRAGMA busy_timeout = {int(self.timeout * 1000)}")
+            mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            if mode != "wal" and os.access(self.db_path, os.W_OK):
+                raise WorkspaceError(f"cannot use WAL journal mode for {self.db_path}")
+            conn.execute("PRAGMA synchronous = NORMAL")
+        except sqlite3.DatabaseError as error:
+            raise _workspace_error(error, self.db_path) from None
+        return conn
+
+    def _migrate(self) -> None:
+        try:
+            version = self.conn.execute("PRAGMA user_version").fetchone()[0]
+            if version > SCHEMA_VERSION:
+                raise WorkspaceError(
+                    f"workspace {self.path} has schema {version}, newer than this workbench "
+                    f"({SCHEMA_VERSION}); upgrade workbench")
+            for target in range(version, SCHEMA_VERSION):
+                self._apply_migration(target)
+        except sqlite3.DatabaseError as error:
+            raise _workspace_error(error, self.db_path) from None
+
+    def _apply_migration(self, target: int) -> None:
+        """Run migration ``target`` and bump ``user_version`` in one transaction."""
+        script = f"BEGIN IMMEDIATE;\n{MIGRATIONS[target]};\nPRAGMA user_version = {target + 1};\nCOMMIT;"
+        try:
+            self.conn.executescript(script)
+        except BaseException:
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
+            raise
+
+    @property
+    def schema_version(self) -> int:
+        return self.conn.execute("PRAGMA user_version").fetchone()[0]
+
+    @property
+    def models_dir(self) -> Path:
+        return self._folder("models")
+
+    @property
+    def cache_dir(self) -> Path:
+        return self._folder("cache")
+
+    def _folder(self, name: str) -> Path:
+        folder = self.path / name
+        folder.mkdir(exist_ok=True)
+        return folder
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> Workspace:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """All-or-nothing writes: an interrupted ingest leaves no half document behind."""
+        try:
+            self.conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.DatabaseError as error:
+            raise _workspace_error(error, self.db_path) from None
+        try:
+            yield self.conn
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        try:
+            self.conn.execute("COMMIT")
+        except sqlite3.DatabaseError as error:
+            raise _workspace_error(error, self.db_path) from None
+
+    # --- settings ------------------------------------------------------------------------
+
+    def get_setting(self, key: str, default: str | None = None) -> str | None:
+        row = self.conn.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else default
+
+    def set_setting(self, key: str, value: str) -> None:
+        with self.transaction() as conn:
+            conn.execute("INSERT INTO settings(key, value) VALUES (?, ?) "
+                         "ON CONFLICT(key) DO UPDATE SET value = excluded.value", (key, value))
+
+    # --- sources and documents ----------------------------------------------------------------
+
+    def source_by_hash(self, content_hash: str) -> sqlite3.Row | None:
+        return self.conn.execute("SELECT * FROM sources WHERE content_hash = ?",
+                                 (content_hash,)).fetchone()
+
+    def add_source(self, source: Source) -> int:
+        """Insert a source as the current version of its path; older versions stay, marked old.
+
+        Must be called inside :meth:`transaction`.
+        """
+        previous = self.conn.execute(
+            "SELECT MAX(version) FROM sources WHERE path = ?", (source.path,)).fetchone()[0]
+        self.conn.execute("UPDATE sources SET current = 0 WHERE path = ?", (source.path,))
+        self.conn.execute(
+            "UPDATE documents SET current = 0 WHERE source_id IN "
+            "(SELECT id FROM sources WHERE path = ?)", (source.path,))
+        cursor = self.conn.execute(
+            "INSERT INTO sources(path, content_hash, format, encoding, size, version, ingested_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (source.path, source.content_hash, source.format, source.encoding, source.size,
+             (previous or 0) + 1, now()))
+        source_id = cursor.lastrowid
+        if source.text is not None:
+            self.append_source_text(source_id, source.text, 0, 0)
+        return source_id
+
+    def append_source_text(self, source_id: int, text: str, seq: int, start: int) -> None:
+        self._append_chunks("source_chunks", "source_id", source_id, text, seq, start)
+
+    def append_document_text(self, document_id: int, text: str, seq: int, start: int) -> None:
+        self._append_chunks("document_chunks", "document_id", document_id, text, seq, start)
+
+    def _append_chunks(self, table: str, key: str, owner: int, text: str, seq: int,
+                       start: int) -> None:
+        rows = [(owner, seq + i, start + offset, text[offset : offset + CHUNK_CHARS])
+                for i, offset in enumerate(range(0, max(len(text), 1), CHUNK_CHARS))]
+        self.conn.executemany(
+            f"INSERT INTO {table}({key}, seq, start, text) VALUES (?, ?, ?, ?)", rows)
+
+    def add_document(self, source_id: int, document: Document, *, path: str) -> int:
+        """Insert a document (text, removed spans, sentences). Call inside :meth:`transaction`.
+
+        A user's event choice for the same part of an older version of the file carries over.
+        """
+        carried = self.conn.execute(
+            "SELECT d.event_id FROM documents d JOIN sources s ON s.id = d.source_id "
+            "WHERE s.path = ? AND d.part = ? AND d.event_origin = 'user' ORDER BY s.version DESC LIMIT 1",
+            (path, document.part)).fetchone()
+        cursor = self.conn.execute(
+            "INSERT INTO documents(source_id, part, title, lang, lang_confidence, event_id,"
+            " event_origin, source_start, source_end, chars, created_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (source_id, document.part, document.title, document.lang, document.lang_confidence,
+             carried[0] if carried else None, "user" if carried else "auto",
+             document.source_start, document.source_end, len(document.text), now()))
+        document_id = cursor.lastrowid
+        if document.text:
+            self.append_document_text(document_id, document.text, 0, 0)
+        self.add_removed(document_id, document.removed)
+        self.add_sentences(document_id, document.sentences)
+        return document_id
+
+    def add_removed(self, document_id: int, spans: Iterable[Span]) -> None:
+        self.conn.executemany(
+            "INSERT INTO removed_spans(document_id, start, end, reason) VALUES (?, ?, ?, ?)",
+            [(document_id, s.start, s.end, s.reason) for s in spans])
+
+    def add_sentences(self, document_id: int, sentences: Iterable[Sentence]) -> None:
+        self.conn.executemany(
+            "INSERT INTO sentences(document_id, position, text, norm, lang, start, end)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [(document_id, s.position, s.text, s.norm, s.lang, s.start, s.end) for s in sentences])
+
+    def update_document(self, document_id: int, **fields: object) -> None:
+        allowed = {"title", "lang", "lang_confidence", "chars", "source_end"}
+        if not set(fields) <= allowed:
+            raise ValueError(f"cannot update {sorted(set(fields) - allowed)}")
+        assignments = ", ".join(f"{name} = ?" for name in fields)  # names from the allow-list
+        self.conn.execute(f"UPDATE documents SET {assignments} WHERE id = ?",
+                          (*fields.values(), document_id))
+
+    def log_ingest(self, path: str, outcome: str, detail: str = "") -> None:
+        with self.transaction() as conn:
+            conn.execute("INSERT INTO ingest_log(path, outcome, detail, at) VALUES (?, ?, ?, ?)",
+                         (path, outcome, detail, now()))
+
+    # --- reading ------------------------------------------------------------------------------
+
+    def documents(self, *, include_old: bool = False) -> list[DocumentRow]:
+        """Documents with their sentence counts; only current versions unless ``include_old``."""
+        rows = self.conn.execute(
+            "SELECT d.*, s.path, s.version,"
+            " (SELECT COUNT(*) FROM sentences WHERE document_id = d.id) AS n_sentences"
+            " FROM documents d JOIN sources s ON s.id = d.source_id"
+            + ("" if include_old else " WHERE d.current = 1")
+            + " ORDER BY s.path, s.version, d.part").fetchall()
+        return [DocumentRow(r["id"], r["source_id"], r["part"], r["path"], r["title"], r["lang"],
+                            r["lang_confidence"], r["event_id"], r["n_sentences"], r["chars"],
+                            r["version"], bool(r["current"])) for r in rows]
+
+    def document_text(self, document_id: int) -> str:
+        return "".join(r[0] for r in self.conn.execute(
+            "SELECT text FROM document_chunks WHERE document_id = ? ORDER BY seq", (document_id,)))
+
+    def source_text(self, source_id: int) -> str:
+        return "".join(r[0] for r in self.conn.execute(
+            "SELECT text FROM source_chunks WHERE source_id = ? ORDER BY seq", (source_id,)))
+
+    def removed_spans(self, document_id: int) -> list[Span]:
+        return [Span(r["start"], r["end"], r["reason"]) for r in self.conn.execute(
+            "SELECT start, end, reason FROM removed_spans WHERE document_id = ? ORDER BY start",
+            (document_id,))]
+
+    def sentences(self, document_id: int) -> list[Sentence]:
+        return [Sentence(text=r["text"], start=r["start"], end=r["end"], norm=r["norm"],
+                         lang=r["lang"], position=r["position"])
+                for r in self.conn.execute(
+                    "SELECT * FROM sentences WHERE document_id = ? ORDER BY position",
+                    (document_id,))]
+
+    def ingest_log(self, limit: int = 100) -> list[sqlite3.Row]:
+        return self.conn.execute(
+            "SELECT * FROM ingest_log ORDER BY id DESC LIMIT ?", (limit,)).fetchall()
+
+    def counts(self) -> dict[str, int]:
+        tables = ("sources", "documents", "sentences", "translations", "embeddings", "links")
+        return {t: self.conn.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0] for t in tables}
+
+    def status(self) -> list[dict]:
+        """One JSON-ready record per current document (what ``workbench status`` prints)."""
+        events = {r["id"]: r["label"] for r in self.conn.execute("SELECT id, label FROM events")}
+        return [
+            {"id": d.id, "path": d.path, "part": d.part, "title": d.title, "lang": d.lang,
+             "sentences": d.sentences, "chars": d.chars, "version": d.version,
+             "event": events.get(d.event_id) if d.event_id else None,
+             "sentence_langs": self.sentence_languages(d.id)}
+            for d in self.documents()
+        ]
+
+    def sentence_languages(self, document_id: int) -> dict[str, int]:
+        return dict(self.conn.execute(
+            "SELECT lang, COUNT(*) FROM sentences WHERE document_id = ? GROUP BY lang"
+            " ORDER BY COUNT(*) DESC", (document_id,)).fetchall())
+
+
+def _workspace_error(error: sqlite3.DatabaseError, db_path: Path) -> WorkspaceError:
+    message = str(error)
+    if "locked" in message or "busy" in message:
+        return WorkspaceError(f"workspace {db_path} is locked by another process; try again later")
+    if "not a database" in message or "malformed" in message:
+        return WorkspaceError(f"workspace {db_path} is corrupt or not a workbench database "
+                              "(left untouched)")
+    if "readonly" in message or "read-only" in message:
+        return WorkspaceError(f"workspace {db_path} is read-only")
+    if "unable to open" in message:
+        return WorkspaceError(f"cannot open workspace {db_path}")
+    return WorkspaceError(f"workspace {db_path}: {message}")
+
+
+def dumps(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False)
