@@ -9,10 +9,19 @@ The Python API that the CLI and the app share::
 
 __version__ = "0.1.0"
 
-from .normalise import normalise, repair_zwnj  # noqa: E402
-from .pipeline import Ingester, RunReport, run  # noqa: E402
-from .split import split, split_sentences  # noqa: E402
-from .store import Workspace, WorkspaceError  # noqa: E402
+from .normalise import normalise, repair_zwnj
+from .pipeline import Ingester, RunReport, run
+from .split import split, split_sentences
+from .store import Workspace, WorkspaceError
 
-__all__ = ["Ingester", "RunReport", "Workspace", "WorkspaceError", "normalise", "repair_zwnj",
-           "run", "split", "split_sentences"]
+__all__ = [
+    "Ingester",
+    "RunReport",
+    "Workspace",
+    "WorkspaceError",
+    "normalise",
+    "repair_zwnj",
+    "run",
+    "split",
+    "split_sentences",
+]

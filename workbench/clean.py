@@ -32,8 +32,8 @@ _COMMENT_FORM = re.compile(
 _HASHTAG = re.compile(r"#\s?[\w\u200c]+")
 _HANDLE = re.compile(r"@\w+|\w+@")
 _TERMINAL = re.compile(r"[.!?؟…»\"”:]$")
-_HEADER_WINDOW = 8   # a title repeats within this many lines in an article header
-_HEADER_SPAN = 12    # lines after a header that belong to the same header block
+_HEADER_WINDOW = 8  # a title repeats within this many lines in an article header
+_HEADER_SPAN = 12  # lines after a header that belong to the same header block
 _MAX_DEDUP_CHARS = 2000
 _MAX_SEEN = 200_000
 
@@ -61,7 +61,7 @@ def boilerplate_reason(line: str) -> str | None:
 
 
 def _is_social_line(line: str) -> bool:
-    """Hashtag lines, and short emoji-led lines without a sentence ("🌻 پیوند این بلاک با توئیتر")."""
+    """Hashtag lines, and short emoji-led lines without a sentence ("🌻 پیوند این بلاک")."""
     if len(_HASHTAG.findall(line)) >= 2:
         return True
     stripped = _HANDLE.sub("", _HASHTAG.sub("", line)).strip()
@@ -133,15 +133,25 @@ def clean(text: str) -> list[Document]:
         bounds = [(0, len(text))]
     else:
         cut_lines = [0, *starts[1:]]
-        bounds = [(line_offsets[a], line_offsets[b])
-                  for a, b in zip(cut_lines, [*cut_lines[1:], len(line_offsets) - 1], strict=True)]
+        bounds = [
+            (line_offsets[a], line_offsets[b])
+            for a, b in zip(cut_lines, [*cut_lines[1:], len(line_offsets) - 1], strict=True)
+        ]
     documents = []
     for part, (start, end) in enumerate(bounds):
         removed = removable_lines(text[start:end], offset=start)
         body = without(text, start, end, removed)
         if body.strip():
-            documents.append(Document(text=body, title=guess_title(body), part=part,
-                                      source_start=start, source_end=end, removed=removed))
+            documents.append(
+                Document(
+                    text=body,
+                    title=guess_title(body),
+                    part=part,
+                    source_start=start,
+                    source_end=end,
+                    removed=removed,
+                )
+            )
     return documents
 
 

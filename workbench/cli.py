@@ -10,6 +10,7 @@ Exit codes (also in README.md):
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -31,24 +32,34 @@ EXIT_WORKSPACE = 3
 
 app = typer.Typer(
     help="Offline translation and parallel-text alignment workbench (Persian, Arabic, English).",
-    no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
 )
 eval_app = typer.Typer(help="Reproduce the figures in BENCHMARKS.md.", no_args_is_help=True)
 app.add_typer(eval_app, name="eval")
 
 out = Console(width=None if sys.stdout.isatty() else 160)
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)
 
 WorkspaceOption = Annotated[
     Path | None,
-    typer.Option("--workspace", "-w", envvar=ENV_VAR, show_envvar=True,
-                 help="Workspace folder [default: ~/.local/share/workbench/default].",
-                 file_okay=False),
+    typer.Option(
+        "--workspace",
+        "-w",
+        envvar=ENV_VAR,
+        show_envvar=True,
+        help="Workspace folder [default: ~/.local/share/workbench/default].",
+        file_okay=False,
+    ),
 ]
 LanguagesOption = Annotated[
     str | None,
-    typer.Option("--languages", help="Comma-separated ISO 639-1 codes to identify "
-                 "(remembered by the workspace) [default: fa,ar,en]."),
+    typer.Option(
+        "--languages",
+        help="Comma-separated ISO 639-1 codes to identify "
+        "(remembered by the workspace) [default: fa,ar,en].",
+    ),
 ]
 
 
@@ -80,18 +91,26 @@ class _Bar:
         self.task = progress.add_task(description, total=None)
 
     def __call__(self, done: int, total: int, label: str) -> None:
-        self.progress.update(self.task, completed=done, total=total,
-                             description=Path(label).name[:40] or label)
+        self.progress.update(
+            self.task, completed=done, total=total, description=Path(label).name[:40] or label
+        )
 
 
 def _progress() -> Progress:
-    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                    TimeElapsedColumn(), console=err, transient=True,
-                    disable=not err.is_terminal)
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+        disable=not err.is_terminal,
+    )
 
 
-def _ingest_with_progress(workspace: Workspace, paths: list[Path], languages: list[str] | None,
-                          whole_pipeline: bool) -> RunReport:
+def _ingest_with_progress(
+    workspace: Workspace, paths: list[Path], languages: list[str] | None, whole_pipeline: bool
+) -> RunReport:
     try:
         with _progress() as progress:
             bar = _Bar(progress, "reading")
@@ -115,8 +134,14 @@ def _print_report(workspace: Workspace, report: RunReport) -> None:
     for record in workspace.status():
         name = Path(record["path"]).name + (f" #{record['part'] + 1}" if record["part"] else "")
         langs = ", ".join(f"{k} {v}" for k, v in record["sentence_langs"].items())
-        table.add_row(name, record["title"][:48], record["lang"], str(record["sentences"]),
-                      langs, "new" if record["id"] in docs else "")
+        table.add_row(
+            name,
+            record["title"][:48],
+            record["lang"],
+            str(record["sentences"]),
+            langs,
+            "new" if record["id"] in docs else "",
+        )
     out.print(table)
     counts = workspace.counts()
     languages = sorted({r["lang"] for r in workspace.status()})
@@ -125,7 +150,8 @@ def _print_report(workspace: Workspace, report: RunReport) -> None:
         f"{report.count('unchanged')} unchanged, {report.count('skipped')} skipped | "
         f"documents: {len(workspace.documents())} ({', '.join(languages)}) | "
         f"sentences: {counts['sentences']} | warnings: {len(report.warnings)}",
-        highlight=False)
+        highlight=False,
+    )
     for stage in report.stages:
         out.print(f"{stage.name}: {stage.summary}", highlight=False)
         for warning in stage.warnings:
@@ -169,8 +195,17 @@ def status_command(
     ws = open_workspace(workspace, create=False)
     records = ws.status()
     if as_json:
-        json.dump({"workspace": str(ws.path), "schema": ws.schema_version, "counts": ws.counts(),
-                   "documents": records}, sys.stdout, ensure_ascii=False, indent=2)
+        json.dump(
+            {
+                "workspace": str(ws.path),
+                "schema": ws.schema_version,
+                "counts": ws.counts(),
+                "documents": records,
+            },
+            sys.stdout,
+            ensure_ascii=False,
+            indent=2,
+        )
         sys.stdout.write("\n")
         return
     _print_report(ws, RunReport())
@@ -207,8 +242,10 @@ def _read_input(file: Path) -> str:
 def eval_split_command(
     tico19: Annotated[Path, typer.Argument(help="Folder of TICO-19 (../shared/eval/tico19).")],
     langs: Annotated[str, typer.Option(help="Languages to score.")] = "en,fa,ar",
-    single_sentence: Annotated[bool, typer.Option(
-        help="Also score only gold segments whose English source is one sentence.")] = True,
+    single_sentence: Annotated[
+        bool,
+        typer.Option(help="Also score only gold segments whose English source is one sentence."),
+    ] = True,
 ) -> None:
     """Sentence-boundary P/R/F1 on TICO-19 for workbench, pysbd and sentencex."""
     from .evaluate import split_benchmark
@@ -220,8 +257,16 @@ def eval_split_command(
         for column in ("lang", "splitter", "P", "R", "F1", "gold", "predicted", "seconds"):
             table.add_column(column)
         for s in split_benchmark(tico19, tuple(langs.split(",")), subset=subset):
-            table.add_row(s.lang, s.splitter, f"{s.precision:.3f}", f"{s.recall:.3f}",
-                          f"{s.f1:.3f}", str(s.gold), str(s.predicted), f"{s.seconds:.2f}")
+            table.add_row(
+                s.lang,
+                s.splitter,
+                f"{s.precision:.3f}",
+                f"{s.recall:.3f}",
+                f"{s.f1:.3f}",
+                str(s.gold),
+                str(s.predicted),
+                f"{s.seconds:.2f}",
+            )
         out.print(table)
 
 
@@ -233,8 +278,12 @@ def version_callback(value: bool) -> None:
 
 @app.callback()
 def main_callback(
-    version: Annotated[bool, typer.Option("--version", callback=version_callback,
-                                          is_eager=True, help="Show the version.")] = False,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=version_callback, is_eager=True, help="Show the version."
+        ),
+    ] = False,
 ) -> None:
     """Offline translation and parallel-text alignment workbench."""
 
@@ -245,3 +294,13 @@ def main() -> None:
     except KeyboardInterrupt:
         err.print("interrupted: finished files are saved; run the same command again to resume")
         sys.exit(130)
+    except Exception as error:  # a bug, not bad input: one line, traceback on request
+        if os.environ.get("WORKBENCH_DEBUG"):
+            raise
+        err.print(
+            f"internal error: {type(error).__name__}: {error} "
+            "(set WORKBENCH_DEBUG=1 for the traceback)",
+            markup=False,
+            highlight=False,
+        )
+        sys.exit(EXIT_FAILED)

@@ -46,12 +46,15 @@ class BoundaryScore:
 
     @property
     def signature(self) -> str:
-        return (f"data:tico19-test|segments:{self.subset}|join:space|lang:{self.lang}"
-                f"|splitter:{self.splitter}")
+        return (
+            f"data:tico19-test|segments:{self.subset}|join:space|lang:{self.lang}"
+            f"|splitter:{self.splitter}"
+        )
 
 
-def tico_documents(tico_dir: Path, lang: str, *, skip: tuple[str, ...] = ("CMU_1",),
-                   single_sentence: bool = False) -> Iterator[list[str]]:
+def tico_documents(
+    tico_dir: Path, lang: str, *, skip: tuple[str, ...] = ("CMU_1",), single_sentence: bool = False
+) -> Iterator[list[str]]:
     """Gold segments of each TICO-19 document (grouped by the DOC part of ``.en.info`` ids).
 
     CMU_1 is left out by default: it is a list of unrelated phrases, not running text.
@@ -61,8 +64,10 @@ def tico_documents(tico_dir: Path, lang: str, *, skip: tuple[str, ...] = ("CMU_1
     has one. The test is made on the English side with pysbd, not with our splitter.
     """
     folder = Path(tico_dir) / TICO_FILES[lang]
-    ids = [line.split("\t", 1)[0].split(":", 1)[0]
-           for line in (folder / "tico19-test.en.info").read_text("utf-8").splitlines()]
+    ids = [
+        line.split("\t", 1)[0].split(":", 1)[0]
+        for line in (folder / "tico19-test.en.info").read_text("utf-8").splitlines()
+    ]
     suffix = "en" if lang == "en" else lang
     lines = (folder / f"tico19-test.{suffix}").read_text("utf-8").splitlines()
     if len(ids) != len(lines):
@@ -116,8 +121,9 @@ def _boundary_offsets(text: str, sentences: list[str]) -> set[int]:
     return offsets
 
 
-def score_splitter(name: str, splitter: Callable[[str], list[str]], docs: list[list[str]],
-                   lang: str) -> BoundaryScore:
+def score_splitter(
+    name: str, splitter: Callable[[str], list[str]], docs: list[list[str]], lang: str
+) -> BoundaryScore:
     gold_n = pred_n = correct = 0
     start = time.perf_counter()
     for sentences in docs:
@@ -149,8 +155,9 @@ def available_splitters(lang: str) -> dict[str, Callable[[str], list[str]]]:
     return splitters
 
 
-def split_benchmark(tico_dir: Path, langs: tuple[str, ...] = ("en", "fa", "ar"),
-                    subset: str = "all") -> list[BoundaryScore]:
+def split_benchmark(
+    tico_dir: Path, langs: tuple[str, ...] = ("en", "fa", "ar"), subset: str = "all"
+) -> list[BoundaryScore]:
     """Score every available splitter on TICO-19 (``subset``: all or single)."""
     scores = []
     for lang in langs:

@@ -19,6 +19,8 @@ SUPPORTED = TEXT_SUFFIXES | HTML_SUFFIXES | {".docx", ".pdf"}
 MAX_BYTES = 512 * 1024 * 1024  # beyond this a "document" is a dump, not an article
 _BOMS = {b"\xef\xbb\xbf": "utf-8-sig", b"\xff\xfe": "utf-16", b"\xfe\xff": "utf-16"}
 _CHUNK = 1 << 20
+_CONTROL_BYTES = [*range(1, 9), *range(14, 27), *range(28, 32)]
+_PREFERRED = ("cp1256", "cp1252", "latin_1", "iso8859_6", "cp720", "utf_16")
 STREAM_BYTES = 16 * 1024 * 1024  # larger text files are read block by block, never whole
 
 
@@ -115,6 +117,8 @@ def sniff_encoding(path: Path, head: bytes) -> str:
         if encoding is None:
             raise IngestError("binary file (contains NUL bytes)")
         return encoding
+    if sum(head.count(bytes([b])) for b in _CONTROL_BYTES) > len(head) / 100:
+        raise IngestError("binary file (control characters)")
     if _is_utf8(path):
         return "utf-8"
     return _detect(path)
@@ -123,9 +127,10 @@ def sniff_encoding(path: Path, head: bytes) -> str:
 def _utf16_without_bom(head: bytes) -> str | None:
     """UTF-16 without BOM puts NULs (high bytes of spaces, digits, Latin) on one parity only."""
     even, odd = head[0::2].count(0), head[1::2].count(0)
-    if odd and not even:
+    enough = len(head) // 20  # spaces and digits alone give more NULs than this
+    if odd > enough and not even:
         return "utf-16-le"
-    if even and not odd:
+    if even > enough and not odd:
         return "utf-16-be"
     return None
 
@@ -193,18 +198,23 @@ def _detect(path: Path) -> str:
 
     with path.open("rb") as handle:
         sample = handle.read(4 * _CHUNK)
-    best = from_bytes(sample).best()
-    if best is None:
+    matches = list(from_bytes(sample))
+    if not matches:
         raise IngestError("not valid text in any known encoding")
-    return best.encoding
+    # Short samples tie between code pages that decode them equally well
+    # (cp1250 vs cp1252 for French); prefer the encodings common for our languages.
+    best = min((m.chaos, -m.coherence) for m in matches)
+    tied = [m.encoding for m in matches if (m.chaos, -m.coherence) == best]
+    return next((enc for enc in _PREFERRED if enc in tied), tied[0])
 
 
 def html_to_text(html: str) -> str:
     """Main text of a web page (trafilatura), keeping paragraph breaks; falls back to all text."""
     import trafilatura
 
-    text = trafilatura.extract(html, include_comments=False, include_tables=True,
-                               favor_recall=True, deduplicate=False)
+    text = trafilatura.extract(
+        html, include_comments=False, include_tables=True, favor_recall=True, deduplicate=False
+    )
     if text:
         return text
     from lxml import html as lxml_html

@@ -21,6 +21,7 @@ _ARABIC_SCRIPT = re.compile(r"[\u0600-\u06ff\u0750-\u077f\ufb50-\ufdff\ufe70-\uf
 _MIN_LETTERS = 4
 _SWITCH_CONFIDENCE = 0.9  # a sentence leaves its document's language only when this sure
 _DOC_SAMPLE = 20_000
+_ARABIC_SCRIPT_LANGS = {"fa", "ar", "ur", "ps", "ku", "sd", "ug"}
 
 
 class UnknownLanguageError(ValueError):
@@ -48,6 +49,8 @@ class LanguageIdentifier:
     def __init__(self, languages: tuple[str, ...] | list[str] = DEFAULT_LANGUAGES):
         self.languages = tuple(dict.fromkeys(code.lower() for code in languages))
         self._detector = _detector(self.languages)
+        self._arabic_script = [c for c in self.languages if c in _ARABIC_SCRIPT_LANGS]
+        self._latin_script = [c for c in self.languages if c not in _ARABIC_SCRIPT_LANGS]
 
     def confidences(self, text: str) -> list[tuple[str, float]]:
         """``(code, confidence)`` pairs, best first, restricted to the configured set."""
@@ -65,22 +68,52 @@ class LanguageIdentifier:
 
     def sentence(self, text: str, document_lang: str) -> str:
         """Language of one sentence, biased to ``document_lang`` when unsure."""
-        letters = _LETTER.findall(text)
-        if len(letters) < _MIN_LETTERS:
-            return document_lang
-        if document_lang in self.languages and _same_script_share(text, document_lang) > 0.5:
-            best = self.confidences(text)
-            if not best or best[0][0] == document_lang or best[0][1] < _SWITCH_CONFIDENCE:
-                return document_lang
-            return best[0][0]
-        best = self.confidences(text)
-        return best[0][0] if best else document_lang
+        return self.sentences([text], document_lang)[0]
+
+    def sentences(self, texts: list[str], document_lang: str) -> list[str]:
+        """Languages of many sentences of one document, detected in one parallel batch.
+
+        The script decides when it can: a Latin line in a Persian document with
+        English as the only Latin language is English, no model needed. Only
+        lines whose script several configured languages share (fa/ar) go to the
+        detector, and they leave the document's language only when it is sure.
+        """
+        result = [document_lang] * len(texts)
+        pending = []
+        for i, text in enumerate(texts):
+            letters = len(_LETTER.findall(text))
+            if letters < _MIN_LETTERS:
+                continue
+            arabic = len(_ARABIC_SCRIPT.findall(text)) / letters
+            candidates = self._arabic_script if arabic > 0.5 else self._latin_script
+            if len(candidates) == 1:
+                result[i] = candidates[0]
+            elif candidates and not _letters_confirm(text, document_lang):
+                pending.append(i)
+        if pending:
+            batch = self._detector.compute_language_confidence_values_in_parallel(
+                [texts[i] for i in pending]
+            )
+            for i, values in zip(pending, batch, strict=True):
+                best = [(v.language.iso_code_639_1.name.lower(), v.value) for v in values]
+                best = [(code, value) for code, value in best if code in self.languages]
+                if (
+                    best
+                    and best[0][0] != document_lang
+                    and (best[0][1] >= _SWITCH_CONFIDENCE or document_lang not in self.languages)
+                ):
+                    result[i] = best[0][0]
+        return result
 
 
-def _same_script_share(text: str, lang: str) -> float:
-    """Share of letters written in the script of ``lang`` (Arabic script for fa/ar/ur)."""
-    letters = _LETTER.findall(text)
-    if not letters:
-        return 0.0
-    script = _ARABIC_SCRIPT if lang in {"fa", "ar", "ur", "ps", "ku"} else _LATIN
-    return sum(1 for ch in letters if script.match(ch)) / len(letters)
+_PERSIAN_ONLY = re.compile("[پچژگ]")
+_ARABIC_ONLY = re.compile("[ةىؤإ]")
+
+
+def _letters_confirm(text: str, lang: str) -> bool:
+    """Letters only one of Persian/Arabic uses confirm the document's language cheaply."""
+    if lang == "fa":
+        return _PERSIAN_ONLY.search(text) is not None
+    if lang == "ar":
+        return _ARABIC_ONLY.search(text) is not None and _PERSIAN_ONLY.search(text) is None
+    return False

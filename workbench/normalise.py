@@ -24,26 +24,56 @@ TATWEEL = "\u0640"
 # Invisible characters that carry no meaning for matching: zero-width space,
 # non-joiner, joiner, BOM, direction marks and bidi embedding controls.
 _INVISIBLE = dict.fromkeys(
-    map(ord, "\u200b\u200c\u200d\ufeff\u200e\u200f\u061c\u202a\u202b\u202c\u202d\u202e"
-        "\u2066\u2067\u2068\u2069\u00ad"),
+    map(
+        ord,
+        "\u200b\u200c\u200d\ufeff\u200e\u200f\u061c\u202a\u202b\u202c\u202d\u202e"
+        "\u2066\u2067\u2068\u2069\u00ad",
+    ),
     None,
 )
 
-# Arabic harakat, superscript alef, Quranic annotation marks, Persian high hamza.
-_DIACRITICS = re.compile("[\u064b-\u065f\u0670\u06d6-\u06ed\u0674]")
-
 _DIGITS = str.maketrans("۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩", "01234567890123456789")
 
-_QUOTES = str.maketrans({
-    "«": '"', "»": '"', "“": '"', "”": '"', "„": '"', "‟": '"', "″": '"',
-    "‹": "'", "›": "'", "‘": "'", "’": "'", "‚": "'", "‛": "'", "′": "'",
-    "،": ",", "؛": ";", "؟": "?", "٪": "%", "٫": ".", "٬": ",",
-})
+_QUOTES = str.maketrans(
+    {
+        "«": '"',
+        "»": '"',
+        "“": '"',
+        "”": '"',
+        "„": '"',
+        "‟": '"',
+        "″": '"',
+        "‹": "'",
+        "›": "'",
+        "‘": "'",
+        "’": "'",
+        "‚": "'",
+        "‛": "'",
+        "′": "'",
+        "،": ",",
+        "؛": ";",
+        "؟": "?",
+        "٪": "%",
+        "٫": ".",
+        "٬": ",",
+    }
+)
 
 _PERSIAN_LETTERS = str.maketrans({"ي": "ی", "ى": "ی", "ك": "ک", "ۀ": "ه", "ة": "ه"})
 _ARABIC_LETTERS = str.maketrans({"ی": "ي", "ک": "ك", "أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا"})
 
 _SPACES = re.compile(r"\s+")
+
+
+@lru_cache(maxsize=16)
+def _table(lang: str) -> dict[int, int | str | None]:
+    """One translation table doing every character-level rule for ``lang`` in a single pass."""
+    table: dict[int, int | str | None] = {**_INVISIBLE, ord(TATWEEL): None}
+    table.update(dict.fromkeys([*range(0x064B, 0x0660), 0x0670, *range(0x06D6, 0x06EE), 0x0674]))
+    table.update(_DIGITS)
+    table.update(_QUOTES)
+    table.update({"fa": _PERSIAN_LETTERS, "ar": _ARABIC_LETTERS}.get(lang, {}))
+    return table
 
 
 def fold_digits(text: str) -> str:
@@ -59,14 +89,7 @@ def normalise(text: str, lang: str = "und") -> str:
     punctuation, folds letters to the conventions of ``lang`` (fa or ar),
     collapses whitespace and case-folds Latin script.
     """
-    text = unicodedata.normalize("NFKC", text)
-    text = text.translate(_INVISIBLE).replace(TATWEEL, "")
-    text = _DIACRITICS.sub("", text)
-    text = text.translate(_DIGITS).translate(_QUOTES)
-    if lang == "fa":
-        text = text.translate(_PERSIAN_LETTERS)
-    elif lang == "ar":
-        text = text.translate(_ARABIC_LETTERS)
+    text = unicodedata.normalize("NFKC", text).translate(_table(lang))
     return _SPACES.sub(" ", text).strip().casefold()
 
 
@@ -97,14 +120,17 @@ def _zwnj_candidates(word: str) -> list[str]:
     candidates = []
     for prefix in _ZWNJ_PREFIXES:
         if word.startswith(prefix) and len(word) > len(prefix) + 1:
-            candidates.append(prefix + ZWNJ + word[len(prefix):])
+            candidates.append(prefix + ZWNJ + word[len(prefix) :])
     for suffix in _ZWNJ_SUFFIXES:
         stem = word[: -len(suffix)]
         if word.endswith(suffix) and len(stem) >= 2 and stem[-1] in _LEFT_JOINING:
             candidates.append(stem + ZWNJ + suffix)
     if _zipf(word) == 0:  # unknown as written: try every joint
-        candidates += [word[:i] + ZWNJ + word[i:] for i in range(2, len(word) - 1)
-                       if word[i - 1] in _LEFT_JOINING]
+        candidates += [
+            word[:i] + ZWNJ + word[i:]
+            for i in range(2, len(word) - 1)
+            if word[i - 1] in _LEFT_JOINING
+        ]
     return candidates
 
 

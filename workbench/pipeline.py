@@ -78,16 +78,19 @@ def workspace_languages(workspace: Workspace) -> tuple[str, ...]:
 def process_document(document: Document, identifier: LanguageIdentifier) -> Document:
     """Identify the document's language, split it, and label and normalise each sentence."""
     document.lang, document.lang_confidence = identifier.document(document.text)
-    document.sentences = label_sentences(split_sentences(document.text, document.lang),
-                                         document.lang, identifier)
+    document.sentences = label_sentences(
+        split_sentences(document.text, document.lang), document.lang, identifier
+    )
     return document
 
 
-def label_sentences(sentences: list[Sentence], document_lang: str,
-                    identifier: LanguageIdentifier) -> list[Sentence]:
-    for sentence in sentences:
-        sentence.lang = identifier.sentence(sentence.text, document_lang)
-        sentence.norm = normalise(sentence.text, sentence.lang)
+def label_sentences(
+    sentences: list[Sentence], document_lang: str, identifier: LanguageIdentifier
+) -> list[Sentence]:
+    languages = identifier.sentences([s.text for s in sentences], document_lang)
+    for sentence, lang in zip(sentences, languages, strict=True):
+        sentence.lang = lang
+        sentence.norm = normalise(sentence.text, lang)
     return sentences
 
 
@@ -98,15 +101,20 @@ class Ingester:
         self.workspace = workspace
         self.identifier = LanguageIdentifier(tuple(languages or workspace_languages(workspace)))
 
-    def ingest(self, paths: Iterable[Path], progress: Progress | None = None) -> list[IngestOutcome]:
+    def ingest(
+        self, paths: Iterable[Path], progress: Progress | None = None
+    ) -> list[IngestOutcome]:
         items = list(iter_files([Path(p) for p in paths]))
         outcomes = []
         for done, item in enumerate(items):
             label = item.path if isinstance(item, Skipped) else str(item)
             if progress:
                 progress(done, len(items), label)
-            outcome = (IngestOutcome(item.path, "skipped", item.reason)
-                       if isinstance(item, Skipped) else self.ingest_file(item))
+            outcome = (
+                IngestOutcome(item.path, "skipped", item.reason)
+                if isinstance(item, Skipped)
+                else self.ingest_file(item)
+            )
             self.workspace.log_ingest(outcome.path, outcome.outcome, outcome.detail)
             outcomes.append(outcome)
         if progress:
@@ -125,22 +133,27 @@ class Ingester:
             same = "" if known["path"] == source.path else f" as {known['path']}"
             return IngestOutcome(shown, "unchanged", f"same content{same}")
         versioned = self.workspace.conn.execute(
-            "SELECT 1 FROM sources WHERE path = ?", (source.path,)).fetchone()
+            "SELECT 1 FROM sources WHERE path = ?", (source.path,)
+        ).fetchone()
         try:
             with self.workspace.transaction():
                 source_id = self.workspace.add_source(source)
                 if source.text is None:
                     ids = [self._ingest_streamed(source_id, source, path)]
                 else:
-                    ids = [self.workspace.add_document(
-                        source_id, process_document(doc, self.identifier), path=source.path)
-                        for doc in clean(source.text)]
+                    ids = [
+                        self.workspace.add_document(
+                            source_id, process_document(doc, self.identifier), path=source.path
+                        )
+                        for doc in clean(source.text)
+                    ]
         except IngestError as error:
             return IngestOutcome(shown, "skipped", str(error))
         if not ids:
             return IngestOutcome(shown, "skipped", "nothing left after removing boilerplate")
-        return IngestOutcome(shown, "new version" if versioned else "added",
-                             f"{len(ids)} document(s)", ids)
+        return IngestOutcome(
+            shown, "new version" if versioned else "added", f"{len(ids)} document(s)", ids
+        )
 
     def _ingest_streamed(self, source_id: int, source: Source, path: Path) -> int:
         """A file too large to hold: one document, cleaned and split block by block."""
@@ -162,16 +175,23 @@ class Ingester:
                 sentence.end += doc_pos
                 sentence.position = position
                 position += 1
-            ws.add_sentences(document_id, label_sentences(sentences, document.lang,
-                                                          self.identifier))
+            ws.add_sentences(
+                document_id, label_sentences(sentences, document.lang, self.identifier)
+            )
             ws.append_document_text(document_id, text, seq, doc_pos)
-            ws.add_removed(document_id, [Span(s.start + source_pos, s.end + source_pos, s.reason)
-                                         for s in removed])
+            ws.add_removed(
+                document_id,
+                [Span(s.start + source_pos, s.end + source_pos, s.reason) for s in removed],
+            )
             source_pos += len(block)
             doc_pos += len(text)
-        ws.update_document(document_id, lang=document.lang,
-                           lang_confidence=document.lang_confidence, chars=doc_pos,
-                           source_end=source_pos)
+        ws.update_document(
+            document_id,
+            lang=document.lang,
+            lang_confidence=document.lang_confidence,
+            chars=doc_pos,
+            source_end=source_pos,
+        )
         return document_id
 
 
@@ -182,8 +202,14 @@ def _decoded_blocks(path: Path, encoding: str):
         raise IngestError(f"not valid {encoding} text at byte {error.start}") from None
 
 
-def run(workspace: Workspace, paths: Iterable[Path], *, languages: Iterable[str] | None = None,
-        progress: Progress | None = None, stages: list[Stage] | None = None) -> RunReport:
+def run(
+    workspace: Workspace,
+    paths: Iterable[Path],
+    *,
+    languages: Iterable[str] | None = None,
+    progress: Progress | None = None,
+    stages: list[Stage] | None = None,
+) -> RunReport:
     """The whole pipeline over ``paths``: ingest, then every stage in :data:`STAGES`."""
     report = RunReport(ingested=Ingester(workspace, languages).ingest(paths, progress))
     for stage in STAGES if stages is None else stages:

@@ -20,6 +20,7 @@ Every function returns character offsets, so sentences map back to the text.
 
 from __future__ import annotations
 
+import itertools
 import re
 from functools import lru_cache
 
@@ -39,11 +40,40 @@ _EN_ABBREVIATIONS = {
     *English.Abbreviation.ABBREVIATIONS,
     *English.Abbreviation.PREPOSITIVE_ABBREVIATIONS,
     *English.Abbreviation.NUMBER_ABBREVIATIONS,
-    "e.g", "i.e", "etc", "vs", "approx", "dept", "est", "fig", "figs", "no", "u.s", "u.k",
+    "e.g",
+    "i.e",
+    "etc",
+    "vs",
+    "approx",
+    "dept",
+    "est",
+    "fig",
+    "figs",
+    "no",
+    "u.s",
+    "u.k",
 }
 # «د.» (doctor), «ص.» (page), «م.» (AD/metre), «ه.ق»/«ه.ش» (hijri dates), «ج.» (volume).
-_FA_AR_ABBREVIATIONS = {*Arabic.Abbreviation.ABBREVIATIONS, "د", "دکتر", "ص", "م", "ج", "ق", "ش",
-                        "ه", "ه.ق", "ه.ش", "ق.م", "ص.ب", "ج.م.ع", "أ", "أ.د", "ا.د", "مهندس"}
+_FA_AR_ABBREVIATIONS = {
+    *Arabic.Abbreviation.ABBREVIATIONS,
+    "د",
+    "دکتر",
+    "ص",
+    "م",
+    "ج",
+    "ق",
+    "ش",
+    "ه",
+    "ه.ق",
+    "ه.ش",
+    "ق.م",
+    "ص.ب",
+    "ج.م.ع",
+    "أ",
+    "أ.د",
+    "ا.د",
+    "مهندس",
+}
 ABBREVIATIONS: dict[str, set[str]] = {
     "en": _EN_ABBREVIATIONS,
     "fa": _FA_AR_ABBREVIATIONS,
@@ -85,14 +115,19 @@ def boundaries(line: str, lang: str) -> list[int]:
     return sorted(cut for cut in cuts if 0 < cut < len(line))
 
 
+_NEXT_NON_SPACE = re.compile(r"\s*(\S)")
+_LEADING_SPACE = re.compile(r"\s*")
+
+
 def _ends_sentence(line: str, match: re.Match[str], lang: str) -> bool:
-    after = line[match.end():]
-    if not after.strip():
+    end = match.end()
+    following_match = _NEXT_NON_SPACE.match(line, end)
+    if following_match is None:
         return False  # the line end is a boundary anyway
     punct = match.group()
     before = line[max(0, match.start() - 40) : match.start()]
-    if after[0].isspace():
-        following = after.lstrip()[0]
+    if line[end].isspace():
+        following = following_match.group(1)
         if following in ",;:)]}،؛":
             return False
         # "... the U.S. army": a lower-case Latin word continues a Latin sentence,
@@ -101,13 +136,17 @@ def _ends_sentence(line: str, match: re.Match[str], lang: str) -> bool:
             return False
         if _short_embedded_quote(line, match):
             return False
-        return not (punct[0] == "." and len(punct.rstrip(CLOSERS)) == 1
-                    and _dot_is_not_final(before, following, lang))
+        return not (
+            punct[0] == "."
+            and len(punct.rstrip(CLOSERS)) == 1
+            and _dot_is_not_final(before, following, lang)
+        )
     # Glued in Arabic script ("الإنسان.وسيطالب"): lost paragraph breaks in scraped text.
     # Latin "end.The" is left alone: it is as often a name (ASP.NET) as a lost break.
-    if _ARABIC_LETTER.match(after[0]):
-        return bool(before) and (_ARABIC_LETTER.match(before[-1]) is not None
-                                 or before[-1] in CLOSERS)
+    if _ARABIC_LETTER.match(line[end]):
+        return bool(before) and (
+            _ARABIC_LETTER.match(before[-1]) is not None or before[-1] in CLOSERS
+        )
     return False
 
 
@@ -136,12 +175,15 @@ def _short_embedded_quote(line: str, match: re.Match[str]) -> bool:
     if closer not in _OPENERS:
         return False
     opened = line.rfind(_OPENERS[closer], max(0, match.start() - 60), match.start())
-    if opened <= 0 or not line[:opened].strip():
+    if opened <= 0 or _LEADING_SPACE.match(line).end() >= opened:
         return False  # the quote starts the sentence: its stop ends it
     quoted = line[opened + 1 : match.start()]
-    sentence_before = line[:opened].rstrip()
-    return (len(quoted.split()) <= _QUOTE_WORDS and not _BOUNDARY.search(quoted)
-            and not sentence_before.endswith(tuple(TERMINATORS)))
+    sentence_before = line[max(0, opened - 8) : opened].rstrip()
+    return (
+        len(quoted.split()) <= _QUOTE_WORDS
+        and not _BOUNDARY.search(quoted)
+        and not sentence_before.endswith(tuple(TERMINATORS))
+    )
 
 
 def _last_letter(text: str) -> str:
@@ -154,11 +196,12 @@ def _same_script(a: str, b: str) -> bool:
 
 # --- glued headings (scraped Arabic) -----------------------------------------
 
-_LEFT_MIN_ZIPF = 2.0   # the end of a heading is often a name: allow rarer words
+_LEFT_MIN_ZIPF = 2.0  # the end of a heading is often a name: allow rarer words
 _RIGHT_MIN_ZIPF = 3.5  # the start of the next sentence is a common word (often a verb)
 _SHORT_LEFT_MIN_ZIPF = 3.0
 _SHORT_RIGHT_MIN_ZIPF = 3.9
-_HEADING_WORDS = 8     # headings are short
+_HEADING_WORDS = 8  # headings are short
+_HEADING_CHARS = 200
 _GLUED_DIGIT = re.compile(r"[\d)\]][\u0620-\u064a]")
 
 
@@ -197,9 +240,10 @@ def glued_heading_cuts(line: str, glued_stops: list[int]) -> list[int]:
     pending = list(glued_stops)
     while pending:
         start = pending.pop()
-        first_word = re.match(r"\S+\s*", line[start:])
+        nearby = line[start : start + _HEADING_CHARS]
+        first_word = re.match(r"\S+\s*", nearby)
         skip = first_word.end() if first_word else 0  # a heading has one whole word at least
-        window = line[start + skip :]
+        window = nearby[skip:]
         words = window.split()[:_HEADING_WORDS]
         window = window[: sum(len(w) + 1 for w in words)]
         cut = _first_glue(window)
@@ -232,7 +276,7 @@ def _lines(text: str):
 
 def _trimmed_spans(text: str, cuts: list[int]) -> list[tuple[int, int]]:
     spans = []
-    for start, end in zip(cuts, cuts[1:], strict=False):
+    for start, end in itertools.pairwise(cuts):
         while start < end and text[start].isspace():
             start += 1
         while end > start and text[end - 1].isspace():

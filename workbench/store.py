@@ -33,7 +33,7 @@ LOCK_TIMEOUT_VAR = "WORKBENCH_LOCK_TIMEOUT"  # seconds to wait for another write
 
 
 def default_workspace_path() -> Path:
-    """``$WORKBENCH_WORKSPACE``, else the per-user data folder (``~/.local/share/workbench/default``)."""
+    """``$WORKBENCH_WORKSPACE``, else the user data folder (~/.local/share/workbench/default)."""
     if os.environ.get(ENV_VAR):
         return Path(os.environ[ENV_VAR]).expanduser()
     from platformdirs import user_data_path
@@ -238,10 +238,12 @@ class Workspace:
     >>> [d.title for d in ws.documents()]   # current documents
     """
 
-    def __init__(self, path: str | Path | None = None, *, create: bool = True,
-                 timeout: float | None = None):
-        self.timeout = timeout if timeout is not None else float(
-            os.environ.get(LOCK_TIMEOUT_VAR, "10"))
+    def __init__(
+        self, path: str | Path | None = None, *, create: bool = True, timeout: float | None = None
+    ):
+        self.timeout = (
+            timeout if timeout is not None else float(os.environ.get(LOCK_TIMEOUT_VAR, "10"))
+        )
         self.path = Path(path).expanduser() if path else default_workspace_path()
         self.db_path = self.path / DB_NAME
         if not self.db_path.exists():
@@ -252,7 +254,9 @@ class Workspace:
             try:
                 self.path.mkdir(parents=True, exist_ok=True)
             except OSError as error:
-                raise WorkspaceError(f"cannot create workspace {self.path}: {error.strerror}") from None
+                raise WorkspaceError(
+                    f"cannot create workspace {self.path}: {error.strerror}"
+                ) from None
         self.conn = self._connect()
         self._migrate()
 
@@ -260,8 +264,9 @@ class Workspace:
 
     def _connect(self) -> sqlite3.Connection:
         try:
-            conn = sqlite3.connect(self.db_path, timeout=self.timeout, isolation_level=None,
-                                   check_same_thread=False)
+            conn = sqlite3.connect(
+                self.db_path, timeout=self.timeout, isolation_level=None, check_same_thread=False
+            )
             conn.row_factory = sqlite3.Row
             conn.execute("PRAGMA foreign_keys = ON")
             conn.execute(f"PRAGMA busy_timeout = {int(self.timeout * 1000)}")
@@ -279,7 +284,8 @@ class Workspace:
             if version > SCHEMA_VERSION:
                 raise WorkspaceError(
                     f"workspace {self.path} has schema {version}, newer than this workbench "
-                    f"({SCHEMA_VERSION}); upgrade workbench")
+                    f"({SCHEMA_VERSION}); upgrade workbench"
+                )
             for target in range(version, SCHEMA_VERSION):
                 self._apply_migration(target)
         except sqlite3.DatabaseError as error:
@@ -287,7 +293,9 @@ class Workspace:
 
     def _apply_migration(self, target: int) -> None:
         """Run migration ``target`` and bump ``user_version`` in one transaction."""
-        script = f"BEGIN IMMEDIATE;\n{MIGRATIONS[target]};\nPRAGMA user_version = {target + 1};\nCOMMIT;"
+        script = (
+            f"BEGIN IMMEDIATE;\n{MIGRATIONS[target]};\nPRAGMA user_version = {target + 1};\nCOMMIT;"
+        )
         try:
             self.conn.executescript(script)
         except BaseException:
@@ -346,14 +354,18 @@ class Workspace:
 
     def set_setting(self, key: str, value: str) -> None:
         with self.transaction() as conn:
-            conn.execute("INSERT INTO settings(key, value) VALUES (?, ?) "
-                         "ON CONFLICT(key) DO UPDATE SET value = excluded.value", (key, value))
+            conn.execute(
+                "INSERT INTO settings(key, value) VALUES (?, ?) "
+                "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                (key, value),
+            )
 
     # --- sources and documents ----------------------------------------------------------------
 
     def source_by_hash(self, content_hash: str) -> sqlite3.Row | None:
-        return self.conn.execute("SELECT * FROM sources WHERE content_hash = ?",
-                                 (content_hash,)).fetchone()
+        return self.conn.execute(
+            "SELECT * FROM sources WHERE content_hash = ?", (content_hash,)
+        ).fetchone()
 
     def add_source(self, source: Source) -> int:
         """Insert a source as the current version of its path; older versions stay, marked old.
@@ -361,16 +373,27 @@ class Workspace:
         Must be called inside :meth:`transaction`.
         """
         previous = self.conn.execute(
-            "SELECT MAX(version) FROM sources WHERE path = ?", (source.path,)).fetchone()[0]
+            "SELECT MAX(version) FROM sources WHERE path = ?", (source.path,)
+        ).fetchone()[0]
         self.conn.execute("UPDATE sources SET current = 0 WHERE path = ?", (source.path,))
         self.conn.execute(
             "UPDATE documents SET current = 0 WHERE source_id IN "
-            "(SELECT id FROM sources WHERE path = ?)", (source.path,))
+            "(SELECT id FROM sources WHERE path = ?)",
+            (source.path,),
+        )
         cursor = self.conn.execute(
             "INSERT INTO sources(path, content_hash, format, encoding, size, version, ingested_at)"
             " VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (source.path, source.content_hash, source.format, source.encoding, source.size,
-             (previous or 0) + 1, now()))
+            (
+                source.path,
+                source.content_hash,
+                source.format,
+                source.encoding,
+                source.size,
+                (previous or 0) + 1,
+                now(),
+            ),
+        )
         source_id = cursor.lastrowid
         if source.text is not None:
             self.append_source_text(source_id, source.text, 0, 0)
@@ -382,12 +405,16 @@ class Workspace:
     def append_document_text(self, document_id: int, text: str, seq: int, start: int) -> None:
         self._append_chunks("document_chunks", "document_id", document_id, text, seq, start)
 
-    def _append_chunks(self, table: str, key: str, owner: int, text: str, seq: int,
-                       start: int) -> None:
-        rows = [(owner, seq + i, start + offset, text[offset : offset + CHUNK_CHARS])
-                for i, offset in enumerate(range(0, max(len(text), 1), CHUNK_CHARS))]
+    def _append_chunks(
+        self, table: str, key: str, owner: int, text: str, seq: int, start: int
+    ) -> None:
+        rows = [
+            (owner, seq + i, start + offset, text[offset : offset + CHUNK_CHARS])
+            for i, offset in enumerate(range(0, max(len(text), 1), CHUNK_CHARS))
+        ]
         self.conn.executemany(
-            f"INSERT INTO {table}({key}, seq, start, text) VALUES (?, ?, ?, ?)", rows)
+            f"INSERT INTO {table}({key}, seq, start, text) VALUES (?, ?, ?, ?)", rows
+        )
 
     def add_document(self, source_id: int, document: Document, *, path: str) -> int:
         """Insert a document (text, removed spans, sentences). Call inside :meth:`transaction`.
@@ -396,15 +423,28 @@ class Workspace:
         """
         carried = self.conn.execute(
             "SELECT d.event_id FROM documents d JOIN sources s ON s.id = d.source_id "
-            "WHERE s.path = ? AND d.part = ? AND d.event_origin = 'user' ORDER BY s.version DESC LIMIT 1",
-            (path, document.part)).fetchone()
+            "WHERE s.path = ? AND d.part = ? AND d.event_origin = 'user'"
+            " ORDER BY s.version DESC LIMIT 1",
+            (path, document.part),
+        ).fetchone()
         cursor = self.conn.execute(
             "INSERT INTO documents(source_id, part, title, lang, lang_confidence, event_id,"
             " event_origin, source_start, source_end, chars, created_at)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (source_id, document.part, document.title, document.lang, document.lang_confidence,
-             carried[0] if carried else None, "user" if carried else "auto",
-             document.source_start, document.source_end, len(document.text), now()))
+            (
+                source_id,
+                document.part,
+                document.title,
+                document.lang,
+                document.lang_confidence,
+                carried[0] if carried else None,
+                "user" if carried else "auto",
+                document.source_start,
+                document.source_end,
+                len(document.text),
+                now(),
+            ),
+        )
         document_id = cursor.lastrowid
         if document.text:
             self.append_document_text(document_id, document.text, 0, 0)
@@ -415,26 +455,31 @@ class Workspace:
     def add_removed(self, document_id: int, spans: Iterable[Span]) -> None:
         self.conn.executemany(
             "INSERT INTO removed_spans(document_id, start, end, reason) VALUES (?, ?, ?, ?)",
-            [(document_id, s.start, s.end, s.reason) for s in spans])
+            [(document_id, s.start, s.end, s.reason) for s in spans],
+        )
 
     def add_sentences(self, document_id: int, sentences: Iterable[Sentence]) -> None:
         self.conn.executemany(
             "INSERT INTO sentences(document_id, position, text, norm, lang, start, end)"
             " VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [(document_id, s.position, s.text, s.norm, s.lang, s.start, s.end) for s in sentences])
+            [(document_id, s.position, s.text, s.norm, s.lang, s.start, s.end) for s in sentences],
+        )
 
     def update_document(self, document_id: int, **fields: object) -> None:
         allowed = {"title", "lang", "lang_confidence", "chars", "source_end"}
         if not set(fields) <= allowed:
             raise ValueError(f"cannot update {sorted(set(fields) - allowed)}")
         assignments = ", ".join(f"{name} = ?" for name in fields)  # names from the allow-list
-        self.conn.execute(f"UPDATE documents SET {assignments} WHERE id = ?",
-                          (*fields.values(), document_id))
+        self.conn.execute(
+            f"UPDATE documents SET {assignments} WHERE id = ?", (*fields.values(), document_id)
+        )
 
     def log_ingest(self, path: str, outcome: str, detail: str = "") -> None:
         with self.transaction() as conn:
-            conn.execute("INSERT INTO ingest_log(path, outcome, detail, at) VALUES (?, ?, ?, ?)",
-                         (path, outcome, detail, now()))
+            conn.execute(
+                "INSERT INTO ingest_log(path, outcome, detail, at) VALUES (?, ?, ?, ?)",
+                (path, outcome, detail, now()),
+            )
 
     # --- reading ------------------------------------------------------------------------------
 
@@ -445,34 +490,71 @@ class Workspace:
             " (SELECT COUNT(*) FROM sentences WHERE document_id = d.id) AS n_sentences"
             " FROM documents d JOIN sources s ON s.id = d.source_id"
             + ("" if include_old else " WHERE d.current = 1")
-            + " ORDER BY s.path, s.version, d.part").fetchall()
-        return [DocumentRow(r["id"], r["source_id"], r["part"], r["path"], r["title"], r["lang"],
-                            r["lang_confidence"], r["event_id"], r["n_sentences"], r["chars"],
-                            r["version"], bool(r["current"])) for r in rows]
+            + " ORDER BY s.path, s.version, d.part"
+        ).fetchall()
+        return [
+            DocumentRow(
+                r["id"],
+                r["source_id"],
+                r["part"],
+                r["path"],
+                r["title"],
+                r["lang"],
+                r["lang_confidence"],
+                r["event_id"],
+                r["n_sentences"],
+                r["chars"],
+                r["version"],
+                bool(r["current"]),
+            )
+            for r in rows
+        ]
 
     def document_text(self, document_id: int) -> str:
-        return "".join(r[0] for r in self.conn.execute(
-            "SELECT text FROM document_chunks WHERE document_id = ? ORDER BY seq", (document_id,)))
+        return "".join(
+            r[0]
+            for r in self.conn.execute(
+                "SELECT text FROM document_chunks WHERE document_id = ? ORDER BY seq",
+                (document_id,),
+            )
+        )
 
     def source_text(self, source_id: int) -> str:
-        return "".join(r[0] for r in self.conn.execute(
-            "SELECT text FROM source_chunks WHERE source_id = ? ORDER BY seq", (source_id,)))
+        return "".join(
+            r[0]
+            for r in self.conn.execute(
+                "SELECT text FROM source_chunks WHERE source_id = ? ORDER BY seq", (source_id,)
+            )
+        )
 
     def removed_spans(self, document_id: int) -> list[Span]:
-        return [Span(r["start"], r["end"], r["reason"]) for r in self.conn.execute(
-            "SELECT start, end, reason FROM removed_spans WHERE document_id = ? ORDER BY start",
-            (document_id,))]
+        return [
+            Span(r["start"], r["end"], r["reason"])
+            for r in self.conn.execute(
+                "SELECT start, end, reason FROM removed_spans WHERE document_id = ? ORDER BY start",
+                (document_id,),
+            )
+        ]
 
     def sentences(self, document_id: int) -> list[Sentence]:
-        return [Sentence(text=r["text"], start=r["start"], end=r["end"], norm=r["norm"],
-                         lang=r["lang"], position=r["position"])
-                for r in self.conn.execute(
-                    "SELECT * FROM sentences WHERE document_id = ? ORDER BY position",
-                    (document_id,))]
+        return [
+            Sentence(
+                text=r["text"],
+                start=r["start"],
+                end=r["end"],
+                norm=r["norm"],
+                lang=r["lang"],
+                position=r["position"],
+            )
+            for r in self.conn.execute(
+                "SELECT * FROM sentences WHERE document_id = ? ORDER BY position", (document_id,)
+            )
+        ]
 
     def ingest_log(self, limit: int = 100) -> list[sqlite3.Row]:
         return self.conn.execute(
-            "SELECT * FROM ingest_log ORDER BY id DESC LIMIT ?", (limit,)).fetchall()
+            "SELECT * FROM ingest_log ORDER BY id DESC LIMIT ?", (limit,)
+        ).fetchall()
 
     def counts(self) -> dict[str, int]:
         tables = ("sources", "documents", "sentences", "translations", "embeddings", "links")
@@ -482,17 +564,29 @@ class Workspace:
         """One JSON-ready record per current document (what ``workbench status`` prints)."""
         events = {r["id"]: r["label"] for r in self.conn.execute("SELECT id, label FROM events")}
         return [
-            {"id": d.id, "path": d.path, "part": d.part, "title": d.title, "lang": d.lang,
-             "sentences": d.sentences, "chars": d.chars, "version": d.version,
-             "event": events.get(d.event_id) if d.event_id else None,
-             "sentence_langs": self.sentence_languages(d.id)}
+            {
+                "id": d.id,
+                "path": d.path,
+                "part": d.part,
+                "title": d.title,
+                "lang": d.lang,
+                "sentences": d.sentences,
+                "chars": d.chars,
+                "version": d.version,
+                "event": events.get(d.event_id) if d.event_id else None,
+                "sentence_langs": self.sentence_languages(d.id),
+            }
             for d in self.documents()
         ]
 
     def sentence_languages(self, document_id: int) -> dict[str, int]:
-        return dict(self.conn.execute(
-            "SELECT lang, COUNT(*) FROM sentences WHERE document_id = ? GROUP BY lang"
-            " ORDER BY COUNT(*) DESC", (document_id,)).fetchall())
+        return dict(
+            self.conn.execute(
+                "SELECT lang, COUNT(*) FROM sentences WHERE document_id = ? GROUP BY lang"
+                " ORDER BY COUNT(*) DESC",
+                (document_id,),
+            ).fetchall()
+        )
 
 
 def _workspace_error(error: sqlite3.DatabaseError, db_path: Path) -> WorkspaceError:
@@ -500,8 +594,9 @@ def _workspace_error(error: sqlite3.DatabaseError, db_path: Path) -> WorkspaceEr
     if "locked" in message or "busy" in message:
         return WorkspaceError(f"workspace {db_path} is locked by another process; try again later")
     if "not a database" in message or "malformed" in message:
-        return WorkspaceError(f"workspace {db_path} is corrupt or not a workbench database "
-                              "(left untouched)")
+        return WorkspaceError(
+            f"workspace {db_path} is corrupt or not a workbench database (left untouched)"
+        )
     if "readonly" in message or "read-only" in message:
         return WorkspaceError(f"workspace {db_path} is read-only")
     if "unable to open" in message:

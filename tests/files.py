@@ -1,0 +1,55 @@
+"""Small real files of every supported format, built in the test itself."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+def write_pdf(path: Path, lines: list[str]) -> Path:
+    """A one-page PDF with a real text layer (Helvetica, ASCII text)."""
+    content = (
+        "BT /F1 12 Tf 72 720 Td 14 TL "
+        + " ".join(f"({line.replace('(', '[').replace(')', ']')}) Tj T*" for line in lines)
+        + " ET"
+    )
+    objects = [
+        "<< /Type /Catalog /Pages 2 0 R >>",
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R"
+        " /Resources << /Font << /F1 5 0 R >> >> >>",
+        f"<< /Length {len(content)} >>\nstream\n{content}\nendstream",
+        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += f"{number} 0 obj\n{body}\nendobj\n".encode("latin-1")
+    xref = len(out)
+    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
+    out += "".join(f"{offset:010d} 00000 n \n" for offset in offsets).encode()
+    out += (
+        f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    )
+    path.write_bytes(bytes(out))
+    return path
+
+
+def write_docx(path: Path, paragraphs: list[str]) -> Path:
+    import docx
+
+    document = docx.Document()
+    for paragraph in paragraphs:
+        document.add_paragraph(paragraph)
+    document.save(str(path))
+    return path
+
+
+HTML_PAGE = """<!doctype html><html><head><title>Site name | Article</title></head><body>
+<nav><a href="/">Home</a> <a href="/news">News</a> <a href="/about">About us</a></nav>
+<article><h1>Opposition rally in Paris</h1>
+<p>Thousands of Iranians gathered in Paris on Saturday to call for a democratic republic.</p>
+<p>The organisers said that delegations from more than forty countries took part in the rally.</p>
+<p>Speakers included former ministers and members of several European parliaments.</p>
+</article>
+<footer>Copyright 2025 Example News. All rights reserved.</footer></body></html>"""

@@ -1,0 +1,170 @@
+"""The ``workbench`` command as a user runs it: real processes, exit codes, one-line errors."""
+
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from .conftest import SEEDS
+
+EXE = [sys.executable, "-m", "workbench"]
+
+
+def workbench(
+    *args, workspace: Path | None = None, stdin: str | None = None, env: dict | None = None
+) -> subprocess.CompletedProcess:
+    full_env = {**os.environ, **(env or {})}
+    full_env.pop("WORKBENCH_WORKSPACE", None)
+    if workspace is not None:
+        full_env["WORKBENCH_WORKSPACE"] = str(workspace)
+    return subprocess.run(
+        [*EXE, *map(str, args)],
+        capture_output=True,
+        text=True,
+        input=stdin,
+        env=full_env,
+        timeout=600,
+    )
+
+
+def assert_one_line_error(result, code: int, fragment: str):
+    assert result.returncode == code, result.stderr
+    assert "Traceback" not in result.stderr
+    assert fragment in result.stderr
+
+
+def test_run_seeds_prints_summary_and_status_json(tmp_path):
+    ws = tmp_path / "ws"
+    result = workbench("run", SEEDS, "--workspace", ws)
+    assert result.returncode == 0, result.stderr
+    assert "documents: 6 (ar, en, fa)" in result.stdout
+    assert "5 added" in result.stdout and "warnings: 0" in result.stdout
+    status = json.loads(workbench("status", "--json", workspace=ws).stdout)
+    assert [d["lang"] for d in status["documents"]] == ["fa", "fa", "ar", "en", "fa", "fa"]
+    assert status["counts"]["sentences"] == sum(d["sentences"] for d in status["documents"])
+    again = workbench("run", SEEDS, workspace=ws)
+    assert "5 unchanged" in again.stdout
+    assert (
+        json.loads(workbench("status", "--json", workspace=ws).stdout)["counts"] == status["counts"]
+    )
+
+
+def test_split_prints_one_sentence_per_line(tmp_path):
+    path = tmp_path / "fa.txt"
+    path.write_text("آیا درست است؟ بله. قال د. محمد.\nIran rally", "utf-8")
+    result = workbench("split", path, "--lang", "fa")
+    assert result.returncode == 0
+    assert result.stdout.splitlines() == ["آیا درست است؟", "بله.", "قال د. محمد.", "Iran rally"]
+    piped = workbench("split", "-", "--lang", "en", stdin="One. Two.")
+    assert piped.stdout == "One.\nTwo.\n"
+
+
+def test_split_seed_002_separates_glued_headings():
+    result = workbench("split", next(SEEDS.glob("002_*")), "--lang", "ar")
+    lines = result.stdout.splitlines()
+    assert "موجة جديدة" in lines and "معرض للصور" in lines
+
+
+def test_help_on_every_command():
+    for command in ([], ["run"], ["ingest"], ["status"], ["split"], ["eval", "split"]):
+        result = workbench(*command, "--help")
+        assert result.returncode == 0 and "Usage" in result.stdout
+
+
+def test_nonexistent_path(tmp_path):
+    result = workbench("ingest", tmp_path / "nope", workspace=tmp_path / "ws")
+    assert_one_line_error(result, 1, "no such file or folder")
+    assert_one_line_error(
+        workbench("split", tmp_path / "nope.txt", "--lang", "fa"), 1, "no such file"
+    )
+
+
+@pytest.mark.parametrize(
+    "name,content,reason",
+    [
+        ("empty.txt", b"", "empty file"),
+        ("binary.txt", bytes(range(256)) * 40, "binary file"),
+        (
+            "bad.txt",
+            b"\xef\xbb\xbfvalid start \xff\xfe\xfa invalid",
+            "not valid utf-8 text at byte 12",
+        ),
+    ],
+)
+def test_unreadable_files_are_skipped_with_a_reason(tmp_path, name, content, reason):
+    path = tmp_path / name
+    path.write_bytes(content)
+    good = tmp_path / "good.txt"
+    good.write_text("A readable article. It has two sentences.")
+    alone = workbench("ingest", path, workspace=tmp_path / "ws")
+    assert_one_line_error(alone, 1, f"skipped {path}: {reason}")
+    mixed = workbench("ingest", path, good, workspace=tmp_path / "ws")
+    assert mixed.returncode == 0  # one file read: success, with the skip reported
+    assert reason in mixed.stderr
+
+
+def test_names_with_spaces_and_non_latin_characters(tmp_path):
+    folder = tmp_path / "گزارش ها و اخبار"
+    folder.mkdir()
+    path = folder / "خبر پاریس (نسخه ۲).txt"
+    path.write_text("گردهمایی سالانه در پاریس برگزار شد. هزاران نفر آمدند.", "utf-8")
+    result = workbench("run", folder, workspace=tmp_path / "ws")
+    assert result.returncode == 0, result.stderr
+    status = json.loads(workbench("status", "--json", workspace=tmp_path / "ws").stdout)
+    assert status["documents"][0]["path"].endswith("خبر پاریس (نسخه ۲).txt")
+    assert status["documents"][0]["sentences"] == 2
+
+
+def test_locked_workspace_exit_code_and_no_loss(tmp_path):
+    ws = tmp_path / "ws"
+    assert workbench("ingest", next(SEEDS.glob("003_*")), workspace=ws).returncode == 0
+    other = sqlite3.connect(ws / "workbench.db", isolation_level=None)
+    other.execute("BEGIN EXCLUSIVE")
+    try:
+        result = workbench(
+            "ingest", next(SEEDS.glob("002_*")), workspace=ws, env={"WORKBENCH_LOCK_TIMEOUT": "0.5"}
+        )
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    assert_one_line_error(result, 3, "locked by another process")
+    status = json.loads(workbench("status", "--json", workspace=ws).stdout)
+    assert status["counts"]["documents"] == 1
+
+
+def test_corrupt_workspace_exit_code(tmp_path):
+    ws = tmp_path / "ws"
+    ws.mkdir()
+    (ws / "workbench.db").write_bytes(b"garbage" * 1000)
+    result = workbench("ingest", next(SEEDS.glob("003_*")), workspace=ws)
+    assert_one_line_error(result, 3, "corrupt or not a workbench database")
+    assert (ws / "workbench.db").read_bytes() == b"garbage" * 1000
+
+
+def test_status_without_workspace(tmp_path):
+    assert_one_line_error(workbench("status", workspace=tmp_path / "none"), 3, "no workspace at")
+
+
+def test_unknown_language_code(tmp_path):
+    result = workbench("run", SEEDS, "--languages", "fa,xx", workspace=tmp_path / "ws")
+    assert_one_line_error(result, 1, "unknown language code 'xx'")
+
+
+@pytest.mark.slow
+def test_100_mb_single_line_file_streams(tmp_path):
+    path = tmp_path / "huge.txt"
+    sentence = "گردهمایی سالانه در پاریس برگزار شد و هزاران نفر از سراسر جهان آمدند. "
+    with path.open("w", encoding="utf-8") as handle:
+        for _ in range(100 * 2**20 // len(sentence.encode()) + 1):
+            handle.write(sentence)
+    assert path.stat().st_size >= 100 * 2**20
+    result = workbench("ingest", path, workspace=tmp_path / "ws")
+    assert result.returncode == 0, result.stderr
+    status = json.loads(workbench("status", "--json", workspace=tmp_path / "ws").stdout)
+    [document] = status["documents"]
+    assert document["lang"] == "fa"
+    assert document["sentences"] > 1_000_000

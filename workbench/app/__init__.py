@@ -1,0 +1,70 @@
+"""The Streamlit app. ``streamlit_app.py`` only calls :func:`main`.
+
+For now one page: the workspace's documents and their sentences, with
+right-to-left text rendered right-to-left. All document text is escaped
+before it goes into HTML.
+"""
+
+from __future__ import annotations
+
+import argparse
+import html
+import sys
+from pathlib import Path
+
+from ..store import Workspace, WorkspaceError, default_workspace_path
+
+RTL_LANGS = {"fa", "ar", "ur", "ps", "he"}
+
+
+def workspace_path(argv: list[str] | None = None) -> Path:
+    """``--workspace W`` after streamlit's ``--``, else WORKBENCH_WORKSPACE, else the default."""
+    parser = argparse.ArgumentParser(add_help=False)
+    parser.add_argument("--workspace", "-w", type=Path)
+    known, _ = parser.parse_known_args(sys.argv[1:] if argv is None else argv)
+    return known.workspace or default_workspace_path()
+
+
+def sentence_html(text: str, lang: str) -> str:
+    """One sentence as HTML, escaped, with its direction and language set."""
+    direction = "rtl" if lang in RTL_LANGS else "ltr"
+    return (
+        f'<div dir="{direction}" lang="{html.escape(lang)}" '
+        f'style="text-align:{"right" if direction == "rtl" else "left"};'
+        f'padding:2px 0">{html.escape(text)}</div>'
+    )
+
+
+def main() -> None:
+    import streamlit as st
+
+    st.set_page_config(page_title="workbench", layout="wide")
+    path = workspace_path()
+    st.title("workbench")
+    try:
+        workspace = Workspace(path, create=False)
+    except WorkspaceError as error:
+        st.error(str(error))
+        st.info("Create it with `workbench run DIR --workspace W`.")
+        return
+    st.caption(f"workspace {workspace.path}")
+    records = workspace.status()
+    if not records:
+        st.info("No documents yet: run `workbench run DIR` to add some.")
+        return
+    st.dataframe(
+        [
+            {k: r[k] for k in ("id", "title", "lang", "sentences", "event")}
+            | {"file": Path(r["path"]).name}
+            for r in records
+        ],
+        hide_index=True,
+        use_container_width=True,
+    )
+    labels = {
+        r["id"]: f"{r['id']}: {Path(r['path']).name} ({r['lang']}) {r['title'][:60]}"
+        for r in records
+    }
+    chosen = st.selectbox("Document", list(labels), format_func=labels.get)
+    for sentence in workspace.sentences(chosen):
+        st.markdown(sentence_html(sentence.text, sentence.lang), unsafe_allow_html=True)
