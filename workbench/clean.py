@@ -62,6 +62,8 @@ def boilerplate_reason(line: str) -> str | None:
 
 def _is_social_line(line: str) -> bool:
     """Hashtag lines, and short emoji-led lines without a sentence ("🌻 پیوند این بلاک")."""
+    if len(line.split()) > _SOCIAL_MAX_WORDS:
+        return False  # a paragraph that mentions hashtags is still a paragraph
     if len(_HASHTAG.findall(line)) >= 2:
         return True
     stripped = _HANDLE.sub("", _HASHTAG.sub("", line)).strip()
@@ -69,6 +71,9 @@ def _is_social_line(line: str) -> bool:
         return True
     starts_with_symbol = is_symbol(line[0])
     return starts_with_symbol and len(line.split()) <= 15 and not _TERMINAL.search(line)
+
+
+_SOCIAL_MAX_WORDS = 30
 
 
 def _line_key(line: str) -> str:

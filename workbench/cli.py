@@ -21,6 +21,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from . import __version__
+from .clean import clean
 from .ingest import IngestError, read_text_file
 from .langid import UnknownLanguageError
 from .pipeline import Ingester, RunReport, run
@@ -215,10 +216,15 @@ def status_command(
 def split_command(
     file: Annotated[Path, typer.Argument(help="Text file to split ('-' for stdin).")],
     lang: Annotated[str, typer.Option("--lang", "-l", help="Language code (fa, ar, en, ...).")],
+    clean_first: Annotated[
+        bool, typer.Option("--clean", help="Remove boilerplate lines (as ingest does) first.")
+    ] = False,
     workspace: WorkspaceOption = None,
 ) -> None:
     """Print one sentence per line (the workspace is not touched)."""
     text = _read_input(file)
+    if clean_first:
+        text = "\n".join(document.text for document in clean(text))
     for sentence in split(text, lang.lower()):
         sys.stdout.write(" ".join(sentence.split()) + "\n")
 
@@ -268,6 +274,30 @@ def eval_split_command(
                 f"{s.seconds:.2f}",
             )
         out.print(table)
+
+
+@eval_app.command("ingest")
+def eval_ingest_command(
+    seeds: Annotated[Path, typer.Argument(help="The sample corpus folder.")] = Path("seeds"),
+    sizes: Annotated[str, typer.Option(help="Sizes of the large files, MiB.")] = "20,100",
+) -> None:
+    """Time and peak memory of `run seeds/` and of ingesting large text files."""
+    import tempfile
+
+    from .evaluate import ingest_benchmark
+
+    if not seeds.is_dir():
+        raise fail(f"{seeds}: no such folder")
+    table = Table(title="ingestion, one process per command, fresh workspace each")
+    for column in ("command", "seconds", "peak MiB", "exit"):
+        table.add_column(column)
+    with tempfile.TemporaryDirectory() as workdir:
+        sizes_mb = tuple(int(size) for size in sizes.split(","))
+        for item in ingest_benchmark(seeds, sizes_mb, Path(workdir)):
+            table.add_row(
+                item.label, f"{item.seconds:.1f}", f"{item.peak_mib:.0f}", str(item.returncode)
+            )
+    out.print(table)
 
 
 def version_callback(value: bool) -> None:

@@ -167,3 +167,76 @@ def split_benchmark(
             score.subset = subset
             scores.append(score)
     return scores
+
+
+# --- ingestion speed and memory ------------------------------------------------------
+
+
+@dataclass
+class CommandRun:
+    """One ``workbench`` command run in its own process: wall time and peak memory."""
+
+    label: str
+    seconds: float
+    peak_mib: float
+    returncode: int
+
+
+def run_measured(label: str, args: list[str], env: dict[str, str] | None = None) -> CommandRun:
+    """Run ``python -m workbench ARGS`` and read its own peak RSS from ``wait4``."""
+    import os
+    import subprocess
+    import sys
+
+    start = time.perf_counter()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "workbench", *args],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env={**os.environ, **(env or {})},
+    )
+    _, status, usage = os.wait4(process.pid, 0)
+    seconds = time.perf_counter() - start
+    return CommandRun(label, seconds, usage.ru_maxrss / 1024, os.waitstatus_to_exitcode(status))
+
+
+def write_corpus_file(path: Path, seeds: Path, megabytes: int, *, single_line: bool) -> Path:
+    """A text file of ``megabytes`` MiB made of the seeds' Persian sentences.
+
+    Each pass over the sentences numbers them ("گزارش 12: ..."), so no line
+    repeats and duplicate removal does not shrink the work.
+    """
+    from .split import split
+
+    text = "\n".join(seed.read_text("utf-8") for seed in sorted(seeds.glob("00[014]_*.txt")))
+    sentences = split(text, "fa")
+    separator = " " if single_line else "\n"
+    target = megabytes * 2**20
+    written = cycle = 0
+    with path.open("w", encoding="utf-8") as handle:
+        while written < target:
+            cycle += 1
+            for sentence in sentences:
+                chunk = f"گزارش {cycle}: {sentence}{separator}"
+                handle.write(chunk)
+                written += len(chunk.encode("utf-8"))
+    return path
+
+
+def ingest_benchmark(seeds: Path, sizes_mb: tuple[int, ...], workdir: Path) -> list[CommandRun]:
+    """`run seeds/` and `ingest` of large files, each in a fresh workspace."""
+    runs = [run_measured("run seeds/", ["run", str(seeds), "-w", str(workdir / "ws-seeds")])]
+    for size in sizes_mb:
+        for single_line in (True, False):
+            kind = "single line" if single_line else "lines"
+            path = write_corpus_file(
+                workdir / f"{size}mb-{kind[0]}.txt", seeds, size, single_line=single_line
+            )
+            runs.append(
+                run_measured(
+                    f"ingest {size} MiB, {kind}",
+                    ["ingest", str(path), "-w", str(workdir / f"ws-{path.stem}")],
+                )
+            )
+            path.unlink()
+    return runs

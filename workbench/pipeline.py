@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-from .clean import clean, removable_lines, without
+from .clean import clean, guess_title, removable_lines, without
 from .ingest import IngestError, iter_files, iter_text_blocks, read_source
 from .langid import DEFAULT_LANGUAGES, LanguageIdentifier
 from .model import Document, Sentence, Skipped, Source, Span
@@ -168,7 +168,7 @@ class Ingester:
             text = without(block, 0, len(block), removed)
             if seq == 0:
                 document.lang, document.lang_confidence = self.identifier.document(text)
-                document.title = ""
+                document.title = guess_title(text)
             sentences = split_sentences(text, document.lang)
             for sentence in sentences:
                 sentence.start += doc_pos
