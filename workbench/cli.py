@@ -39,6 +39,8 @@ app = typer.Typer(
 )
 eval_app = typer.Typer(help="Reproduce the figures in BENCHMARKS.md.", no_args_is_help=True)
 app.add_typer(eval_app, name="eval")
+models_app = typer.Typer(help="Translation models in the workspace.", no_args_is_help=True)
+app.add_typer(models_app, name="models")
 
 out = Console(width=None if sys.stdout.isatty() else 160)
 err = Console(stderr=True, soft_wrap=True)
@@ -227,6 +229,178 @@ def split_command(
         text = "\n".join(document.text for document in clean(text))
     for sentence in split(text, lang.lower()):
         sys.stdout.write(" ".join(sentence.split()) + "\n")
+
+
+@app.command("translate")
+def translate_command(
+    file: Annotated[Path, typer.Argument(help="Text file, one sentence per line ('-' for stdin).")],
+    source_lang: Annotated[str, typer.Option("--from", help="Source language code.")],
+    target_lang: Annotated[str, typer.Option("--to", help="Target language code.")] = "en",
+    presplit: Annotated[
+        bool,
+        typer.Option(
+            "--presplit/--no-presplit",
+            help="Input is one sentence per line; --no-presplit splits it first.",
+        ),
+    ] = True,
+    beam_size: Annotated[int, typer.Option(help="Beam size (argostranslate uses 4).")] = 4,
+    batch_size: Annotated[int, typer.Option(help="Sentences per batch.")] = 32,
+    workspace: WorkspaceOption = None,
+) -> None:
+    """Translate line by line: one output line per input line, same order (cached)."""
+    from .translate import CachedTranslator, TranslationError, backend_for, decode_options
+
+    text = _read_input(file)
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    if not presplit:
+        lines = [" ".join(s.split()) for s in split(text, source_lang.lower())]
+    ws = open_workspace(workspace)
+    try:
+        backend = backend_for(
+            ws, source_lang.lower(), target_lang.lower(), decode_options(beam_size, batch_size)
+        )
+    except TranslationError as error:
+        raise fail(str(error)) from None
+    if backend.is_test_model:
+        err.print(
+            "warning: translating with a test model: its output is not a translation",
+            highlight=False,
+        )
+    with _progress() as progress:
+        task = progress.add_task("translating", total=None)
+        results, report = CachedTranslator(ws, backend).translate_with_flags(
+            lines, lambda done, total: progress.update(task, completed=done, total=total)
+        )
+    for translation, _ in results:
+        sys.stdout.write(translation.replace("\n", " ") + "\n")
+    rate = f", {report.rate:.1f} sentences/s" if report.translated else ""
+    err.print(
+        f"{report.requested} lines: {report.translated} translated, "
+        f"{report.cached} from cache{rate}",
+        highlight=False,
+    )
+
+
+@models_app.command("add")
+def models_add_command(
+    package: Annotated[Path, typer.Argument(help="An .argosmodel file.")],
+    sha256: Annotated[str | None, typer.Option(help="Expected SHA-256 of the file.")] = None,
+    workspace: WorkspaceOption = None,
+) -> None:
+    """Install a package file copied in by hand (verified first; nothing is changed on error)."""
+    from .models import ModelError, ModelStore
+
+    ws = open_workspace(workspace)
+    try:
+        model = ModelStore(ws).add(package, sha256)
+    except ModelError as error:
+        raise fail(str(error)) from None
+    out.print(
+        f"installed {model.name} ({model.source_lang}->{model.target_lang}, "
+        f"version {model.version})",
+        highlight=False,
+    )
+    if model.is_test_model:
+        err.print(
+            "warning: this is a workbench test model; its output is not a translation",
+            highlight=False,
+        )
+
+
+@models_app.command("list")
+def models_list_command(
+    workspace: WorkspaceOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+) -> None:
+    """Installed translation models."""
+    from .models import ModelStore
+
+    models = ModelStore(open_workspace(workspace)).list()
+    if as_json:
+        json.dump(
+            [
+                {
+                    "name": m.name,
+                    "from": m.source_lang,
+                    "to": m.target_lang,
+                    "version": m.version,
+                    "sha256": m.checksum,
+                    "test_model": m.is_test_model,
+                    "path": str(m.path),
+                }
+                for m in models
+            ],
+            sys.stdout,
+            indent=2,
+        )
+        sys.stdout.write("\n")
+        return
+    if not models:
+        out.print(
+            "no translation models installed; add one with `workbench models add FILE.argosmodel`"
+        )
+        return
+    table = Table()
+    for column in ("name", "from", "to", "version", "note"):
+        table.add_column(column)
+    for m in models:
+        table.add_row(
+            m.name, m.source_lang, m.target_lang, m.version, "TEST MODEL" if m.is_test_model else ""
+        )
+    out.print(table)
+
+
+@models_app.command("remove")
+def models_remove_command(
+    name: Annotated[str, typer.Argument(help="Model name (see `models list`).")],
+    workspace: WorkspaceOption = None,
+) -> None:
+    """Uninstall a model (its cached translations stay in the workspace)."""
+    from .models import ModelError, ModelStore
+
+    try:
+        ModelStore(open_workspace(workspace)).remove(name)
+    except ModelError as error:
+        raise fail(str(error)) from None
+    out.print(f"removed {name}")
+
+
+@models_app.command("verify")
+def models_verify_command(
+    name: Annotated[str | None, typer.Argument(help="One model; all when omitted.")] = None,
+    workspace: WorkspaceOption = None,
+) -> None:
+    """Check that installed models are complete and load."""
+    from .models import ModelError, ModelStore
+
+    store = ModelStore(open_workspace(workspace))
+    try:
+        names = [name] if name else [m.name for m in store.list()]
+        for model_name in names:
+            store.verify(model_name)
+            out.print(f"ok {model_name}")
+    except ModelError as error:
+        raise fail(str(error)) from None
+
+
+@models_app.command("install")
+def models_install_command(
+    source_lang: Annotated[str, typer.Argument(help="Source language code, e.g. fa.")],
+    target_lang: Annotated[str, typer.Argument(help="Target language code.")] = "en",
+    workspace: WorkspaceOption = None,
+) -> None:
+    """Download a package from the Argos index (needs a network and argostranslate)."""
+    from .models import ModelError, ModelStore, download_argos_package
+
+    ws = open_workspace(workspace)
+    try:
+        path = download_argos_package(source_lang.lower(), target_lang.lower())
+        model = ModelStore(ws).add(path)
+    except ModelError as error:
+        raise fail(str(error)) from None
+    out.print(f"installed {model.name}")
 
 
 def _read_input(file: Path) -> str:

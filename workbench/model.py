@@ -64,3 +64,12 @@ class Skipped:
 
     path: str
     reason: str
+
+
+@dataclass
+class StageReport:
+    """What one pipeline stage did, for the run summary."""
+
+    name: str
+    summary: str
+    warnings: list[str] = field(default_factory=list)

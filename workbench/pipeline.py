@@ -17,10 +17,11 @@ from typing import Protocol
 from .clean import clean, guess_title, removable_lines, without
 from .ingest import IngestError, iter_files, iter_text_blocks, read_source
 from .langid import DEFAULT_LANGUAGES, LanguageIdentifier
-from .model import Document, Sentence, Skipped, Source, Span
+from .model import Document, Sentence, Skipped, Source, Span, StageReport
 from .normalise import normalise
 from .split import split_sentences
 from .store import Workspace
+from .translate import TranslateStage
 
 Progress = Callable[[int, int, str], None]
 """``progress(done, total, label)``: called as work advances (the CLI draws a bar)."""
@@ -32,13 +33,6 @@ class IngestOutcome:
     outcome: str  # added | new version | unchanged | skipped
     detail: str = ""
     document_ids: list[int] = field(default_factory=list)
-
-
-@dataclass
-class StageReport:
-    name: str
-    summary: str
-    warnings: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -66,8 +60,8 @@ class Stage(Protocol):
     def __call__(self, workspace: Workspace, progress: Progress | None) -> StageReport: ...
 
 
-STAGES: list[Stage] = []
-"""Stages run after ingestion, in order. Later issues append translation, events, alignment."""
+STAGES: list[Stage] = [TranslateStage()]
+"""Stages run after ingestion, in order (translation now; events and alignment next)."""
 
 
 def workspace_languages(workspace: Workspace) -> tuple[str, ...]:

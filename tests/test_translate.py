@@ -1,0 +1,283 @@
+"""Translation through the real path: a real .argosmodel, CTranslate2, sentencepiece, SQLite."""
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from workbench import Workspace, run
+from workbench.models import ModelError, ModelStore, inspect_package
+from workbench.translate import (
+    CachedTranslator,
+    CTranslate2Backend,
+    TranslationError,
+    backend_for,
+    quality_flags,
+)
+
+from .conftest import SEEDS
+from .test_cli import assert_one_line_error, workbench
+
+MODELS = Path(__file__).parent / "data" / "models"
+FA = MODELS / "translate-fa_en-test.argosmodel"
+AR = MODELS / "translate-ar_en-test.argosmodel"
+
+
+def pairs(package: Path) -> list[tuple[str, str]]:
+    with zipfile.ZipFile(package) as archive:
+        root = archive.namelist()[0].split("/")[0]
+        metadata = json.loads(archive.read(f"{root}/metadata.json"))
+    return [(p["source"], p["target"]) for p in metadata["pairs"]]
+
+
+@pytest.fixture
+def installed(workspace):
+    store = ModelStore(workspace)
+    store.add(FA)
+    store.add(AR)
+    return workspace
+
+
+def test_add_lists_and_flags_the_test_model(installed):
+    models = ModelStore(installed).list()
+    assert [(m.source_lang, m.target_lang) for m in models] == [("ar", "en"), ("fa", "en")]
+    assert all(m.is_test_model for m in models)
+    assert all(m.path.is_relative_to(installed.models_dir) for m in models)
+    ModelStore(installed).verify(models[0].name)
+
+
+@pytest.mark.parametrize("package", [FA, AR], ids=["fa", "ar"])
+def test_exact_outputs_through_the_cli(tmp_path, package):
+    ws = tmp_path / "ws"
+    assert workbench("models", "add", package, workspace=ws).returncode == 0
+    sources, targets = zip(*pairs(package), strict=True)
+    lang = "fa" if package == FA else "ar"
+    result = workbench(
+        "translate", "-", "--from", lang, workspace=ws, stdin="\n".join(sources) + "\n"
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == list(targets)
+    assert "test model" in result.stderr
+
+
+def test_batch_equals_one_by_one(installed):
+    backend = backend_for(installed, "fa")
+    sources, targets = zip(*pairs(FA), strict=True)
+    assert backend.translate(list(sources)) == list(targets)
+    assert [backend.translate([s])[0] for s in sources] == list(targets)
+
+
+def test_line_count_and_order_kept_with_empty_lines(installed):
+    backend = backend_for(installed, "ar")
+    (s1, t1), (s2, t2) = pairs(AR)[1:3]
+    assert backend.translate([s1, "", "  ", s2, s1]) == [t1, "", "", t2, t1]
+
+
+def test_cache_means_a_second_run_translates_nothing(installed):
+    translator = CachedTranslator(installed, backend_for(installed, "fa"))
+    sources, targets = zip(*pairs(FA), strict=True)
+    first, report = translator.translate_with_flags(list(sources))
+    assert report.translated == len(sources) and report.cached == 0
+    again, report = translator.translate_with_flags(list(sources))
+    assert report.translated == 0 and report.cached == len(sources)
+    assert [t for t, _ in again] == list(targets) == [t for t, _ in first]
+    assert all("test-model" in flags for _, flags in again)
+
+
+def test_cache_is_keyed_by_normalised_text(installed):
+    translator = CachedTranslator(installed, backend_for(installed, "fa"))
+    translator.translate(["مریم رجوی"])
+    _, report = translator.translate_with_flags(["مريم رجوي"])  # Arabic YEH, same Persian words
+    assert report.translated == 0
+
+
+def test_ten_thousand_character_line(installed):
+    backend = backend_for(installed, "fa")
+    long_line = " ".join(["مریم رجوی"] * 1200)[:10_000]
+    results, _ = CachedTranslator(installed, backend).translate_with_flags([long_line, "مریم رجوی"])
+    assert len(results) == 2
+    assert "split-long-input" in results[0][1]
+    assert results[1][0] == "Maryam Rajavi"
+
+
+def test_missing_model_is_a_clear_error(workspace):
+    with pytest.raises(TranslationError, match="workbench models add translate-fa_en"):
+        backend_for(workspace, "fa")
+
+
+def test_translate_cli_without_model(tmp_path):
+    result = workbench("translate", "-", "--from", "de", workspace=tmp_path / "ws", stdin="Hallo\n")
+    assert_one_line_error(result, 1, "no de->en translation model installed")
+
+
+@pytest.mark.parametrize(
+    "make,message",
+    [
+        (lambda p: p.write_bytes(FA.read_bytes()[:5000]), "corrupt or truncated package"),
+        (lambda p: p.write_text("not a zip"), "not a zip archive"),
+        (lambda p: _zip(p, {"pkg/metadata.json": "{}"}), "missing model/model.bin"),
+        (lambda p: _zip(p, {"a/metadata.json": "{}", "b/x": ""}), "exactly one folder"),
+        (lambda p: _zip(p, {"pkg/../../evil.txt": "x"}), "unsafe path"),
+        (
+            lambda p: _zip(
+                p,
+                {
+                    "pkg/metadata.json": "{not json",
+                    "pkg/model/model.bin": "",
+                    "pkg/sentencepiece.model": "",
+                },
+            ),
+            "not valid JSON",
+        ),
+        (
+            lambda p: _zip(
+                p,
+                {
+                    "pkg/metadata.json": '{"type": "sbd", "from_code": "fa", "to_code": "fa"}',
+                    "pkg/model/model.bin": "",
+                    "pkg/sentencepiece.model": "",
+                },
+            ),
+            "not a translation package",
+        ),
+        (
+            lambda p: _zip(
+                p,
+                {
+                    "pkg/metadata.json": '{"from_code": "fa", "to_code": "en"}',
+                    "pkg/model/model.bin": "garbage",
+                    "pkg/sentencepiece.model": "garbage",
+                },
+            ),
+            "model does not load",
+        ),
+    ],
+)
+def test_broken_packages_are_refused_and_nothing_installed(workspace, tmp_path, make, message):
+    bad = tmp_path / "bad.argosmodel"
+    make(bad)
+    with pytest.raises(ModelError, match=message):
+        ModelStore(workspace).add(bad)
+    assert ModelStore(workspace).list() == []
+    assert list(ModelStore(workspace).folder.iterdir()) == []
+
+
+def test_checksum_mismatch_is_refused(workspace):
+    with pytest.raises(ModelError, match="SHA-256 is"):
+        ModelStore(workspace).add(FA, "0" * 64)
+
+
+def test_inspect_reads_pair_without_extracting():
+    root, metadata = inspect_package(AR)
+    assert root == "translate-ar_en-test"
+    assert (metadata["from_code"], metadata["to_code"]) == ("ar", "en")
+
+
+def _zip(path: Path, files: dict[str, str]) -> None:
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, content in files.items():
+            archive.writestr(name, content)
+
+
+@pytest.mark.parametrize(
+    "source,output,flag",
+    [
+        ("مریم رجوی در پاریس سخنرانی کرد", "مریم رجوی در پاریس سخنرانی کرد", "echo"),
+        ("مریم رجوی در پاریس سخنرانی کرد", "مریم رجوی in Paris سخنرانی کرد", "echo"),
+        ("مریم رجوی در پاریس سخنرانی کرد", "", "empty"),
+        ("مریم رجوی در پاریس سخنرانی کرد", "the the the the the rally", "repetition"),
+        ("مریم رجوی در پاریس سخنرانی کرد و گفت که رژیم سقوط خواهد کرد", "Yes.", "length-ratio"),
+    ],
+)
+def test_quality_flags(source, output, flag):
+    assert flag in quality_flags(source, output)
+
+
+def test_good_translation_has_no_flags():
+    assert quality_flags("مریم رجوی در پاریس سخنرانی کرد", "Maryam Rajavi spoke in Paris") == []
+
+
+def test_run_translates_non_english_sentences_with_installed_models(installed):
+    report = run(installed, [SEEDS])
+    [stage] = report.stages
+    assert stage.name == "translate"
+    assert "fa:" in stage.summary and "ar:" in stage.summary
+    assert any("test model" in w for w in stage.warnings)
+    again = run(installed, [SEEDS])
+    assert "0 translated" in again.stages[0].summary
+
+
+def test_run_without_models_warns_once_per_language_and_carries_on(workspace):
+    report = run(workspace, [SEEDS])
+    [stage] = report.stages
+    assert stage.summary == "nothing to translate"
+    assert sorted(w.split()[1] for w in stage.warnings) == ["ar->en", "fa->en"]
+    assert workspace.counts()["documents"] == 6
+
+
+@pytest.mark.slow
+def test_interrupted_run_resumes_without_redoing_work(tmp_path):
+    """kill -9 in the middle of translation, then run again: nothing redone, nothing broken."""
+    ws = tmp_path / "ws"
+    assert workbench("models", "add", FA, workspace=ws).returncode == 0
+    assert workbench("ingest", SEEDS, workspace=ws).returncode == 0
+    db = ws / "workbench.db"
+    env = {**os.environ, "WORKBENCH_WORKSPACE": str(ws), "WORKBENCH_TRANSLATE_CHUNK": "2"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "workbench", "run", str(SEEDS)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.time() + 120
+    count = 0
+    while time.time() < deadline and count < 6:
+        time.sleep(0.05)
+        with sqlite3.connect(db, timeout=10) as conn:
+            count = conn.execute("SELECT COUNT(*) FROM translations").fetchone()[0]
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait()
+    assert count >= 6, "translation never started"
+    with sqlite3.connect(db) as conn:
+        partial = conn.execute("SELECT COUNT(*) FROM translations").fetchone()[0]
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    with Workspace(ws) as workspace:
+        todo = workspace.conn.execute(
+            "SELECT COUNT(DISTINCT norm) FROM sentences WHERE lang = 'fa'"
+        ).fetchone()[0]
+    assert partial < todo, "the run finished before it was killed; nothing was tested"
+    result = workbench("run", SEEDS, workspace=ws)
+    assert result.returncode == 0, result.stderr
+    assert f"fa: {todo - partial} translated" in result.stdout
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT COUNT(*) FROM translations").fetchone()[0] == todo
+
+
+def test_engine_matches_argostranslate(installed):
+    """Same package, same beam: identical output to argostranslate's own decoding code."""
+    translate = pytest.importorskip("argostranslate.translate")
+    from argostranslate.package import Package
+
+    model = ModelStore(installed).for_pair("fa")
+    package = Package(model.path)
+    backend = CTranslate2Backend.from_installed(model)
+    sources = [s for s, _ in pairs(FA)] + ["چیزی که مدل ندیده است"]
+
+    class OneSentence:
+        def split_sentences(self, text):
+            return [text]
+
+    expected = [
+        translate.apply_packaged_translation(package, s, backend.translator, OneSentence(), 1)[
+            0
+        ].value
+        for s in sources
+    ]
+    assert backend.translate(sources) == expected

@@ -1,0 +1,264 @@
+"""The model store: translation packages installed into the workspace.
+
+Argos packages (``.argosmodel``) are zip files holding one folder with
+``metadata.json``, a CTranslate2 model in ``model/`` and a
+``sentencepiece.model``. They are checked before anything is written
+(zip integrity, member paths, metadata, model files, optional SHA-256),
+extracted under ``W/models/translate/`` and recorded in the ``models`` table,
+so a workspace folder carries its models with it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import tempfile
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from .store import Workspace, dumps, now
+
+TRANSLATE_DIR = "translate"
+REQUIRED_FILES = ("metadata.json", "model/model.bin", "sentencepiece.model")
+
+
+class ModelError(Exception):
+    """A package or model problem; the message is one line a user can act on."""
+
+
+@dataclass(frozen=True)
+class InstalledModel:
+    name: str
+    source_lang: str
+    target_lang: str
+    path: Path
+    checksum: str
+    metadata: dict
+
+    @property
+    def is_test_model(self) -> bool:
+        return bool(self.metadata.get("workbench_test_model"))
+
+    @property
+    def version(self) -> str:
+        return str(self.metadata.get("package_version", ""))
+
+    @property
+    def key(self) -> str:
+        """Identity used by the translation cache: a new package version is a new model."""
+        return f"{self.name}@{self.checksum[:16]}"
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while chunk := handle.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def inspect_package(path: Path, expected_sha256: str | None = None) -> tuple[str, dict]:
+    """Check an .argosmodel without extracting it; return its folder name and metadata."""
+    if not path.is_file():
+        raise ModelError(f"{path}: no such file")
+    checksum = sha256_file(path)
+    if expected_sha256 and checksum != expected_sha256.lower():
+        raise ModelError(f"{path}: SHA-256 is {checksum}, expected {expected_sha256}")
+    if not zipfile.is_zipfile(path):
+        with path.open("rb") as handle:
+            starts_like_zip = handle.read(4) == b"PK\x03\x04"
+        if starts_like_zip:
+            raise ModelError(f"{path}: corrupt or truncated package (no zip directory)")
+        raise ModelError(f"{path}: not an Argos package (not a zip archive)")
+    try:
+        with zipfile.ZipFile(path) as archive:
+            bad = archive.testzip()
+            if bad is not None:
+                raise ModelError(f"{path}: corrupt package (bad CRC in {bad})")
+            root = _single_root(path, archive.namelist())
+            names = set(archive.namelist())
+            missing = [f for f in REQUIRED_FILES if f"{root}/{f}" not in names]
+            if f"{root}/bpe.model" in names and "sentencepiece.model" in str(missing):
+                raise ModelError(
+                    f"{path}: BPE-tokenised packages are not supported yet "
+                    "(sentencepiece packages are)"
+                )
+            if missing:
+                raise ModelError(
+                    f"{path}: not a translation package (missing {', '.join(missing)})"
+                )
+            metadata = json.loads(archive.read(f"{root}/metadata.json").decode("utf-8"))
+    except (zipfile.BadZipFile, EOFError, OSError) as error:
+        raise ModelError(f"{path}: corrupt or truncated package ({error})") from None
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        raise ModelError(f"{path}: metadata.json is not valid JSON") from None
+    if not isinstance(metadata, dict):
+        raise ModelError(f"{path}: metadata.json is not an object")
+    if metadata.get("type", "translate") != "translate":
+        raise ModelError(f"{path}: a {metadata.get('type')!r} package, not a translation package")
+    for key in ("from_code", "to_code"):
+        if not isinstance(metadata.get(key), str) or not metadata[key]:
+            raise ModelError(f"{path}: metadata.json has no {key}")
+    return root, metadata
+
+
+def _single_root(path: Path, names: list[str]) -> str:
+    """The package's one top-level folder; refuse absolute paths, '..' and stray files."""
+    roots = set()
+    for name in names:
+        parts = PurePosixPath(name).parts
+        if name.startswith("/") or ".." in parts or not parts or ":" in parts[0]:
+            raise ModelError(f"{path}: unsafe path in package: {name!r}")
+        roots.add(parts[0])
+    if len(roots) != 1:
+        raise ModelError(f"{path}: a package must hold exactly one folder (found {len(roots)})")
+    return roots.pop()
+
+
+class ModelStore:
+    """Installed models of one workspace."""
+
+    def __init__(self, workspace: Workspace):
+        self.workspace = workspace
+        self.folder = workspace.models_dir / TRANSLATE_DIR
+        self.folder.mkdir(parents=True, exist_ok=True)
+
+    def add(self, path: Path, expected_sha256: str | None = None) -> InstalledModel:
+        """Verify and install an .argosmodel file; replaces an older copy of the same package."""
+        path = Path(path)
+        root, metadata = inspect_package(path, expected_sha256)
+        checksum = sha256_file(path)
+        name = _package_name(metadata)
+        with tempfile.TemporaryDirectory(dir=self.folder) as tmp:
+            with zipfile.ZipFile(path) as archive:
+                archive.extractall(tmp)
+            staged = Path(tmp) / root
+            verify_folder(staged)
+            destination = self.folder / name
+            if destination.exists():
+                shutil.rmtree(destination)
+            staged.rename(destination)
+        with self.workspace.transaction() as conn:
+            conn.execute(
+                "INSERT INTO models(kind, name, source_lang, target_lang, path, checksum, meta,"
+                " installed_at) VALUES ('translate', ?, ?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT(kind, name) DO UPDATE SET source_lang = excluded.source_lang,"
+                " target_lang = excluded.target_lang, path = excluded.path,"
+                " checksum = excluded.checksum, meta = excluded.meta,"
+                " installed_at = excluded.installed_at",
+                (
+                    name,
+                    metadata["from_code"],
+                    metadata["to_code"],
+                    str(destination.relative_to(self.workspace.path)),
+                    checksum,
+                    dumps(metadata),
+                    now(),
+                ),
+            )
+        return self.get(name)
+
+    def list(self) -> list[InstalledModel]:
+        rows = self.workspace.conn.execute(
+            "SELECT * FROM models WHERE kind = 'translate' ORDER BY source_lang, target_lang, name"
+        )
+        return [self._model(row) for row in rows]
+
+    def get(self, name: str) -> InstalledModel:
+        row = self.workspace.conn.execute(
+            "SELECT * FROM models WHERE kind = 'translate' AND name = ?", (name,)
+        ).fetchone()
+        if row is None:
+            raise ModelError(f"no installed model named {name!r} (see `workbench models list`)")
+        return self._model(row)
+
+    def for_pair(self, source_lang: str, target_lang: str = "en") -> InstalledModel | None:
+        """The installed model for a language pair; real models win over test models."""
+        candidates = [
+            m for m in self.list() if m.source_lang == source_lang and m.target_lang == target_lang
+        ]
+        candidates.sort(key=lambda m: (m.is_test_model, m.name))
+        return candidates[0] if candidates else None
+
+    def remove(self, name: str) -> None:
+        model = self.get(name)
+        with self.workspace.transaction() as conn:
+            conn.execute("DELETE FROM models WHERE kind = 'translate' AND name = ?", (name,))
+        shutil.rmtree(model.path, ignore_errors=True)
+
+    def verify(self, name: str) -> None:
+        verify_folder(self.get(name).path)
+
+    def _model(self, row) -> InstalledModel:
+        return InstalledModel(
+            row["name"],
+            row["source_lang"],
+            row["target_lang"],
+            self.workspace.path / row["path"],
+            row["checksum"],
+            json.loads(row["meta"]),
+        )
+
+
+def verify_folder(folder: Path) -> None:
+    """An installed package folder is complete and its model loads."""
+    missing = [f for f in REQUIRED_FILES if not (folder / f).is_file()]
+    if missing:
+        raise ModelError(
+            f"{folder.name}: damaged install (missing {', '.join(missing)}); add the package again"
+        )
+    import ctranslate2
+    import sentencepiece
+
+    try:
+        sentencepiece.SentencePieceProcessor(model_file=str(folder / "sentencepiece.model"))
+        ctranslate2.Translator(str(folder / "model"), device="cpu", intra_threads=1)
+    except (RuntimeError, OSError, ValueError) as error:
+        raise ModelError(
+            f"{folder.name}: model does not load ({str(error).splitlines()[0]})"
+        ) from None
+
+
+def _package_name(metadata: dict) -> str:
+    """A safe folder name: translate-<from>_<to>-<version>, never taken from paths in the zip."""
+    version = str(metadata.get("package_version", "0")).replace(".", "_")
+    safe = lambda text: "".join(ch for ch in text if ch.isalnum() or ch in "-_")  # noqa: E731
+    return f"translate-{safe(metadata['from_code'])}_{safe(metadata['to_code'])}-{safe(version)}"
+
+
+INDEX_TIMEOUT = 5.0
+
+
+def download_argos_package(source_lang: str, target_lang: str) -> Path:
+    """Fetch a package through argostranslate's own index and download code.
+
+    Offline, or without argostranslate, fail fast with the way to add a file by hand.
+    """
+    by_hand = (
+        f"copy translate-{source_lang}_{target_lang}-*.argosmodel here and run "
+        "`workbench models add FILE`"
+    )
+    try:
+        from argostranslate import package, settings
+    except ImportError:
+        raise ModelError(
+            "argostranslate is not installed (pip install 'workbench[argos]' on a "
+            f"connected machine); or {by_hand}"
+        ) from None
+    import socket
+    import urllib.parse
+
+    host = urllib.parse.urlparse(settings.remote_package_index).hostname or ""
+    try:
+        socket.create_connection((host, 443), timeout=INDEX_TIMEOUT).close()
+    except OSError:
+        raise ModelError(
+            f"cannot reach the Argos package index ({host}): offline? Instead {by_hand}"
+        ) from None
+    package.update_package_index()
+    for available in package.get_available_packages():
+        if available.from_code == source_lang and available.to_code == target_lang:
+            return Path(available.download())
+    raise ModelError(f"the Argos index has no {source_lang}->{target_lang} package")

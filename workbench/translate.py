@@ -1,0 +1,428 @@
+"""Offline translation to English: batched CTranslate2, cached in the workspace, flagged.
+
+argostranslate's own ``translate()`` splits text into sentences again (a step
+that downloads a model), translates in batches of 32 *tokens*, and joins the
+result, so the 1:1 mapping between source and translation lines is lost.
+Here each input line is one sentence and comes back as one line: the same
+tokenisation (sentencepiece pieces), the same decoding options (beam 4,
+length penalty 0.2, unknowns replaced) and the same detokenisation as
+argostranslate, so outputs are equal for the same package; but inputs are
+sorted by length and translated in large batches on all cores.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+from .model import StageReport
+from .models import InstalledModel, ModelStore
+from .normalise import normalise
+from .store import Workspace, dumps, now
+
+MAX_INPUT_TOKENS = 200  # longer lines are translated in pieces and joined (flagged)
+CHUNK = int(os.environ.get("WORKBENCH_TRANSLATE_CHUNK", "256"))
+"""Sentences per cache commit: an interruption (even kill -9) loses at most this much work."""
+
+
+class TranslationError(Exception):
+    """A one-line, actionable translation problem."""
+
+
+class Backend(Protocol):
+    """Anything that turns a list of sentences into the same number of translations."""
+
+    key: str
+    source_lang: str
+    target_lang: str
+    is_test_model: bool
+    split_inputs: set[int]  # indices of the last call's lines translated in pieces
+
+    def translate(self, sentences: list[str]) -> list[str]: ...
+
+
+@dataclass
+class DecodeOptions:
+    beam_size: int = 4
+    batch_size: int = 32
+    length_penalty: float = 0.2
+    max_decoding_length: int = 256
+    min_decoding_length: int = 1
+
+
+class CTranslate2Backend:
+    """A CTranslate2 sequence-to-sequence model with sentencepiece on both sides.
+
+    Argos packages are one case (one shared sentencepiece model); OPUS-MT or NLLB
+    converted to CTranslate2 are others (separate source/target models, and NLLB's
+    target language token as ``target_prefix``).
+    """
+
+    def __init__(
+        self,
+        model_dir: Path,
+        source_spm: Path,
+        target_spm: Path | None = None,
+        *,
+        key: str,
+        source_lang: str,
+        target_lang: str,
+        target_prefix: str = "",
+        is_test_model: bool = False,
+        options: DecodeOptions | None = None,
+        threads: int | None = None,
+    ):
+        import ctranslate2
+        import sentencepiece
+
+        self.key, self.source_lang, self.target_lang = key, source_lang, target_lang
+        self.is_test_model = is_test_model
+        self.options = options or DecodeOptions()
+        self.target_prefix = target_prefix
+        self.source_sp = sentencepiece.SentencePieceProcessor(model_file=str(source_spm))
+        self.target_sp = (
+            sentencepiece.SentencePieceProcessor(model_file=str(target_spm))
+            if target_spm
+            else self.source_sp
+        )
+        self.translator = ctranslate2.Translator(
+            str(model_dir),
+            device="cpu",
+            compute_type="auto",
+            inter_threads=1,
+            intra_threads=threads or os.cpu_count() or 1,
+        )
+
+    @classmethod
+    def from_installed(
+        cls, model: InstalledModel, options: DecodeOptions | None = None, threads: int | None = None
+    ) -> CTranslate2Backend:
+        return cls(
+            model.path / "model",
+            model.path / "sentencepiece.model",
+            key=model.key,
+            source_lang=model.source_lang,
+            target_lang=model.target_lang,
+            target_prefix=model.metadata.get("target_prefix", ""),
+            is_test_model=model.is_test_model,
+            options=options,
+            threads=threads,
+        )
+
+    def translate(self, sentences: list[str]) -> list[str]:
+        """One translation per sentence, in order; empty lines stay empty.
+
+        Indices of lines too long for one pass are left in :attr:`split_inputs`.
+        """
+        pieces: list[list[str]] = []
+        owners: list[int] = []
+        self.split_inputs: set[int] = set()
+        for index, sentence in enumerate(sentences):
+            if sentence.strip():
+                parts = _split_long(self.source_sp.encode(sentence, out_type=str))
+                if len(parts) > 1:
+                    self.split_inputs.add(index)
+                for part in parts:
+                    pieces.append(part)
+                    owners.append(index)
+        outputs = self._translate_pieces(pieces)
+        joined: list[list[str]] = [[] for _ in sentences]
+        for owner, output in zip(owners, outputs, strict=True):
+            joined[owner].append(output)
+        return [" ".join(parts) for parts in joined]
+
+    def _translate_pieces(self, pieces: list[list[str]]) -> list[str]:
+        if not pieces:
+            return []
+        order = sorted(range(len(pieces)), key=lambda i: len(pieces[i]))
+        prefix = [[self.target_prefix]] * len(pieces) if self.target_prefix else None
+        o = self.options
+        results = self.translator.translate_batch(
+            [pieces[i] for i in order],
+            target_prefix=prefix,
+            max_batch_size=o.batch_size,
+            batch_type="examples",
+            beam_size=o.beam_size,
+            num_hypotheses=1,
+            length_penalty=o.length_penalty,
+            replace_unknowns=True,
+            max_decoding_length=o.max_decoding_length,
+            min_decoding_length=o.min_decoding_length,
+        )
+        outputs = [""] * len(pieces)
+        for position, result in zip(order, results, strict=True):
+            outputs[position] = self._detokenise(result.hypotheses[0])
+        return outputs
+
+    def _detokenise(self, tokens: list[str]) -> str:
+        """Exactly argostranslate's SentencePieceTokenizer.decode plus its clean-up."""
+        value = self.target_sp.decode_pieces(tokens).replace("▁", " ").replace("_", " ")
+        if self.target_prefix and value.startswith(self.target_prefix):
+            value = value[len(self.target_prefix) :]
+        return value[1:] if value.startswith(" ") else value
+
+
+def _split_long(pieces: list[str], limit: int = MAX_INPUT_TOKENS) -> list[list[str]]:
+    """Cut an over-long input at word starts so the model never sees more than ``limit`` pieces."""
+    if len(pieces) <= limit:
+        return [pieces]
+    parts, current = [], []
+    for piece in pieces:
+        if len(current) >= limit or (len(current) >= limit * 0.8 and piece.startswith("▁")):
+            parts.append(current)
+            current = []
+        current.append(piece)
+    return [*parts, current] if current else parts
+
+
+# --- quality flags ------------------------------------------------------------------
+
+_SOURCE_SCRIPT = re.compile(r"[\u0600-\u06ff\u0750-\u077f\ufb50-\ufdff\ufe70-\ufeff]")
+_LETTER = re.compile(r"[^\W\d_]")
+
+
+def quality_flags(
+    source: str, output: str, *, was_split: bool = False, test_model: bool = False
+) -> list[str]:
+    """What is suspicious about one translation (shown in the app, filterable in exports).
+
+    * ``empty``: nothing came back for a line with words;
+    * ``echo``: the source came back (or the output is still in the source's
+      Arabic script): the "untranslated" failure users of Argos/LibreTranslate report;
+    * ``repetition``: runaway repetition of a word or phrase;
+    * ``length-ratio``: output length wildly unlike the source's;
+    * ``split-long-input``: the line was too long and was translated in pieces;
+    * ``test-model``: produced by a model built for tests, not a real translation.
+    """
+    flags = []
+    letters = _LETTER.findall(source)
+    if letters and not output.strip():
+        flags.append("empty")
+    elif letters:
+        out_letters = _LETTER.findall(output)
+        in_source_script = sum(1 for ch in out_letters if _SOURCE_SCRIPT.match(ch))
+        if normalise(output) == normalise(source) or (
+            out_letters and in_source_script / len(out_letters) > 0.5
+        ):
+            flags.append("echo")
+        if _repeats(output):
+            flags.append("repetition")
+        ratio = len(output) / max(len(source), 1)
+        if len(source) >= 20 and not 0.3 <= ratio <= 3.5:
+            flags.append("length-ratio")
+    if was_split:
+        flags.append("split-long-input")
+    if test_model:
+        flags.append("test-model")
+    return flags
+
+
+def _repeats(text: str, times: int = 4) -> bool:
+    words = text.split()
+    for size in (1, 2, 3):
+        for start in range(len(words) - size * times + 1):
+            gram = words[start : start + size]
+            if all(words[start + k * size : start + (k + 1) * size] == gram for k in range(times)):
+                return True
+    return False
+
+
+# --- cached, resumable translation ---------------------------------------------------
+
+
+@dataclass
+class TranslateReport:
+    model: str
+    requested: int = 0
+    cached: int = 0
+    translated: int = 0
+    seconds: float = 0.0
+    flagged: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def rate(self) -> float:
+        return self.translated / self.seconds if self.seconds else 0.0
+
+
+class CachedTranslator:
+    """Translate through the workspace cache (keyed by model and normalised source)."""
+
+    def __init__(self, workspace: Workspace, backend: Backend):
+        self.workspace, self.backend = workspace, backend
+
+    def lookup(self, norms: Iterable[str]) -> dict[str, tuple[str, list[str]]]:
+        found = {}
+        norms = list(dict.fromkeys(norms))
+        for start in range(0, len(norms), 500):
+            batch = norms[start : start + 500]
+            marks = ",".join("?" * len(batch))  # placeholders only; values are bound
+            for row in self.workspace.conn.execute(
+                "SELECT source_norm, text, flags FROM translations WHERE model = ?"
+                " AND source_lang = ? AND target_lang = ? AND source_norm IN (" + marks + ")",
+                (self.backend.key, self.backend.source_lang, self.backend.target_lang, *batch),
+            ):
+                found[row[0]] = (row[1], _loads(row[2]))
+        return found
+
+    def translate(
+        self, sentences: list[str], progress: Callable[[int, int], None] | None = None
+    ) -> list[str]:
+        """Translations for ``sentences`` (same order); only cache misses reach the model."""
+        return [text for text, _ in self.translate_with_flags(sentences, progress)[0]]
+
+    def translate_with_flags(
+        self, sentences: list[str], progress: Callable[[int, int], None] | None = None
+    ) -> tuple[list[tuple[str, list[str]]], TranslateReport]:
+        lang = self.backend.source_lang
+        norms = [normalise(s, lang) for s in sentences]
+        report = TranslateReport(self.backend.key, requested=len(sentences))
+        cache = self.lookup(norms)
+        missing: dict[str, str] = {}
+        for sentence, norm in zip(sentences, norms, strict=True):
+            if norm not in cache and norm not in missing and sentence.strip():
+                missing[norm] = sentence
+        report.cached = sum(
+            1 for s, n in zip(sentences, norms, strict=True) if s.strip() and n not in missing
+        )
+        start = time.perf_counter()
+        todo = sorted(missing.items(), key=lambda item: len(item[1]))
+        for offset in range(0, len(todo), CHUNK):
+            chunk = todo[offset : offset + CHUNK]
+            outputs = self.backend.translate([source for _, source in chunk])
+            split_inputs = getattr(self.backend, "split_inputs", set())
+            rows = []
+            for i, ((norm, source), output) in enumerate(zip(chunk, outputs, strict=True)):
+                flags = quality_flags(
+                    source,
+                    output,
+                    test_model=self.backend.is_test_model,
+                    was_split=i in split_inputs,
+                )
+                cache[norm] = (output, flags)
+                rows.append(
+                    (
+                        self.backend.key,
+                        lang,
+                        self.backend.target_lang,
+                        norm,
+                        output,
+                        dumps(flags),
+                        now(),
+                    )
+                )
+                for flag in flags:
+                    report.flagged[flag] = report.flagged.get(flag, 0) + 1
+            with self.workspace.transaction() as conn:
+                conn.executemany(
+                    "INSERT OR REPLACE INTO translations(model, source_lang, target_lang,"
+                    " source_norm, text, flags, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    rows,
+                )
+            report.translated += len(chunk)
+            if progress:
+                progress(report.translated, len(todo))
+        report.seconds = time.perf_counter() - start
+        results = [cache.get(norm, ("", [])) for norm in norms]
+        return results, report
+
+
+def _loads(text: str) -> list[str]:
+    import json
+
+    return json.loads(text) if text else []
+
+
+def backend_for(
+    workspace: Workspace,
+    source_lang: str,
+    target_lang: str = "en",
+    options: DecodeOptions | None = None,
+) -> CTranslate2Backend:
+    """The installed model for a pair, or a TranslationError saying how to add one."""
+    model = ModelStore(workspace).for_pair(source_lang, target_lang)
+    if model is None:
+        raise TranslationError(missing_model_message(source_lang, target_lang))
+    return CTranslate2Backend.from_installed(model, options)
+
+
+def missing_model_message(source_lang: str, target_lang: str = "en") -> str:
+    return (
+        f"no {source_lang}->{target_lang} translation model installed; add one with "
+        f"`workbench models add translate-{source_lang}_{target_lang}-*.argosmodel` "
+        f"(or `workbench models install {source_lang} {target_lang}` on a connected machine)"
+    )
+
+
+# --- the pipeline stage ----------------------------------------------------------------
+
+
+def pending_sentences(
+    workspace: Workspace, lang: str, model_key: str, target_lang: str = "en"
+) -> list[str]:
+    """One original text per distinct normalised sentence of ``lang`` not yet translated."""
+    return [
+        row[0]
+        for row in workspace.conn.execute(
+            "SELECT MIN(s.text) FROM sentences s JOIN documents d ON d.id = s.document_id"
+            " WHERE d.current = 1 AND s.lang = ? AND NOT EXISTS (SELECT 1 FROM translations t"
+            " WHERE t.model = ? AND t.source_lang = s.lang AND t.target_lang = ?"
+            " AND t.source_norm = s.norm) GROUP BY s.norm",
+            (lang, model_key, target_lang),
+        )
+    ]
+
+
+def workspace_source_languages(workspace: Workspace, target_lang: str = "en") -> list[str]:
+    return [
+        row[0]
+        for row in workspace.conn.execute(
+            "SELECT DISTINCT s.lang FROM sentences s JOIN documents d ON d.id = s.document_id"
+            " WHERE d.current = 1 AND s.lang NOT IN (?, 'und') ORDER BY s.lang",
+            (target_lang,),
+        )
+    ]
+
+
+class TranslateStage:
+    """``workbench run``'s translation stage: every non-English sentence with an installed model."""
+
+    name = "translate"
+
+    def __init__(self, options: DecodeOptions | None = None):
+        self.options = options
+
+    def __call__(self, workspace: Workspace, progress) -> StageReport:
+        done, warnings = [], []
+        for lang in workspace_source_languages(workspace):
+            model = ModelStore(workspace).for_pair(lang)
+            if model is None:
+                warnings.append(missing_model_message(lang))
+                continue
+            backend = CTranslate2Backend.from_installed(model, self.options)
+            todo = pending_sentences(workspace, lang, backend.key)
+            _, report = CachedTranslator(workspace, backend).translate_with_flags(
+                todo,
+                (lambda d, t, lang=lang: progress(d, t, f"translating {lang}"))
+                if progress
+                else None,
+            )
+            summary = f"{lang}: {report.translated} translated"
+            if report.translated:
+                summary += f" ({report.rate:.1f} sentences/s)"
+            if model.is_test_model:
+                warnings.append(f"{model.name} is a test model: its output is not a translation")
+            if report.flagged:
+                summary += ", flagged " + ", ".join(f"{k} {v}" for k, v in report.flagged.items())
+            done.append(summary)
+        return StageReport(self.name, "; ".join(done) or "nothing to translate", warnings)
+
+
+def decode_options(beam_size: int = 4, batch_size: int = 32) -> DecodeOptions:
+    if beam_size < 1 or batch_size < 1:
+        raise TranslationError("beam size and batch size must be at least 1")
+    return DecodeOptions(beam_size=beam_size, batch_size=batch_size)
