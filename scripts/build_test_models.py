@@ -379,6 +379,9 @@ def build_realistic_model(destination: Path, corpus: list[str], workdir: Path) -
     spm_model = train_sentencepiece(corpus, workdir / "sp-big", 32000)
     processor = spm.SentencePieceProcessor(model_file=str(spm_model))
     tokens = [processor.id_to_piece(i) for i in range(processor.get_piece_size())]
+    # A small corpus yields fewer than 32k pieces: pad the model's vocabulary so the
+    # embedding and output layers have the real model's size (the cost that matters).
+    tokens += [f"<extra_{i}>" for i in range(32000 - len(tokens))]
     torch.manual_seed(0)
     model = build_torch_model(len(tokens), dim=512, layers=6, heads=8, ffn=2048, max_len=512)
     to_ctranslate2(model, tokens, 8, workdir / "ct2-big", quantization="int8")

@@ -474,6 +474,75 @@ def eval_ingest_command(
     out.print(table)
 
 
+@eval_app.command("translate")
+def eval_translate_command(
+    package: Annotated[Path, typer.Argument(help="An .argosmodel (e.g. the benchmark model).")],
+    tico19: Annotated[Path, typer.Argument(help="Folder of TICO-19 (../shared/eval/tico19).")],
+    count: Annotated[int, typer.Option(help="Persian sentences to translate.")] = 1000,
+    beam_size: Annotated[int, typer.Option(help="Beam size for both engines.")] = 4,
+    batch_size: Annotated[int, typer.Option(help="Workbench batch size.")] = 32,
+    decoding_length: Annotated[
+        int, typer.Option(help="Fixed output length in tokens for both engines (0: model decides).")
+    ] = 0,
+) -> None:
+    """Throughput and peak memory: workbench vs argostranslate's translate(), same model."""
+    import tempfile
+    import zipfile
+
+    from .evaluate import tico_sentences, translate_benchmark
+    from .models import inspect_package
+
+    if not tico19.is_dir():
+        raise fail(f"{tico19}: no such folder (skipping translation benchmark)")
+    root, _ = inspect_package(package)
+    with tempfile.TemporaryDirectory() as tmp:
+        with zipfile.ZipFile(package) as archive:
+            archive.extractall(tmp)
+        sentences = Path(tmp) / "sentences.txt"
+        sentences.write_text("\n".join(tico_sentences(tico19, "fa", count)), "utf-8")
+        runs = translate_benchmark(
+            Path(tmp) / root, sentences, beam_size, batch_size, decoding_length or None
+        )
+    table = Table(
+        title=f"translation, {count} TICO-19 Persian sentences, beam {beam_size}, "
+        f"{'fixed length ' + str(decoding_length) if decoding_length else 'free length'}"
+    )
+    for column in ("engine", "sentences/s", "seconds", "peak MiB", "outputs sha256"):
+        table.add_column(column)
+    for r in runs:
+        table.add_row(
+            r.engine, f"{r.rate:.1f}", f"{r.seconds:.1f}", f"{r.peak_mib:.0f}", r.outputs_sha
+        )
+    out.print(table)
+    base = next((r for r in runs if r.engine == "argostranslate"), None)
+    mine = next(r for r in runs if r.engine == "workbench")
+    if base:
+        out.print(
+            f"speed ratio workbench/argostranslate: {mine.rate / base.rate:.2f}x; "
+            f"identical outputs: {mine.outputs_sha == base.outputs_sha}"
+        )
+
+
+@eval_app.command("translate-worker", hidden=True)
+def eval_translate_worker(
+    engine: str,
+    package_folder: Path,
+    sentences_file: Path,
+    output: Path,
+    beam_size: int = 4,
+    batch_size: int = 32,
+    decoding_length: int = 0,
+) -> None:
+    """One engine in its own process (so its peak memory is its own)."""
+    from .evaluate import translate_worker
+
+    sentences = sentences_file.read_text("utf-8").split("\n")
+    outputs, seconds = translate_worker(
+        engine, package_folder, sentences, beam_size, batch_size, decoding_length or None
+    )
+    output.write_text(json.dumps({"outputs": outputs, "seconds": seconds}), "utf-8")
+
+
 def version_callback(value: bool) -> None:
     if value:
         out.print(f"workbench {__version__}")

@@ -240,3 +240,145 @@ def ingest_benchmark(seeds: Path, sizes_mb: tuple[int, ...], workdir: Path) -> l
             )
             path.unlink()
     return runs
+
+
+# --- translation throughput against argostranslate -----------------------------------
+
+
+@dataclass
+class TranslateRun:
+    engine: str
+    sentences: int
+    seconds: float
+    peak_mib: float
+    outputs_sha: str
+
+    @property
+    def rate(self) -> float:
+        return self.sentences / self.seconds if self.seconds else 0.0
+
+
+class _FixedLength:
+    """Wraps a ctranslate2.Translator so every call decodes exactly ``length`` tokens.
+
+    A random-weight model emits </s> at random; a fixed length makes both engines do the
+    same decoding work, which is what a throughput comparison needs.
+    """
+
+    def __init__(self, translator, length: int):
+        self.translator, self.length = translator, length
+
+    def translate_batch(self, *args, **kwargs):
+        kwargs.update(min_decoding_length=self.length, max_decoding_length=self.length)
+        return self.translator.translate_batch(*args, **kwargs)
+
+
+def translate_worker(
+    engine: str,
+    package_folder: Path,
+    sentences: list[str],
+    beam_size: int,
+    batch_size: int,
+    decoding_length: int | None,
+) -> tuple[list[str], float]:
+    """Translate ``sentences`` with one engine in this process; return outputs and seconds."""
+    import ctranslate2
+
+    from .translate import CTranslate2Backend, DecodeOptions
+
+    if engine == "workbench":
+        options = DecodeOptions(beam_size=beam_size, batch_size=batch_size)
+        if decoding_length:
+            options.min_decoding_length = options.max_decoding_length = decoding_length
+        backend = CTranslate2Backend(
+            package_folder / "model",
+            package_folder / "sentencepiece.model",
+            key="bench",
+            source_lang="fa",
+            target_lang="en",
+            options=options,
+        )
+        start = time.perf_counter()
+        outputs = backend.translate(sentences)
+        return outputs, time.perf_counter() - start
+    # argostranslate as its users call it: translate() one sentence at a time, through
+    # PackageTranslation (paragraph split, tokenisation, batches of 32 tokens, decoding).
+    import os
+
+    os.environ["ARGOS_BEAM_SIZE"] = str(beam_size)
+    from argostranslate import settings
+    from argostranslate.package import Package
+    from argostranslate.translate import PackageTranslation
+
+    settings.beam_size = beam_size
+    package = Package(package_folder)
+    translation = PackageTranslation(None, None, package)
+
+    class OneSentence:  # the stock splitter downloads a model; the input is one sentence a line
+        def split_sentences(self, text: str) -> list[str]:
+            return [text]
+
+    translation.sentencizer = OneSentence()
+    translator = ctranslate2.Translator(
+        str(package_folder / "model"),
+        device="cpu",
+        inter_threads=settings.inter_threads,
+        intra_threads=settings.intra_threads,
+        compute_type=settings.compute_type,
+    )
+    translation.translator = (
+        _FixedLength(translator, decoding_length) if decoding_length else translator
+    )
+    start = time.perf_counter()
+    outputs = [translation.translate(sentence) for sentence in sentences]
+    return outputs, time.perf_counter() - start
+
+
+def tico_sentences(tico_dir: Path, lang: str, count: int) -> list[str]:
+    folder = Path(tico_dir) / TICO_FILES[lang]
+    lines = (folder / f"tico19-test.{lang}").read_text("utf-8").splitlines()
+    return [line.strip() for line in lines if line.strip()][:count]
+
+
+def translate_benchmark(
+    package_folder: Path,
+    sentences_file: Path,
+    beam_size: int,
+    batch_size: int,
+    decoding_length: int | None,
+    engines: tuple[str, ...] = ("argostranslate", "workbench"),
+) -> list[TranslateRun]:
+    """Each engine in its own process on the same sentences; outputs compared by hash."""
+    import hashlib
+    import json
+    import tempfile
+
+    runs = []
+    for engine in engines:
+        with tempfile.TemporaryDirectory() as tmp:
+            out = Path(tmp) / "out.json"
+            args = [
+                "eval",
+                "translate-worker",
+                engine,
+                str(package_folder),
+                str(sentences_file),
+                str(out),
+                "--beam-size",
+                str(beam_size),
+                "--batch-size",
+                str(batch_size),
+                "--decoding-length",
+                str(decoding_length or 0),
+            ]
+            measured = run_measured(engine, args)
+            if measured.returncode != 0:
+                raise RuntimeError(f"{engine} worker failed (exit {measured.returncode})")
+            result = json.loads(out.read_text("utf-8"))
+        digest = hashlib.sha256("\n".join(result["outputs"]).encode()).hexdigest()[:12]
+        runs.append(
+            TranslateRun(
+                engine, len(result["outputs"]), result["seconds"], measured.peak_mib, digest
+            )
+        )
+    return runs
