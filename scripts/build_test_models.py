@@ -140,7 +140,7 @@ def sinusoids(length: int, dim: int):
     return table
 
 
-def build_torch_model(vocab: int, dim: int, layers: int, heads: int, ffn: int, max_len: int = 256):
+def build_torch_model(vocab: int, dim: int, layers: int, heads: int, ffn: int, max_len: int = 1024):
     """A pre-norm Transformer computed exactly as CTranslate2's TransformerSpec computes.
 
     Encoder: x = E[src]*sqrt(d) + P; per layer x += SelfAttn(LN(x)); x += FFN(LN(x)); LN.
@@ -383,7 +383,7 @@ def build_realistic_model(destination: Path, corpus: list[str], workdir: Path) -
     # embedding and output layers have the real model's size (the cost that matters).
     tokens += [f"<extra_{i}>" for i in range(32000 - len(tokens))]
     torch.manual_seed(0)
-    model = build_torch_model(len(tokens), dim=512, layers=6, heads=8, ffn=2048, max_len=512)
+    model = build_torch_model(len(tokens), dim=512, layers=6, heads=8, ffn=2048)
     to_ctranslate2(model, tokens, 8, workdir / "ct2-big", quantization="int8")
     metadata = {
         "package_version": "0.1-bench",

@@ -42,7 +42,9 @@ def test_run_seeds_prints_summary_and_status_json(tmp_path):
     result = workbench("run", SEEDS, "--workspace", ws)
     assert result.returncode == 0, result.stderr
     assert "documents: 6 (ar, en, fa)" in result.stdout
-    assert "5 added" in result.stdout and "warnings: 0" in result.stdout
+    assert "5 added" in result.stdout and "warnings: 2" in result.stdout
+    assert "translate: no model for ar, fa (not translated)" in result.stdout
+    assert "no fa->en translation model installed" in result.stderr
     status = json.loads(workbench("status", "--json", workspace=ws).stdout)
     assert [d["lang"] for d in status["documents"]] == ["fa", "fa", "ar", "en", "fa", "fa"]
     assert status["counts"]["sentences"] == sum(d["sentences"] for d in status["documents"])
@@ -70,7 +72,18 @@ def test_split_seed_002_separates_glued_headings():
 
 
 def test_help_on_every_command():
-    for command in ([], ["run"], ["ingest"], ["status"], ["split"], ["eval", "split"]):
+    for command in (
+        [],
+        ["run"],
+        ["ingest"],
+        ["status"],
+        ["split"],
+        ["translate"],
+        ["models"],
+        ["models", "add"],
+        ["eval", "split"],
+        ["eval", "translate"],
+    ):
         result = workbench(*command, "--help")
         assert result.returncode == 0 and "Usage" in result.stdout
 

@@ -217,7 +217,7 @@ def test_run_translates_non_english_sentences_with_installed_models(installed):
 def test_run_without_models_warns_once_per_language_and_carries_on(workspace):
     report = run(workspace, [SEEDS])
     [stage] = report.stages
-    assert stage.summary == "nothing to translate"
+    assert stage.summary == "no model for ar, fa (not translated)"
     assert sorted(w.split()[1] for w in stage.warnings) == ["ar->en", "fa->en"]
     assert workspace.counts()["documents"] == 6
 
@@ -281,3 +281,28 @@ def test_engine_matches_argostranslate(installed):
         for s in sources
     ]
     assert backend.translate(sources) == expected
+
+
+def test_models_install_fails_fast_offline(tmp_path):
+    start = time.time()
+    result = workbench("models", "install", "fa", "en", workspace=tmp_path / "ws")
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert (
+        "cannot reach the Argos package index" in result.stderr
+        or "argostranslate is not installed" in result.stderr
+    )
+    assert "workbench models add" in result.stderr
+    assert time.time() - start < 60
+
+
+def test_models_cli_add_list_verify_remove(tmp_path):
+    ws = tmp_path / "ws"
+    assert workbench("models", "add", AR, workspace=ws).returncode == 0
+    listed = json.loads(workbench("models", "list", "--json", workspace=ws).stdout)
+    assert [(m["from"], m["to"], m["test_model"]) for m in listed] == [("ar", "en", True)]
+    assert workbench("models", "verify", workspace=ws).stdout.startswith("ok ")
+    assert workbench("models", "remove", listed[0]["name"], workspace=ws).returncode == 0
+    assert json.loads(workbench("models", "list", "--json", workspace=ws).stdout) == []
+    assert_one_line_error(
+        workbench("models", "remove", "nope", workspace=ws), 1, "no installed model named 'nope'"
+    )

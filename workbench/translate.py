@@ -25,7 +25,7 @@ from .models import InstalledModel, ModelStore
 from .normalise import normalise
 from .store import Workspace, dumps, now
 
-MAX_INPUT_TOKENS = 200  # longer lines are translated in pieces and joined (flagged)
+MAX_INPUT_TOKENS = 1024  # CTranslate2 would truncate longer inputs; we translate them in pieces
 CHUNK = int(os.environ.get("WORKBENCH_TRANSLATE_CHUNK", "256"))
 """Sentences per cache commit: an interruption (even kill -9) loses at most this much work."""
 
@@ -397,11 +397,12 @@ class TranslateStage:
         self.options = options
 
     def __call__(self, workspace: Workspace, progress) -> StageReport:
-        done, warnings = [], []
+        done, warnings, without_model = [], [], []
         for lang in workspace_source_languages(workspace):
             model = ModelStore(workspace).for_pair(lang)
             if model is None:
                 warnings.append(missing_model_message(lang))
+                without_model.append(lang)
                 continue
             backend = CTranslate2Backend.from_installed(model, self.options)
             todo = pending_sentences(workspace, lang, backend.key)
@@ -419,6 +420,8 @@ class TranslateStage:
             if report.flagged:
                 summary += ", flagged " + ", ".join(f"{k} {v}" for k, v in report.flagged.items())
             done.append(summary)
+        if without_model:
+            done.append(f"no model for {', '.join(without_model)} (not translated)")
         return StageReport(self.name, "; ".join(done) or "nothing to translate", warnings)
 
 
