@@ -218,6 +218,10 @@ def test_run_without_models_warns_once_per_language_and_carries_on(workspace):
     report = run(workspace, [SEEDS])
     [stage] = report.stages
     assert stage.summary == "no model for ar, fa (not translated)"
+    jobs = workspace.conn.execute(
+        "SELECT key, state FROM jobs WHERE stage = 'translate' ORDER BY key"
+    ).fetchall()
+    assert [tuple(j) for j in jobs] == [("ar->en", "failed"), ("fa->en", "failed")]
     assert sorted(w.split()[1] for w in stage.warnings) == ["ar->en", "fa->en"]
     assert workspace.counts()["documents"] == 6
 
@@ -306,3 +310,24 @@ def test_models_cli_add_list_verify_remove(tmp_path):
     assert_one_line_error(
         workbench("models", "remove", "nope", workspace=ws), 1, "no installed model named 'nope'"
     )
+
+
+def test_other_ctranslate2_models_plug_in(workspace, tmp_path):
+    """A plain CTranslate2 folder + sentencepiece model (as OPUS-MT/NLLB users have)."""
+    with zipfile.ZipFile(AR) as archive:
+        archive.extractall(tmp_path)
+    folder = tmp_path / "translate-ar_en-test"
+    store = ModelStore(workspace)
+    model = store.add_ctranslate2(
+        folder / "model",
+        "ar",
+        "en",
+        folder / "sentencepiece.model",
+        target_spm=folder / "sentencepiece.model",
+        name="opus-like",
+    )
+    backend = CTranslate2Backend.from_installed(model)
+    sources, targets = zip(*pairs(AR), strict=True)
+    assert backend.translate(list(sources)) == list(targets)
+    with pytest.raises(ModelError, match="no such file"):
+        store.add_ctranslate2(tmp_path / "missing", "ar", "en", folder / "sentencepiece.model")

@@ -17,7 +17,13 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+)
 from rich.table import Table
 
 from . import __version__
@@ -167,12 +173,8 @@ def run_command(
     workspace: WorkspaceOption = None,
     languages: LanguagesOption = None,
 ) -> None:
-    """Run the whole pipeline over a folder: read, clean, identify languages, split, store."""
-    ws = open_workspace(workspace)
-    report = _ingest_with_progress(ws, folder, _languages(ws, languages), whole_pipeline=True)
-    _print_report(ws, report)
-    if report.readable == 0:
-        raise fail("nothing could be read")
+    """The whole pipeline over a folder: read, clean, identify languages, split, translate."""
+    _ingest_and_report(folder, workspace, languages, whole_pipeline=True)
 
 
 @app.command("ingest")
@@ -182,8 +184,14 @@ def ingest_command(
     languages: LanguagesOption = None,
 ) -> None:
     """Add documents to the workspace (same content twice adds nothing)."""
+    _ingest_and_report(paths, workspace, languages, whole_pipeline=False)
+
+
+def _ingest_and_report(
+    paths: list[Path], workspace: Path | None, languages: str | None, whole_pipeline: bool
+) -> None:
     ws = open_workspace(workspace)
-    report = _ingest_with_progress(ws, paths, _languages(ws, languages), whole_pipeline=False)
+    report = _ingest_with_progress(ws, paths, _languages(ws, languages), whole_pipeline)
     _print_report(ws, report)
     if report.readable == 0:
         raise fail("nothing could be read")
@@ -244,7 +252,7 @@ def translate_command(
         ),
     ] = True,
     beam_size: Annotated[int, typer.Option(help="Beam size (argostranslate uses 4).")] = 4,
-    batch_size: Annotated[int, typer.Option(help="Sentences per batch.")] = 32,
+    batch_size: Annotated[int, typer.Option(help="Sentences per batch.")] = 16,
     workspace: WorkspaceOption = None,
 ) -> None:
     """Translate line by line: one output line per input line, same order (cached)."""
@@ -307,6 +315,45 @@ def models_add_command(
             "warning: this is a workbench test model; its output is not a translation",
             highlight=False,
         )
+
+
+@models_app.command("add-ct2")
+def models_add_ct2_command(
+    model_dir: Annotated[Path, typer.Argument(help="A CTranslate2 model folder (model.bin).")],
+    source_lang: Annotated[str, typer.Option("--from", help="Source language code.")],
+    source_spm: Annotated[Path, typer.Option(help="Source sentencepiece model.")],
+    target_lang: Annotated[str, typer.Option("--to", help="Target language code.")] = "en",
+    target_spm: Annotated[Path | None, typer.Option(help="Target sentencepiece model.")] = None,
+    source_prefix: Annotated[str, typer.Option(help="Token before the source (NLLB).")] = "",
+    source_suffix: Annotated[str, typer.Option(help="Token after the source (</s>).")] = "",
+    target_prefix: Annotated[str, typer.Option(help="Target language token (NLLB).")] = "",
+    name: Annotated[str | None, typer.Option(help="Name in the store.")] = None,
+    workspace: WorkspaceOption = None,
+) -> None:
+    """Install another CTranslate2 model: OPUS-MT, or NLLB (much stronger for Persian).
+
+    NLLB-200 distilled 600M converted with ct2-transformers-converter, for example:
+    --from fa --source-spm sentencepiece.bpe.model --source-prefix pes_Arab
+    --source-suffix '</s>' --target-prefix eng_Latn
+    """
+    from .models import ModelError, ModelStore
+
+    ws = open_workspace(workspace)
+    try:
+        model = ModelStore(ws).add_ctranslate2(
+            model_dir,
+            source_lang.lower(),
+            target_lang.lower(),
+            source_spm,
+            target_spm,
+            source_prefix=source_prefix,
+            source_suffix=source_suffix,
+            target_prefix=target_prefix,
+            name=name,
+        )
+    except ModelError as error:
+        raise fail(str(error)) from None
+    out.print(f"installed {model.name} ({model.source_lang}->{model.target_lang})")
 
 
 @models_app.command("list")
@@ -480,7 +527,7 @@ def eval_translate_command(
     tico19: Annotated[Path, typer.Argument(help="Folder of TICO-19 (../shared/eval/tico19).")],
     count: Annotated[int, typer.Option(help="Persian sentences to translate.")] = 1000,
     beam_size: Annotated[int, typer.Option(help="Beam size for both engines.")] = 4,
-    batch_size: Annotated[int, typer.Option(help="Workbench batch size.")] = 32,
+    batch_size: Annotated[int, typer.Option(help="Workbench batch size.")] = 16,
     decoding_length: Annotated[
         int, typer.Option(help="Fixed output length in tokens for both engines (0: model decides).")
     ] = 0,
@@ -530,7 +577,7 @@ def eval_translate_worker(
     sentences_file: Path,
     output: Path,
     beam_size: int = 4,
-    batch_size: int = 32,
+    batch_size: int = 16,
     decoding_length: int = 0,
 ) -> None:
     """One engine in its own process (so its peak memory is its own)."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -252,6 +252,7 @@ class TranslateRun:
     seconds: float
     peak_mib: float
     outputs_sha: str
+    outputs: list[str] = field(default_factory=list, repr=False)
 
     @property
     def rate(self) -> float:

@@ -22,6 +22,7 @@ from .store import Workspace, dumps, now
 
 TRANSLATE_DIR = "translate"
 REQUIRED_FILES = ("metadata.json", "model/model.bin", "sentencepiece.model")
+TARGET_SPM = "target.spm"  # only for models with a separate target vocabulary (OPUS-MT)
 
 
 class ModelError(Exception):
@@ -159,6 +160,77 @@ class ModelStore:
                 ),
             )
         return self.get(name)
+
+    def add_ctranslate2(
+        self,
+        model_dir: Path,
+        source_lang: str,
+        target_lang: str,
+        source_spm: Path,
+        target_spm: Path | None = None,
+        *,
+        source_prefix: str = "",
+        source_suffix: str = "",
+        target_prefix: str = "",
+        name: str | None = None,
+    ) -> InstalledModel:
+        """Install any CTranslate2 seq2seq model with sentencepiece models (OPUS-MT, NLLB).
+
+        OPUS-MT wants ``</s>`` after the source (``source_suffix``); NLLB wants the
+        source language token before it and ``</s>`` after it, and the target language
+        token as ``target_prefix`` (e.g. pes_Arab ... </s> -> eng_Latn).
+        """
+        model_dir, source_spm = Path(model_dir), Path(source_spm)
+        for path in (model_dir / "model.bin", source_spm, *([target_spm] if target_spm else [])):
+            if not Path(path).is_file():
+                raise ModelError(f"{path}: no such file")
+        safe = lambda text: "".join(ch for ch in text if ch.isalnum() or ch in "-_")  # noqa: E731
+        name = safe(name or f"ct2-{source_lang}_{target_lang}-{model_dir.name}")
+        metadata = {
+            "type": "translate",
+            "from_code": source_lang,
+            "to_code": target_lang,
+            "package_version": "ct2",
+            "source_prefix": source_prefix,
+            "source_suffix": source_suffix,
+            "target_prefix": target_prefix,
+            "description": f"CTranslate2 model added from {model_dir}",
+        }
+        with tempfile.TemporaryDirectory(dir=self.folder) as tmp:
+            staged = Path(tmp) / name
+            shutil.copytree(model_dir, staged / "model")
+            shutil.copy(source_spm, staged / "sentencepiece.model")
+            if target_spm:
+                shutil.copy(target_spm, staged / TARGET_SPM)
+            (staged / "metadata.json").write_text(dumps(metadata), "utf-8")
+            verify_folder(staged)
+            destination = self.folder / name
+            if destination.exists():
+                shutil.rmtree(destination)
+            staged.rename(destination)
+        checksum = sha256_file(destination / "model" / "model.bin")
+        self._record(name, metadata, destination, checksum)
+        return self.get(name)
+
+    def _record(self, name: str, metadata: dict, destination: Path, checksum: str) -> None:
+        with self.workspace.transaction() as conn:
+            conn.execute(
+                "INSERT INTO models(kind, name, source_lang, target_lang, path, checksum, meta,"
+                " installed_at) VALUES ('translate', ?, ?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT(kind, name) DO UPDATE SET source_lang = excluded.source_lang,"
+                " target_lang = excluded.target_lang, path = excluded.path,"
+                " checksum = excluded.checksum, meta = excluded.meta,"
+                " installed_at = excluded.installed_at",
+                (
+                    name,
+                    metadata["from_code"],
+                    metadata["to_code"],
+                    str(destination.relative_to(self.workspace.path)),
+                    checksum,
+                    dumps(metadata),
+                    now(),
+                ),
+            )
 
     def list(self) -> list[InstalledModel]:
         rows = self.workspace.conn.execute(
