@@ -379,7 +379,12 @@ def translate_benchmark(
         digest = hashlib.sha256("\n".join(result["outputs"]).encode()).hexdigest()[:12]
         runs.append(
             TranslateRun(
-                engine, len(result["outputs"]), result["seconds"], measured.peak_mib, digest
+                engine,
+                len(result["outputs"]),
+                result["seconds"],
+                measured.peak_mib,
+                digest,
+                result["outputs"],
             )
         )
     return runs
