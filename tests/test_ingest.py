@@ -84,3 +84,11 @@ def test_blocks_cut_long_lines_at_spaces(tmp_path):
     blocks = list(iter_text_blocks(path, "utf-8", block_chars=1000))
     assert "".join(blocks) == "word " * 5000
     assert all(len(block) <= 1000 and block.endswith(" ") for block in blocks)
+
+
+def test_blocks_of_one_long_line_end_at_sentence_ends(tmp_path):
+    path = tmp_path / "long.txt"
+    path.write_text("یک جمله کوتاه است. " * 2000, "utf-8")
+    blocks = list(iter_text_blocks(path, "utf-8", block_chars=1000))
+    assert "".join(blocks) == "یک جمله کوتاه است. " * 2000
+    assert all(block.endswith("است. ") for block in blocks)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,6 +20,7 @@ SUPPORTED = TEXT_SUFFIXES | HTML_SUFFIXES | {".docx", ".pdf"}
 MAX_BYTES = 512 * 1024 * 1024  # beyond this a "document" is a dump, not an article
 _BOMS = {b"\xef\xbb\xbf": "utf-8-sig", b"\xff\xfe": "utf-16", b"\xfe\xff": "utf-16"}
 _CHUNK = 1 << 20
+_SENTENCE_END = re.compile(r"[.!?؟…][»\"”’')\]]*\s")
 _CONTROL_BYTES = [*range(1, 9), *range(14, 27), *range(28, 32)]
 _PREFERRED = ("cp1256", "cp1252", "latin_1", "iso8859_6", "cp720", "utf_16")
 STREAM_BYTES = 16 * 1024 * 1024  # larger text files are read block by block, never whole
@@ -185,11 +187,15 @@ def iter_text_blocks(path: Path, encoding: str, block_chars: int = 1 << 20) -> I
 
 
 def _block_cut(text: str, limit: int) -> int:
-    for separator in ("\n", " "):
-        cut = text.rfind(separator, limit // 2, limit)
-        if cut > 0:
-            return cut + 1
-    return limit
+    """Where to end a block: a line break, else a sentence end, else a space, else ``limit``."""
+    cut = text.rfind("\n", limit // 2, limit)
+    if cut > 0:
+        return cut + 1
+    sentence_ends = list(_SENTENCE_END.finditer(text, limit // 2, limit))
+    if sentence_ends:
+        return sentence_ends[-1].end()
+    cut = text.rfind(" ", limit // 2, limit)
+    return cut + 1 if cut > 0 else limit
 
 
 def _detect(path: Path) -> str:
