@@ -135,31 +135,7 @@ class ModelStore:
         with tempfile.TemporaryDirectory(dir=self.folder) as tmp:
             with zipfile.ZipFile(path) as archive:
                 archive.extractall(tmp)
-            staged = Path(tmp) / root
-            verify_folder(staged)
-            destination = self.folder / name
-            if destination.exists():
-                shutil.rmtree(destination)
-            staged.rename(destination)
-        with self.workspace.transaction() as conn:
-            conn.execute(
-                "INSERT INTO models(kind, name, source_lang, target_lang, path, checksum, meta,"
-                " installed_at) VALUES ('translate', ?, ?, ?, ?, ?, ?, ?)"
-                " ON CONFLICT(kind, name) DO UPDATE SET source_lang = excluded.source_lang,"
-                " target_lang = excluded.target_lang, path = excluded.path,"
-                " checksum = excluded.checksum, meta = excluded.meta,"
-                " installed_at = excluded.installed_at",
-                (
-                    name,
-                    metadata["from_code"],
-                    metadata["to_code"],
-                    str(destination.relative_to(self.workspace.path)),
-                    checksum,
-                    dumps(metadata),
-                    now(),
-                ),
-            )
-        return self.get(name)
+            return self._install(Path(tmp) / root, name, metadata, checksum)
 
     def add_ctranslate2(
         self,
@@ -184,8 +160,7 @@ class ModelStore:
         for path in (model_dir / "model.bin", source_spm, *([target_spm] if target_spm else [])):
             if not Path(path).is_file():
                 raise ModelError(f"{path}: no such file")
-        safe = lambda text: "".join(ch for ch in text if ch.isalnum() or ch in "-_")  # noqa: E731
-        name = safe(name or f"ct2-{source_lang}_{target_lang}-{model_dir.name}")
+        name = _safe_name(name or f"ct2-{source_lang}_{target_lang}-{model_dir.name}")
         metadata = {
             "type": "translate",
             "from_code": source_lang,
@@ -203,12 +178,16 @@ class ModelStore:
             if target_spm:
                 shutil.copy(target_spm, staged / TARGET_SPM)
             (staged / "metadata.json").write_text(dumps(metadata), "utf-8")
-            verify_folder(staged)
-            destination = self.folder / name
-            if destination.exists():
-                shutil.rmtree(destination)
-            staged.rename(destination)
-        checksum = sha256_file(destination / "model" / "model.bin")
+            checksum = sha256_file(staged / "model" / "model.bin")
+            return self._install(staged, name, metadata, checksum)
+
+    def _install(self, staged: Path, name: str, metadata: dict, checksum: str) -> InstalledModel:
+        """Check a staged folder, move it into place (replacing an older copy), record it."""
+        verify_folder(staged)
+        destination = self.folder / name
+        if destination.exists():
+            shutil.rmtree(destination)
+        staged.rename(destination)
         self._record(name, metadata, destination, checksum)
         return self.get(name)
 
@@ -293,11 +272,18 @@ def verify_folder(folder: Path) -> None:
         ) from None
 
 
+def _safe_name(text: str) -> str:
+    """Only letters, digits, '-' and '_': names from metadata never become odd paths."""
+    return "".join(ch for ch in text if ch.isalnum() or ch in "-_")
+
+
 def _package_name(metadata: dict) -> str:
-    """A safe folder name: translate-<from>_<to>-<version>, never taken from paths in the zip."""
+    """translate-<from>_<to>-<version>, built from metadata, never from paths in the zip."""
     version = str(metadata.get("package_version", "0")).replace(".", "_")
-    safe = lambda text: "".join(ch for ch in text if ch.isalnum() or ch in "-_")  # noqa: E731
-    return f"translate-{safe(metadata['from_code'])}_{safe(metadata['to_code'])}-{safe(version)}"
+    return (
+        f"translate-{_safe_name(metadata['from_code'])}_{_safe_name(metadata['to_code'])}"
+        f"-{_safe_name(version)}"
+    )
 
 
 INDEX_TIMEOUT = 5.0
