@@ -551,6 +551,18 @@ class Workspace:
             )
         ]
 
+    def sentence_translations(
+        self, document_id: int, target_lang: str = "en"
+    ) -> dict[int, tuple[str, list[str], str]]:
+        """``position -> (translation, flags, model)`` for a document's translated sentences."""
+        rows = self.conn.execute(
+            "SELECT s.position, t.text, t.flags, t.model FROM sentences s"
+            " JOIN translations t ON t.source_lang = s.lang AND t.source_norm = s.norm"
+            " AND t.target_lang = ? WHERE s.document_id = ? ORDER BY t.id",
+            (target_lang, document_id),
+        )
+        return {r[0]: (r[1], json.loads(r[2]), r[3]) for r in rows}
+
     def ingest_log(self, limit: int = 100) -> list[sqlite3.Row]:
         return self.conn.execute(
             "SELECT * FROM ingest_log ORDER BY id DESC LIMIT ?", (limit,)

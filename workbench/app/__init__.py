@@ -1,7 +1,8 @@
 """The Streamlit app. ``streamlit_app.py`` only calls :func:`main`.
 
 For now one page: the workspace's documents and their sentences, with
-right-to-left text rendered right-to-left. All document text is escaped
+right-to-left text rendered right-to-left and the English translation (with
+its quality flags) under each translated sentence. All document text is escaped
 before it goes into HTML.
 """
 
@@ -32,6 +33,19 @@ def sentence_html(text: str, lang: str) -> str:
         f'<div dir="{direction}" lang="{html.escape(lang)}" '
         f'style="text-align:{"right" if direction == "rtl" else "left"};'
         f'padding:2px 0">{html.escape(text)}</div>'
+    )
+
+
+def translation_html(text: str, flags: list[str]) -> str:
+    """An English translation under its sentence, with its quality flags, escaped."""
+    badges = "".join(
+        f'<span style="background:#fde68a;border-radius:4px;padding:0 4px;margin-left:4px;'
+        f'font-size:0.8em">{html.escape(flag)}</span>'
+        for flag in flags
+    )
+    return (
+        f'<div dir="ltr" lang="en" style="color:#555;padding:0 0 6px 12px">'
+        f"{html.escape(text)}{badges}</div>"
     )
 
 
@@ -66,5 +80,12 @@ def main() -> None:
         for r in records
     }
     chosen = st.selectbox("Document", list(labels), format_func=labels.get)
+    translations = workspace.sentence_translations(chosen)
+    if any("test-model" in flags for _, flags, _ in translations.values()):
+        st.warning("Some English lines come from a test model: they are not translations.")
     for sentence in workspace.sentences(chosen):
-        st.markdown(sentence_html(sentence.text, sentence.lang), unsafe_allow_html=True)
+        block = sentence_html(sentence.text, sentence.lang)
+        if sentence.position in translations:
+            text, flags, _ = translations[sentence.position]
+            block += translation_html(text, flags)
+        st.markdown(block, unsafe_allow_html=True)
