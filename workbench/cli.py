@@ -140,7 +140,8 @@ def _print_report(workspace: Workspace, report: RunReport) -> None:
     table = Table(title=f"workspace {workspace.path}", title_justify="left")
     for column in ("document", "title", "lang", "sentences", "sentence langs", "status"):
         table.add_column(column, overflow="fold")
-    for record in workspace.status():
+    records = workspace.status()
+    for record in records:
         name = Path(record["path"]).name + (f" #{record['part'] + 1}" if record["part"] else "")
         langs = ", ".join(f"{k} {v}" for k, v in record["sentence_langs"].items())
         table.add_row(
@@ -153,11 +154,11 @@ def _print_report(workspace: Workspace, report: RunReport) -> None:
         )
     out.print(table)
     counts = workspace.counts()
-    languages = sorted({r["lang"] for r in workspace.status()})
+    languages = sorted({r["lang"] for r in records})
     out.print(
         f"files: {report.count('added')} added, {report.count('new version')} new version, "
         f"{report.count('unchanged')} unchanged, {report.count('skipped')} skipped | "
-        f"documents: {len(workspace.documents())} ({', '.join(languages)}) | "
+        f"documents: {len(records)} ({', '.join(languages)}) | "
         f"sentences: {counts['sentences']} | warnings: {len(report.warnings)}",
         highlight=False,
     )

@@ -81,10 +81,9 @@ class LanguageIdentifier:
         result = [document_lang] * len(texts)
         pending = []
         for i, text in enumerate(texts):
-            letters = len(_LETTER.findall(text))
+            letters, arabic = arabic_script_share(text)
             if letters < _MIN_LETTERS:
                 continue
-            arabic = len(_ARABIC_SCRIPT.findall(text)) / letters
             candidates = self._arabic_script if arabic > 0.5 else self._latin_script
             if len(candidates) == 1:
                 result[i] = candidates[0]
@@ -104,6 +103,12 @@ class LanguageIdentifier:
                 ):
                     result[i] = best[0][0]
         return result
+
+
+def arabic_script_share(text: str) -> tuple[int, float]:
+    """How many letters ``text`` has, and the share of them in Arabic script."""
+    letters = len(_LETTER.findall(text))
+    return letters, (len(_ARABIC_SCRIPT.findall(text)) / letters if letters else 0.0)
 
 
 _PERSIAN_ONLY = re.compile("[پچژگ]")

@@ -12,14 +12,15 @@ sorted by length and translated in large batches on all cores.
 
 from __future__ import annotations
 
+import json
 import os
-import re
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
+from .langid import arabic_script_share
 from .model import StageReport
 from .models import InstalledModel, ModelStore
 from .normalise import normalise
@@ -197,9 +198,6 @@ def _split_long(pieces: list[str], limit: int = MAX_INPUT_TOKENS) -> list[list[s
 
 # --- quality flags ------------------------------------------------------------------
 
-_SOURCE_SCRIPT = re.compile(r"[\u0600-\u06ff\u0750-\u077f\ufb50-\ufdff\ufe70-\ufeff]")
-_LETTER = re.compile(r"[^\W\d_]")
-
 
 def quality_flags(
     source: str, output: str, *, was_split: bool = False, test_model: bool = False
@@ -215,15 +213,11 @@ def quality_flags(
     * ``test-model``: produced by a model built for tests, not a real translation.
     """
     flags = []
-    letters = _LETTER.findall(source)
+    letters, _ = arabic_script_share(source)
     if letters and not output.strip():
         flags.append("empty")
     elif letters:
-        out_letters = _LETTER.findall(output)
-        in_source_script = sum(1 for ch in out_letters if _SOURCE_SCRIPT.match(ch))
-        if normalise(output) == normalise(source) or (
-            out_letters and in_source_script / len(out_letters) > 0.5
-        ):
+        if normalise(output) == normalise(source) or arabic_script_share(output)[1] > 0.5:
             flags.append("echo")
         if _repeats(output):
             flags.append("repetition")
@@ -347,8 +341,6 @@ class CachedTranslator:
 
 
 def _loads(text: str) -> list[str]:
-    import json
-
     return json.loads(text) if text else []
 
 
