@@ -170,11 +170,6 @@ def without(text: str, start: int, end: int, removed: list[Span]) -> str:
     return "".join(pieces)
 
 
-def restore(text: str, document: Document) -> str:
-    """The source range of ``document`` (what cleaning started from), for checks and display."""
-    return text[document.source_start : document.source_end]
-
-
 def guess_title(body: str) -> str:
     """First line that reads as a headline: 3-25 words, no closing full stop.
 

@@ -76,11 +76,6 @@ def _table(lang: str) -> dict[int, int | str | None]:
     return table
 
 
-def fold_digits(text: str) -> str:
-    """Persian and Arabic-Indic digits to ASCII digits."""
-    return text.translate(_DIGITS)
-
-
 def normalise(text: str, lang: str = "und") -> str:
     """Matching form of ``text``: same letters for the same word, whatever the keyboard.
 
@@ -91,11 +86,6 @@ def normalise(text: str, lang: str = "und") -> str:
     """
     text = unicodedata.normalize("NFKC", text).translate(_table(lang))
     return _SPACES.sub(" ", text).strip().casefold()
-
-
-def to_persian_letters(text: str) -> str:
-    """Fold Arabic YEH/KAF forms in Persian *display* text to Persian ones (ي→ی, ك→ک)."""
-    return text.translate(str.maketrans({"ي": "ی", "ك": "ک"}))
 
 
 # --- zero-width non-joiner repair --------------------------------------------
