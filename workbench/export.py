@@ -1,0 +1,236 @@
+"""Aligned output: TSV for people and spreadsheets, TMX 1.4b for CAT tools, JSON for programs.
+
+One row per link (:class:`ExportRow`); the same writers serve ``workbench
+export`` (links stored in the workspace, user edits included) and
+``workbench align --format`` (two files aligned on the spot).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import asdict, dataclass, field
+from typing import IO
+
+from lxml import etree
+
+from . import __version__
+from .store import Workspace, now
+
+COLUMNS = (
+    "event",
+    "src_doc",
+    "tgt_doc",
+    "src_lang",
+    "tgt_lang",
+    "src_ids",
+    "tgt_ids",
+    "src_text",
+    "tgt_text",
+    "src_english",
+    "tgt_english",
+    "score",
+    "link_type",
+    "status",
+)
+FORMATS = ("tsv", "tmx", "json")
+
+
+@dataclass
+class ExportRow:
+    event: str
+    src_doc: str
+    tgt_doc: str
+    src_lang: str
+    tgt_lang: str
+    src_ids: list[int]
+    tgt_ids: list[int]
+    src_text: str
+    tgt_text: str
+    src_english: str = ""
+    tgt_english: str = ""
+    score: float | None = None
+    link_type: str = ""
+    status: str = "auto"
+    extra: dict = field(default_factory=dict)
+
+
+class ExportError(Exception):
+    """A one-line, actionable export problem."""
+
+
+def escape_tsv(value: object) -> str:
+    """Backslash-escape what would break a TSV row (tabs, newlines, backslashes)."""
+    text = "" if value is None else str(value)
+    return (
+        text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+    )
+
+
+def _cell(row: ExportRow, column: str) -> str:
+    value = getattr(row, column)
+    if column in ("src_ids", "tgt_ids"):
+        return ",".join(str(i) for i in value)
+    if column == "score":
+        return "" if value is None else f"{value:.4f}"
+    return escape_tsv(value)
+
+
+def write_tsv(rows: Iterable[ExportRow], stream: IO[str]) -> int:
+    stream.write("\t".join(COLUMNS) + "\n")
+    count = 0
+    for row in rows:
+        stream.write("\t".join(_cell(row, c) for c in COLUMNS) + "\n")
+        count += 1
+    return count
+
+
+def write_json(rows: Iterable[ExportRow], stream: IO[str]) -> int:
+    items = [{k: v for k, v in asdict(row).items() if k != "extra" or v} for row in rows]
+    json.dump({"links": items}, stream, ensure_ascii=False, indent=1)
+    stream.write("\n")
+    return len(items)
+
+
+def write_tmx(rows: Iterable[ExportRow], stream: IO[bytes]) -> int:
+    """TMX 1.4b: one ``tu`` per link with text on both sides, ``xml:lang`` on every ``tuv``.
+
+    Written with lxml, so markup in document text is escaped, never interpreted.
+    """
+    rows = [r for r in rows if r.src_text.strip() and r.tgt_text.strip()]
+    root = etree.Element("tmx", version="1.4")
+    src_langs = {r.src_lang for r in rows}
+    etree.SubElement(
+        root,
+        "header",
+        creationtool="workbench",
+        creationtoolversion=__version__,
+        segtype="sentence",
+        datatype="plaintext",
+        adminlang="en",
+        srclang=src_langs.pop() if len(src_langs) == 1 else "*all*",
+        **{"o-tmf": "workbench"},
+        creationdate=now().replace("-", "").replace(":", "")[:15] + "Z",
+    )
+    body = etree.SubElement(root, "body")
+    xml_lang = "{http://www.w3.org/XML/1998/namespace}lang"
+    for n, row in enumerate(rows, 1):
+        tu = etree.SubElement(body, "tu", tuid=str(n))
+        for prop, value in (
+            ("x-event", row.event),
+            ("x-score", "" if row.score is None else f"{row.score:.4f}"),
+            ("x-link-type", row.link_type),
+            ("x-status", row.status),
+            ("x-src-doc", row.src_doc),
+            ("x-tgt-doc", row.tgt_doc),
+        ):
+            if value:
+                etree.SubElement(tu, "prop", type=prop).text = _xml_safe(value)
+        for lang, text in ((row.src_lang, row.src_text), (row.tgt_lang, row.tgt_text)):
+            tuv = etree.SubElement(tu, "tuv", {xml_lang: lang})
+            etree.SubElement(tuv, "seg").text = _xml_safe(text)
+    stream.write(
+        etree.tostring(
+            root,
+            xml_declaration=True,
+            encoding="UTF-8",
+            pretty_print=True,
+            doctype='<!DOCTYPE tmx SYSTEM "tmx14.dtd">',
+        )
+    )
+    return len(rows)
+
+
+def _xml_safe(text: str) -> str:
+    """Drop characters XML 1.0 cannot carry (control characters from broken sources)."""
+    return "".join(
+        ch for ch in text if ch in "\t\n\r" or (" " <= ch <= "\ud7ff") or ("\ue000" <= ch <= "\ufffd")
+        or ch >= "\U00010000"
+    )
+
+
+def write(rows: Iterable[ExportRow], fmt: str, stream: IO[str] | IO[bytes]) -> int:
+    """Write ``rows`` in ``fmt`` (tsv, tmx, json). TMX needs a binary stream."""
+    if fmt == "tsv":
+        return write_tsv(rows, stream)  # type: ignore[arg-type]
+    if fmt == "json":
+        return write_json(rows, stream)  # type: ignore[arg-type]
+    if fmt == "tmx":
+        return write_tmx(rows, stream)  # type: ignore[arg-type]
+    raise ExportError(f"unknown format {fmt!r}: use one of {', '.join(FORMATS)}")
+
+
+# --- rows from the workspace ---------------------------------------------------------
+
+
+def workspace_rows(
+    workspace: Workspace,
+    *,
+    event: int | None = None,
+    min_score: float | None = None,
+    include_rejected: bool = False,
+) -> Iterator[ExportRow]:
+    """Every stored link (user edits included), in event, document and position order."""
+    conn = workspace.conn
+    query = (
+        "SELECT l.src_ids, l.tgt_ids, l.score, l.link_type, l.status, a.src_doc, a.tgt_doc,"
+        " COALESCE(e.label, '') AS event FROM links l JOIN alignments a ON a.id = l.alignment_id"
+        " LEFT JOIN events e ON e.id = a.event_id WHERE 1 = 1"
+    )
+    params: list[object] = []
+    if event is not None:
+        query += " AND a.event_id = ?"
+        params.append(event)
+    if min_score is not None:
+        query += " AND l.score >= ?"
+        params.append(min_score)
+    if not include_rejected:
+        query += " AND l.status != 'rejected'"
+    query += " ORDER BY a.event_id, a.src_doc, a.tgt_doc, l.id"
+    docs = {d.id: d for d in workspace.documents()}
+    sentences: dict[int, dict[int, tuple[str, str, str]]] = {}
+    for row in conn.execute(query, params).fetchall():
+        src_ids, tgt_ids = json.loads(row["src_ids"]), json.loads(row["tgt_ids"])
+        src = _sentences(workspace, sentences, row["src_doc"])
+        tgt = _sentences(workspace, sentences, row["tgt_doc"])
+        src_doc, tgt_doc = docs.get(row["src_doc"]), docs.get(row["tgt_doc"])
+        yield ExportRow(
+            event=row["event"],
+            src_doc=_doc_name(src_doc),
+            tgt_doc=_doc_name(tgt_doc),
+            src_lang=src_doc.lang if src_doc else "",
+            tgt_lang=tgt_doc.lang if tgt_doc else "",
+            src_ids=src_ids,
+            tgt_ids=tgt_ids,
+            src_text=" ".join(src[i][0] for i in src_ids if i in src),
+            tgt_text=" ".join(tgt[i][0] for i in tgt_ids if i in tgt),
+            src_english=" ".join(src[i][1] for i in src_ids if i in src and src[i][1]),
+            tgt_english=" ".join(tgt[i][1] for i in tgt_ids if i in tgt and tgt[i][1]),
+            score=row["score"],
+            link_type=row["link_type"],
+            status=row["status"],
+        )
+
+
+def _sentences(workspace: Workspace, cache: dict, document_id: int) -> dict:
+    if document_id not in cache:
+        english = real_translations(workspace, document_id)
+        cache[document_id] = {
+            s.position: (s.text, english.get(s.position, "")) for s in workspace.sentences(document_id)
+        }
+    return cache[document_id]
+
+
+def real_translations(workspace: Workspace, document_id: int) -> dict[int, str]:
+    """English translations of a document's sentences, leaving out test-model output."""
+    return {
+        position: text
+        for position, (text, flags, _) in workspace.sentence_translations(document_id).items()
+        if "test-model" not in flags
+    }
+
+
+def _doc_name(doc) -> str:
+    if doc is None:
+        return ""
+    return f"{doc.id}:{doc.title[:60]}" if doc.title else str(doc.id)
