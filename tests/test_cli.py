@@ -83,6 +83,12 @@ def test_help_on_every_command():
         ["models", "add"],
         ["eval", "split"],
         ["eval", "translate"],
+        ["align"],
+        ["export"],
+        ["eval", "align"],
+        ["eval", "retrieval"],
+        ["eval", "mine"],
+        ["eval", "align-scale"],
     ):
         result = workbench(*command, "--help")
         assert result.returncode == 0 and "Usage" in result.stdout
@@ -182,3 +188,111 @@ def test_100_mb_single_line_file_streams(tmp_path):
     [document] = status["documents"]
     assert document["lang"] == "fa"
     assert document["sentences"] == count  # every sentence, none lost at block edges
+
+
+PARALLEL = Path(__file__).parent / "data" / "parallel"
+
+
+def test_align_prints_a_ladder_and_says_which_mode(tmp_path):
+    result = workbench(
+        "align",
+        PARALLEL / "en.txt",
+        PARALLEL / "fa.txt",
+        "--src-lang",
+        "en",
+        "--tgt-lang",
+        "fa",
+        "--presplit",
+        workspace=tmp_path / "ws",
+    )
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert [line.rsplit(":", 1)[0] for line in lines] == [
+        "[0]:[0]",
+        "[1]:[1]",
+        "[2]:[2]",
+        "[3]:[3, 4]",
+        "[4]:[5]",
+        "[5]:[6]",
+    ]
+    assert all(float(line.rsplit(":", 1)[1]) > 0 for line in lines)
+    assert "mode: parallel" in result.stderr
+
+
+def test_align_formats_and_comparable_mode(tmp_path):
+    ws = tmp_path / "ws"
+    args = (
+        "align",
+        PARALLEL / "en.txt",
+        PARALLEL / "fa.txt",
+        "--src-lang",
+        "en",
+        "--tgt-lang",
+        "fa",
+        "--presplit",
+    )
+    tsv = workbench(*args, "--mode", "parallel", "--format", "tsv", workspace=ws)
+    rows = tsv.stdout.splitlines()
+    assert rows[0].startswith("event\tsrc_doc") and len(rows) == 7
+    tmx = workbench(*args, "--format", "tmx", "--out", tmp_path / "a.tmx", workspace=ws)
+    assert tmx.returncode == 0 and (tmp_path / "a.tmx").read_bytes().startswith(b"<?xml")
+    comparable = workbench(*args, "--mode", "comparable", workspace=ws)
+    assert comparable.returncode == 0
+    assert "[0]:[0]" in comparable.stdout  # only kept 1:1 links are printed
+
+
+@pytest.mark.parametrize(
+    "src_text,tgt_text",
+    [("", "Hello.\n"), ("One sentence.\n", "One sentence.\n"), ("x " * 25_000 + "\n", "y.\n")],
+)
+def test_align_awkward_input_never_crashes(tmp_path, src_text, tgt_text):
+    (tmp_path / "a.txt").write_text(src_text, "utf-8")
+    (tmp_path / "b.txt").write_text(tgt_text, "utf-8")
+    result = workbench(
+        "align",
+        tmp_path / "a.txt",
+        tmp_path / "b.txt",
+        "--src-lang",
+        "en",
+        "--tgt-lang",
+        "en",
+        "--presplit",
+        workspace=tmp_path / "ws",
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_align_missing_file_and_bad_embedder(tmp_path):
+    missing = workbench(
+        "align",
+        tmp_path / "nope.txt",
+        PARALLEL / "fa.txt",
+        "--src-lang",
+        "en",
+        "--tgt-lang",
+        "fa",
+        workspace=tmp_path / "ws",
+    )
+    assert_one_line_error(missing, 1, "no such file")
+    bad = workbench(
+        "align",
+        PARALLEL / "en.txt",
+        PARALLEL / "fa.txt",
+        "--src-lang",
+        "en",
+        "--tgt-lang",
+        "fa",
+        "--embedder",
+        "nonsense",
+        workspace=tmp_path / "ws",
+    )
+    assert_one_line_error(bad, 1, "unknown embedder")
+
+
+def test_export_without_links_warns(tmp_path):
+    ws = tmp_path / "ws"
+    workbench("ingest", SEEDS / next(p.name for p in SEEDS.glob("003_*")), workspace=ws)
+    result = workbench("export", "--format", "tsv", workspace=ws)
+    assert result.returncode == 0
+    assert result.stdout.startswith("event\t") and "no links" in result.stderr

@@ -31,7 +31,7 @@ import zlib
 
 import numpy as np
 
-from .embed import Embedder
+from .embed import Embedder, language_mean
 
 Embed = Callable[[Sequence[str]], np.ndarray]
 
@@ -102,12 +102,24 @@ def calibrated_threshold(embedder_key: str) -> float:
 # --- vectors ---------------------------------------------------------------------------
 
 
-def centred(vectors: np.ndarray, mean: np.ndarray | None = None) -> np.ndarray:
-    """Subtract the side's mean vector and re-normalise (language centering)."""
+def centred(vectors: np.ndarray, fallback: np.ndarray | None = None) -> np.ndarray:
+    """Subtract the side's mean vector and re-normalise (language centering).
+
+    A side of fewer than 8 sentences is too small to estimate its own mean: the
+    ``fallback`` (the language's reference mean, when measured) is used instead.
+    """
     if len(vectors) == 0:
         return vectors
-    if mean is None:
-        mean = vectors.mean(axis=0) if len(vectors) >= 8 else np.zeros(vectors.shape[1])
+    return centred_on(vectors, side_mean(vectors, fallback))
+
+
+def side_mean(vectors: np.ndarray, fallback: np.ndarray | None = None) -> np.ndarray:
+    if len(vectors) >= 8:
+        return vectors.mean(axis=0)
+    return fallback if fallback is not None else np.zeros(vectors.shape[1], np.float32)
+
+
+def centred_on(vectors: np.ndarray, mean: np.ndarray) -> np.ndarray:
     out = vectors - mean.astype(np.float32)
     return out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-6)
 
@@ -194,32 +206,40 @@ class _Side:
         return (cum[np.asarray(start) + size] - cum[np.asarray(start)]) / size
 
 
-def _side(sentences: Sequence[str], embed: Embed, max_size: int, how: str = "embed") -> _Side:
+def _side(
+    sentences: Sequence[str],
+    embed: Embed,
+    max_size: int,
+    how: str = "embed",
+    fallback: np.ndarray | None = None,
+) -> _Side:
     texts: list[str] = []
     slices = {}
     sizes = range(1, min(max_size, len(sentences)) + 1)
     if how == "mean" or (how == "auto" and len(sentences) > EMBED_WINDOWS_UP_TO):
-        return _mean_side(sentences, embed, sizes)
+        return _mean_side(sentences, embed, sizes, fallback)
     for size in sizes:
         windows = window_texts(sentences, size)
         slices[size] = slice(len(texts), len(texts) + len(windows))
         texts.extend(windows)
     vectors = embed(texts) if texts else np.zeros((0, 1), np.float32)
-    mean = vectors[slices[1]].mean(axis=0) if len(sentences) >= 8 else None
-    windows = {size: centred(vectors[s], mean) for size, s in slices.items()}
+    mean = side_mean(vectors[slices[1]], fallback)
+    windows = {size: centred_on(vectors[s], mean) for size, s in slices.items()}
     lengths = np.array([max(len(s), 1) for s in sentences], np.float64)
     return _Side(windows, lengths)
 
 
-def _mean_side(sentences: Sequence[str], embed: Embed, sizes: range) -> _Side:
+def _mean_side(
+    sentences: Sequence[str], embed: Embed, sizes: range, fallback: np.ndarray | None
+) -> _Side:
     vectors = embed(list(sentences))
     lengths = np.array([max(len(s), 1) for s in sentences], np.float64)
     weighted = vectors * np.sqrt(lengths)[:, None].astype(np.float32)
     cum = np.concatenate([np.zeros((1, vectors.shape[1]), np.float32), np.cumsum(weighted, 0)])
     raw = {size: cum[size:] - cum[:-size] for size in sizes}
     raw = {size: v / np.linalg.norm(v, axis=1, keepdims=True) for size, v in raw.items()}
-    mean = raw[1].mean(axis=0) if len(sentences) >= 8 else None
-    return _Side({size: centred(v, mean) for size, v in raw.items()}, lengths)
+    mean = side_mean(raw[1], fallback)
+    return _Side({size: centred_on(v, mean) for size, v in raw.items()}, lengths)
 
 
 MARK = re.compile(r"\d+(?:[.,]\d+)*|[A-Z][\w-]{3,}")
@@ -245,6 +265,9 @@ def align_parallel(
     tgt: Sequence[str],
     embed: Embed | Embedder,
     params: ParallelParams | None = None,
+    *,
+    src_lang: str | None = None,
+    tgt_lang: str | None = None,
 ) -> list[Link]:
     """Monotonic n:m alignment of two documents that translate each other."""
     params = params or ParallelParams()
@@ -253,8 +276,9 @@ def align_parallel(
         return [Link((i,), (), 0.0) for i in range(len(src))] + [
             Link((), (j,), 0.0) for j in range(len(tgt))
         ]
-    s = _side(src, embed_fn, params.max_size, params.windows)
-    t = _side(tgt, embed_fn, params.max_size, params.windows)
+    key = getattr(embed, "key", "")
+    s = _side(src, embed_fn, params.max_size, params.windows, language_mean(key, src_lang))
+    t = _side(tgt, embed_fn, params.max_size, params.windows, language_mean(key, tgt_lang))
     s.baseline = float(s.windows[1].mean(axis=0) @ t.windows[1].mean(axis=0))
     if params.lexical_weight:
         s.marks = mark_windows(src, range(1, len(s.windows) + 1))
@@ -491,6 +515,8 @@ def align_comparable(
     *,
     embedder_key: str = "",
     src_english: Sequence[str | None] | None = None,
+    src_lang: str | None = None,
+    tgt_lang: str | None = None,
 ) -> list[Link]:
     """Matching sentences in any order: k-NN both ways, ratio margin, one-to-one selection.
 
@@ -503,14 +529,17 @@ def align_comparable(
     threshold = params.threshold if params.threshold is not None else calibrated_threshold(key)
     if not src or not tgt:
         return []
-    s_vecs, t_vecs = centred(embed_fn(list(src))), centred(embed_fn(list(tgt)))
+    s_vecs = centred(embed_fn(list(src)), language_mean(key, src_lang))
+    t_vecs = centred(embed_fn(list(tgt)), language_mean(key, tgt_lang))
     cross = _Neighbours(s_vecs, t_vecs, params.knn)
     pairs = cross.pairs
     english = None
     if src_english is not None and any(src_english):
         present = [i for i, text in enumerate(src_english) if text]
         e_vecs = np.zeros_like(s_vecs)
-        e_vecs[present] = centred(embed_fn([src_english[i] for i in present]))
+        e_vecs[present] = centred(
+            embed_fn([src_english[i] for i in present]), language_mean(key, "en")
+        )
         english = _Neighbours(e_vecs, t_vecs, params.knn, rows=present)
         pairs = pairs | english.pairs
     scores = cross.margins(pairs)
@@ -526,27 +555,46 @@ def align_comparable(
 
 
 class _Neighbours:
-    """k nearest neighbours both ways between two vector sets, and ratio margins from them."""
+    """k nearest neighbours both ways between two vector sets, and ratio margins from them.
+
+    A pair's own similarity is left out of both neighbourhood means: in a short
+    document the k nearest neighbours would otherwise include the partner itself
+    and every margin would shrink towards 1.
+    """
 
     def __init__(self, src: np.ndarray, tgt: np.ndarray, k: int, rows: list[int] | None = None):
         self.src, self.tgt = src, tgt
         self.rows = set(range(len(src)) if rows is None else rows)
         index = np.array(sorted(self.rows), np.int64)
-        fwd, fwd_ids = knn(src[index], tgt, k)
-        bwd, bwd_ids = knn(tgt, src[index], k)
-        self.near_src = np.zeros(len(src))
-        self.near_src[index] = fwd.mean(axis=1)
-        self.near_tgt = bwd.mean(axis=1)
-        self.pairs = {(int(index[r]), int(j)) for r in range(len(index)) for j in fwd_ids[r]}
-        self.pairs |= {(int(index[r]), j) for j in range(len(tgt)) for r in bwd_ids[j]}
+        fwd, fwd_ids = knn(src[index], tgt, k + 1)
+        bwd, bwd_ids = knn(tgt, src[index], k + 1)
+        width = fwd.shape[1]
+        self.fwd = np.zeros((len(src), width), np.float32)
+        self.fwd_ids = np.full((len(src), width), -1, np.int64)
+        self.fwd[index], self.fwd_ids[index] = fwd, fwd_ids
+        self.bwd, self.bwd_ids = bwd, index[bwd_ids] if len(index) else bwd_ids
+        self.pairs = {(int(index[r]), int(j)) for r in range(len(index)) for j in fwd_ids[r, :k]}
+        self.pairs |= {(int(index[r]), j) for j in range(len(tgt)) for r in bwd_ids[j, :k]}
 
     def margins(self, pairs: set[tuple[int, int]]) -> dict[tuple[int, int], float]:
         if not pairs:
             return {}
         ii, jj = (np.array(side) for side in zip(*sorted(pairs), strict=True))
         sims = np.einsum("ij,ij->i", self.src[ii], self.tgt[jj])
-        values = _ratio(sims, self.near_src[ii], self.near_tgt[jj])
+        near_src = _mean_without(self.fwd[ii], self.fwd_ids[ii], jj, sims)
+        near_tgt = _mean_without(self.bwd[jj], self.bwd_ids[jj], ii, sims)
+        values = _ratio(sims, near_src, near_tgt)
         return {(int(i), int(j)): float(v) for i, j, v in zip(ii, jj, values, strict=True)}
+
+
+def _mean_without(top: np.ndarray, top_ids: np.ndarray, other: np.ndarray, own: np.ndarray):
+    """Mean of each row's k+1 best similarities minus the pair's own (or the last one)."""
+    width = top.shape[1]
+    if width <= 1:
+        return np.zeros(len(top))
+    member = top_ids == other[:, None]
+    dropped = np.where(member.any(axis=1), own, top[:, -1])
+    return (top.sum(axis=1) - dropped) / (width - 1)
 
 
 def select_one_to_one(
@@ -560,9 +608,7 @@ def select_one_to_one(
             best_src[i] = max(best_src.get(i, (-1.0, -1)), (v, j))
             best_tgt[j] = max(best_tgt.get(j, (-1.0, -1)), (v, i))
         return {
-            (i, j): v
-            for i, (v, j) in best_src.items()
-            if v >= threshold and best_tgt[j][1] == i
+            (i, j): v for i, (v, j) in best_src.items() if v >= threshold and best_tgt[j][1] == i
         }
     if selection != "greedy":
         raise AlignError(f"unknown selection {selection!r}: use greedy or mutual")
@@ -648,6 +694,8 @@ def align_documents(
     comparable: ComparableParams | None = None,
     parallel: ParallelParams | None = None,
     src_english: Sequence[str | None] | None = None,
+    src_lang: str | None = None,
+    tgt_lang: str | None = None,
 ) -> AlignResult:
     """Align two documents in the given mode, or decide the mode first (``auto``)."""
     embed_fn = _embed_fn(embed)
@@ -655,13 +703,22 @@ def align_documents(
         raise AlignError(f"unknown mode {mode!r}: use parallel, comparable or auto")
     reason = f"{mode} mode asked for"
     if mode == "auto":
-        src_vecs, tgt_vecs = centred(embed_fn(list(src))), centred(embed_fn(list(tgt)))
+        key = getattr(embed, "key", "")
+        src_vecs = centred(embed_fn(list(src)), language_mean(key, src_lang))
+        tgt_vecs = centred(embed_fn(list(tgt)), language_mean(key, tgt_lang))
         is_parallel, why = looks_parallel(src_vecs, tgt_vecs)
         mode, reason = ("parallel" if is_parallel else "comparable"), why
     if mode == "parallel":
-        return AlignResult(mode, reason, align_parallel(src, tgt, embed, parallel))
-    key = getattr(embed, "key", "")
+        links = align_parallel(src, tgt, embed, parallel, src_lang=src_lang, tgt_lang=tgt_lang)
+        return AlignResult(mode, reason, links)
     links = align_comparable(
-        src, tgt, embed, comparable, embedder_key=key, src_english=src_english
+        src,
+        tgt,
+        embed,
+        comparable,
+        embedder_key=getattr(embed, "key", ""),
+        src_english=src_english,
+        src_lang=src_lang,
+        tgt_lang=tgt_lang,
     )
     return AlignResult(mode, reason, links)

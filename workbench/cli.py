@@ -347,9 +347,15 @@ def align_command(
             help="Files hold one sentence per line; otherwise they are split first.",
         ),
     ] = False,
-    mode: Annotated[Mode, typer.Option(help="parallel: translations of each other; "
-                                        "comparable: same event, any order.")] = Mode.auto,
-    fmt: Annotated[AlignFormat, typer.Option("--format", help="Output format.")] = AlignFormat.ladder,
+    mode: Annotated[
+        Mode,
+        typer.Option(
+            help="parallel: translations of each other; comparable: same event, any order."
+        ),
+    ] = Mode.auto,
+    fmt: Annotated[
+        AlignFormat, typer.Option("--format", help="Output format.")
+    ] = AlignFormat.ladder,
     min_score: Annotated[
         float | None, typer.Option(help="Comparable mode: ratio-margin threshold to keep a link.")
     ] = None,
@@ -369,7 +375,13 @@ def align_command(
         emb.progress = lambda done, total: progress.update(task, completed=done, total=total)
         try:
             result = align_documents(
-                source, target, emb, mode.value, ComparableParams(threshold=min_score)
+                source,
+                target,
+                emb,
+                mode.value,
+                ComparableParams(threshold=min_score),
+                src_lang=src_lang.lower(),
+                tgt_lang=tgt_lang.lower(),
             )
         except AlignError as error:
             raise fail(str(error)) from None
@@ -440,12 +452,14 @@ class ExportFormat(str, Enum):
 
 @app.command("export")
 def export_command(
-    fmt: Annotated[ExportFormat, typer.Option("--format", help="Output format.")] = ExportFormat.tsv,
+    fmt: Annotated[
+        ExportFormat, typer.Option("--format", help="Output format.")
+    ] = ExportFormat.tsv,
     event: Annotated[int | None, typer.Option(help="Only this event (id, see `status`).")] = None,
-    min_score: Annotated[float | None, typer.Option(help="Only links scoring at least this.")] = None,
-    include_rejected: Annotated[
-        bool, typer.Option(help="Also links a user rejected.")
-    ] = False,
+    min_score: Annotated[
+        float | None, typer.Option(help="Only links scoring at least this.")
+    ] = None,
+    include_rejected: Annotated[bool, typer.Option(help="Also links a user rejected.")] = False,
     out_file: Annotated[Path | None, typer.Option("--out", help="Write here, not stdout.")] = None,
     workspace: WorkspaceOption = None,
 ) -> None:
@@ -780,7 +794,9 @@ def _eval_workspace(workspace: Path | None, cold: bool):
 
 @eval_app.command("align")
 def eval_align_command(
-    folder: Annotated[Path, typer.Argument(help="Text+Berg folder (../shared/eval/textberg-de-fr).")],
+    folder: Annotated[
+        Path, typer.Argument(help="Text+Berg folder (../shared/eval/textberg-de-fr).")
+    ],
     docs: Annotated[str, typer.Option(help="Documents to align.")] = ",".join(
         f"test{i}" for i in range(7)
     ),
@@ -877,8 +893,14 @@ def eval_mine_command(
                 params = ComparableParams(threshold=value, selection=selection)
                 r = mining_benchmark(folder, lang, emb, params, seed)
                 table.add_row(
-                    f"{lang}-en", str(r.documents), f"{r.threshold:.2f}", str(r.gold),
-                    str(r.found), f"{r.precision:.3f}", f"{r.recall:.3f}", f"{r.f1:.3f}",
+                    f"{lang}-en",
+                    str(r.documents),
+                    f"{r.threshold:.2f}",
+                    str(r.gold),
+                    str(r.found),
+                    f"{r.precision:.3f}",
+                    f"{r.recall:.3f}",
+                    f"{r.f1:.3f}",
                     f"{r.seconds:.1f}",
                 )
     out.print(table)
@@ -908,9 +930,24 @@ def eval_align_scale_command(
         a, b = Path(tmp) / "a.ar", Path(tmp) / "b.en"
         a.write_text("\n".join(src) + "\n", "utf-8")
         b.write_text("\n".join(eng) + "\n", "utf-8")
-        args = ["align", str(a), str(b), "--src-lang", "ar", "--tgt-lang", "en", "--presplit",
-                "--mode", "parallel", "--embedder", embedder, "--workspace", str(ws.path),
-                "--out", str(Path(tmp) / "ladder.txt")]
+        args = [
+            "align",
+            str(a),
+            str(b),
+            "--src-lang",
+            "ar",
+            "--tgt-lang",
+            "en",
+            "--presplit",
+            "--mode",
+            "parallel",
+            "--embedder",
+            embedder,
+            "--workspace",
+            str(ws.path),
+            "--out",
+            str(Path(tmp) / "ladder.txt"),
+        ]
         run = run_measured("align", args)
         ladder = (Path(tmp) / "ladder.txt").read_text("utf-8") if run.returncode == 0 else ""
     if run.returncode != 0:

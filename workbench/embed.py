@@ -14,6 +14,7 @@ uses margins and ranks (see :mod:`workbench.align`).
 from __future__ import annotations
 
 import hashlib
+from functools import lru_cache
 import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -170,3 +171,22 @@ class CachedEmbedder:
                 " VALUES (?, ?, ?, ?)",
                 rows,
             )
+
+
+MEANS_FILE = Path(__file__).parent / "data" / "language_means.npz"
+
+
+@lru_cache(maxsize=1)
+def _reference_means() -> dict[str, np.ndarray]:
+    if not MEANS_FILE.exists():
+        return {}
+    with np.load(MEANS_FILE) as data:
+        return {key: data[key].astype(np.float32) for key in data.files}
+
+
+def language_mean(embedder_key: str, lang: str | None) -> np.ndarray | None:
+    """The mean sentence vector of ``lang`` for this embedder, measured on reference text
+    (scripts/language_means.py), or None when it was not measured."""
+    if not lang:
+        return None
+    return _reference_means().get(f"{embedder_key}|{lang}")

@@ -292,6 +292,4 @@ def mining_benchmark(
 
     if threshold is None:
         threshold = calibrated_threshold(embedder.key)
-    return MiningRun(
-        lang, len(docs), gold, found, correct, threshold, time.perf_counter() - start
-    )
+    return MiningRun(lang, len(docs), gold, found, correct, threshold, time.perf_counter() - start)

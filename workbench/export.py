@@ -62,9 +62,7 @@ class ExportError(Exception):
 def escape_tsv(value: object) -> str:
     """Backslash-escape what would break a TSV row (tabs, newlines, backslashes)."""
     text = "" if value is None else str(value)
-    return (
-        text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
-    )
+    return text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
 
 
 def _cell(row: ExportRow, column: str) -> str:
@@ -144,7 +142,11 @@ def write_tmx(rows: Iterable[ExportRow], stream: IO[bytes]) -> int:
 def _xml_safe(text: str) -> str:
     """Drop characters XML 1.0 cannot carry (control characters from broken sources)."""
     return "".join(
-        ch for ch in text if ch in "\t\n\r" or (" " <= ch <= "\ud7ff") or ("\ue000" <= ch <= "\ufffd")
+        ch
+        for ch in text
+        if ch in "\t\n\r"
+        or (" " <= ch <= "\ud7ff")
+        or ("\ue000" <= ch <= "\ufffd")
         or ch >= "\U00010000"
     )
 
@@ -216,7 +218,8 @@ def _sentences(workspace: Workspace, cache: dict, document_id: int) -> dict:
     if document_id not in cache:
         english = real_translations(workspace, document_id)
         cache[document_id] = {
-            s.position: (s.text, english.get(s.position, "")) for s in workspace.sentences(document_id)
+            s.position: (s.text, english.get(s.position, ""))
+            for s in workspace.sentences(document_id)
         }
     return cache[document_id]
 

@@ -21,7 +21,7 @@ from .model import Document, Sentence, Skipped, Source, Span, StageReport
 from .normalise import normalise
 from .split import split_sentences
 from .store import Workspace
-from .translate import TranslateStage
+from .stages import default_stages
 
 Progress = Callable[[int, int, str], None]
 """``progress(done, total, label)``: called as work advances (the CLI draws a bar)."""
@@ -60,8 +60,8 @@ class Stage(Protocol):
     def __call__(self, workspace: Workspace, progress: Progress | None) -> StageReport: ...
 
 
-STAGES: list[Stage] = [TranslateStage()]
-"""Stages run after ingestion, in order (translation now; events and alignment next)."""
+STAGES: list[Stage] = default_stages()
+"""Stages run after ingestion, in order: translation, events, alignment within events."""
 
 
 def workspace_languages(workspace: Workspace) -> tuple[str, ...]:

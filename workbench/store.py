@@ -481,6 +481,72 @@ class Workspace:
                 (path, outcome, detail, now()),
             )
 
+    # --- jobs ---------------------------------------------------------------------------------
+
+    def record_job(self, stage: str, key: str, state: str, detail: str = "") -> None:
+        """Remember a unit of a stage's work (what resumes skip, and what the app shows)."""
+        with self.transaction() as conn:
+            conn.execute(
+                "INSERT INTO jobs(stage, key, state, detail, updated_at) VALUES (?, ?, ?, ?, ?)"
+                " ON CONFLICT(stage, key) DO UPDATE SET state = excluded.state,"
+                " detail = excluded.detail, updated_at = excluded.updated_at",
+                (stage, key, state, detail, now()),
+            )
+
+    def job_state(self, stage: str, key: str) -> str | None:
+        row = self.conn.execute(
+            "SELECT state FROM jobs WHERE stage = ? AND key = ?", (stage, key)
+        ).fetchone()
+        return row[0] if row else None
+
+    # --- alignments -----------------------------------------------------------------------
+
+    def alignment_has_user_edits(self, src_doc: int, tgt_doc: int) -> bool:
+        return (
+            self.conn.execute(
+                "SELECT 1 FROM links l JOIN alignments a ON a.id = l.alignment_id"
+                " WHERE a.src_doc = ? AND a.tgt_doc = ? AND l.status != 'auto' LIMIT 1",
+                (src_doc, tgt_doc),
+            ).fetchone()
+            is not None
+        )
+
+    def save_alignment(
+        self,
+        *,
+        event_id: int | None,
+        src_doc: int,
+        tgt_doc: int,
+        mode: str,
+        method: str,
+        params: dict,
+        links: Iterable[tuple[list[int], list[int], float | None, str]],
+    ) -> int:
+        """Replace the automatic alignment of two documents (one transaction).
+
+        ``links`` are ``(src_ids, tgt_ids, score, link_type)``; they are stored with
+        status ``auto``. Callers must not replace an alignment a user has edited.
+        """
+        stamp = now()
+        with self.transaction() as conn:
+            conn.execute(
+                "DELETE FROM alignments WHERE src_doc = ? AND tgt_doc = ?", (src_doc, tgt_doc)
+            )
+            alignment_id = conn.execute(
+                "INSERT INTO alignments (event_id, src_doc, tgt_doc, mode, method, params,"
+                " created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (event_id, src_doc, tgt_doc, mode, method, dumps(params), stamp),
+            ).lastrowid
+            conn.executemany(
+                "INSERT INTO links (alignment_id, src_ids, tgt_ids, score, link_type, status,"
+                " updated_at) VALUES (?, ?, ?, ?, ?, 'auto', ?)",
+                [
+                    (alignment_id, dumps(src), dumps(tgt), score, kind, stamp)
+                    for src, tgt, score, kind in links
+                ],
+            )
+        return alignment_id
+
     # --- reading ------------------------------------------------------------------------------
 
     def documents(self, *, include_old: bool = False) -> list[DocumentRow]:

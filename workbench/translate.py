@@ -436,14 +436,7 @@ class TranslateStage:
 
 def record_job(workspace: Workspace, key: str, state: str, detail: str) -> None:
     """Remember the stage's outcome per language pair (the app shows what is missing)."""
-    with workspace.transaction() as conn:
-        conn.execute(
-            "INSERT INTO jobs(stage, key, state, detail, updated_at)"
-            " VALUES ('translate', ?, ?, ?, ?)"
-            " ON CONFLICT(stage, key) DO UPDATE SET state = excluded.state,"
-            " detail = excluded.detail, updated_at = excluded.updated_at",
-            (key, state, detail, now()),
-        )
+    workspace.record_job("translate", key, state, detail)
 
 
 def decode_options(beam_size: int = 4, batch_size: int = 16) -> DecodeOptions:

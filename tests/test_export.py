@@ -1,0 +1,101 @@
+"""Export writers: TSV escaping, TMX that a CAT-tool library reads back, JSON."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+from lxml import etree
+
+from workbench.export import COLUMNS, ExportRow, escape_tsv, write
+
+HOSTILE = 'say "hi"\tthere\nnew line <script>alert(1)</script> & \\ done'
+
+
+def rows() -> list[ExportRow]:
+    return [
+        ExportRow(
+            "e1",
+            "1:doc",
+            "2:doc",
+            "fa",
+            "en",
+            [0],
+            [0, 1],
+            "سلام «دنیا»",
+            "Hello. World.",
+            src_english="Hello world",
+            score=1.2345,
+            link_type="1-2",
+        ),
+        ExportRow(
+            "e1",
+            "1:doc",
+            "2:doc",
+            "fa",
+            "en",
+            [1],
+            [2],
+            HOSTILE,
+            "plain",
+            score=None,
+            link_type="1-1",
+            status="confirmed",
+        ),
+        ExportRow("e1", "1:doc", "2:doc", "fa", "en", [], [3], "", "unmatched", link_type="0-1"),
+    ]
+
+
+def test_escape_tsv_round_trip_characters():
+    assert escape_tsv("a\tb\nc\\d\re") == "a\\tb\\nc\\\\d\\re"
+
+
+def test_tsv_has_header_and_one_row_per_link_with_no_quoting_surprises():
+    buffer = io.StringIO()
+    assert write(rows(), "tsv", buffer) == 3
+    lines = buffer.getvalue().split("\n")
+    assert lines[0].split("\t") == list(COLUMNS)
+    assert len(lines) == 5 and lines[-1] == ""  # header, three rows, final newline
+    parsed = list(
+        csv.reader(io.StringIO(buffer.getvalue()), delimiter="\t", quoting=csv.QUOTE_NONE)
+    )
+    assert all(len(r) == len(COLUMNS) for r in parsed)
+    second = dict(zip(COLUMNS, parsed[2], strict=True))
+    assert second["src_text"] == escape_tsv(HOSTILE)
+    assert second["tgt_ids"] == "2" and second["score"] == "" and second["status"] == "confirmed"
+    assert dict(zip(COLUMNS, parsed[1], strict=True))["tgt_ids"] == "0,1"
+
+
+def test_tmx_is_valid_and_read_back_by_translate_toolkit():
+    tmx = pytest.importorskip("translate.storage.tmx")
+    buffer = io.BytesIO()
+    assert write(rows(), "tmx", buffer) == 2  # the link with an empty side is left out
+    data = buffer.getvalue()
+    root = etree.fromstring(data)
+    assert root.tag == "tmx" and root.get("version") == "1.4"
+    header = root.find("header")
+    for attribute in ("creationtool", "segtype", "o-tmf", "adminlang", "srclang", "datatype"):
+        assert header.get(attribute)
+    xml_lang = "{http://www.w3.org/XML/1998/namespace}lang"
+    assert all(tuv.get(xml_lang) in ("fa", "en") for tuv in root.iter("tuv"))
+    store = tmx.tmxfile.parsestring(data)
+    units = store.units
+    assert [u.source for u in units] == ["سلام «دنیا»", HOSTILE]
+    assert [u.target for u in units] == ["Hello. World.", "plain"]
+    assert b"<script>" not in data  # markup in text is escaped, never live
+
+
+def test_json_is_a_list_of_links():
+    buffer = io.StringIO()
+    write(rows(), "json", buffer)
+    links = json.loads(buffer.getvalue())["links"]
+    assert links[0]["tgt_ids"] == [0, 1] and links[1]["src_text"] == HOSTILE
+
+
+def test_unknown_format_is_refused():
+    from workbench.export import ExportError
+
+    with pytest.raises(ExportError, match="unknown format"):
+        write(rows(), "xlsx", io.StringIO())
