@@ -103,7 +103,7 @@ def test_parallel_finds_merges_and_skips():
 
 def test_parallel_mean_windows_give_the_same_path_on_clean_input():
     src = [sentence(n) for n in range(30)]
-    tgt = src[:5] + [src[5] + " " + src[6]] + src[7:]
+    tgt = [*src[:5], src[5] + " " + src[6], *src[7:]]
     links = align_parallel(src, tgt, BagOfWords(), ParallelParams(windows="mean"))
     assert Link((5, 6), (5,), 0) in [Link(x.src, x.tgt, 0) for x in links]
 

@@ -24,10 +24,11 @@ direction" that compresses the default model's cosines).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 import re
 import zlib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from itertools import pairwise
 
 import numpy as np
 
@@ -359,7 +360,7 @@ def band_from_anchors(
         slack = max(slack, abs(n - m) + slack, min(max(n, m), 200))
     lo = np.zeros(n + 1, np.int64)
     hi = np.zeros(n + 1, np.int64)
-    for (i0, j0), (i1, j1) in zip(points, points[1:], strict=False):
+    for (i0, j0), (i1, j1) in pairwise(points):
         for i in range(i0, i1 + 1):
             if len(points) == 2:
                 centre = i * m // max(n, 1)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import os
 import sys
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -293,13 +293,13 @@ def translate_command(
     )
 
 
-class Mode(str, Enum):
+class Mode(StrEnum):
     parallel = "parallel"
     comparable = "comparable"
     auto = "auto"
 
 
-class AlignFormat(str, Enum):
+class AlignFormat(StrEnum):
     ladder = "ladder"
     tsv = "tsv"
     tmx = "tmx"
@@ -365,7 +365,7 @@ def align_command(
 ) -> None:
     """Align two documents' sentences ([i, j]:[k]:score ladder, TSV, TMX or JSON)."""
     from .align import AlignError, ComparableParams, align_documents
-    from .export import ExportRow, write
+    from .export import ExportRow
 
     source, target = _lines(src, src_lang, presplit), _lines(tgt, tgt_lang, presplit)
     ws = open_workspace(workspace)
@@ -444,7 +444,7 @@ def _emit_rows(rows, fmt: str, out_file: Path | None) -> int:
     return count
 
 
-class ExportFormat(str, Enum):
+class ExportFormat(StrEnum):
     tsv = "tsv"
     tmx = "tmx"
     json = "json"
@@ -850,14 +850,14 @@ def eval_retrieval_command(
         task = progress.add_task("embedding", total=None)
         emb.progress = lambda done, total: progress.update(task, completed=done, total=total)
         runs = [retrieval_benchmark(folder, lang, emb, limit) for lang in langs.split(",")]
-    for run in runs:
+    for result in runs:
         for scoring in ("cosine", "centred cosine", "centred margin"):
             table.add_row(
-                f"{run.lang}-en",
-                str(run.pairs),
+                f"{result.lang}-en",
+                str(result.pairs),
                 scoring,
-                f"{run.p_at_1[f'{scoring} {run.lang}->en']:.3f}",
-                f"{run.p_at_1[f'{scoring} en->{run.lang}']:.3f}",
+                f"{result.p_at_1[f'{scoring} {result.lang}->en']:.3f}",
+                f"{result.p_at_1[f'{scoring} en->{result.lang}']:.3f}",
             )
     out.print(table)
 
@@ -948,14 +948,15 @@ def eval_align_scale_command(
             "--out",
             str(Path(tmp) / "ladder.txt"),
         ]
-        run = run_measured("align", args)
-        ladder = (Path(tmp) / "ladder.txt").read_text("utf-8") if run.returncode == 0 else ""
-    if run.returncode != 0:
-        raise fail(f"workbench align failed with exit code {run.returncode}")
+        measured = run_measured("align", args)
+        ok = measured.returncode == 0
+        ladder = (Path(tmp) / "ladder.txt").read_text("utf-8") if ok else ""
+    if not ok:
+        raise fail(f"workbench align failed with exit code {measured.returncode}")
     exact = sum(1 for line in ladder.splitlines() if _diagonal(line))
     out.print(
         f"{len(src)} x {len(eng)} sentences, parallel mode, embeddings cached: "
-        f"{run.seconds:.1f} s, peak {run.peak_mib:.0f} MiB; "
+        f"{measured.seconds:.1f} s, peak {measured.peak_mib:.0f} MiB; "
         f"{exact} of {len(src)} gold 1:1 links found",
         highlight=False,
     )

@@ -14,9 +14,9 @@ uses margins and ranks (see :mod:`workbench.align`).
 from __future__ import annotations
 
 import hashlib
-from functools import lru_cache
 import os
 from collections.abc import Callable, Sequence
+from functools import lru_cache
 from pathlib import Path
 from typing import Protocol
 
@@ -76,9 +76,11 @@ class SentenceTransformerEmbedder:
         os.environ.setdefault("HF_HUB_OFFLINE", "1")  # never reach for the network at run time
         try:
             self._model = SentenceTransformer(name_or_path, device=device)
-        except Exception as error:  # noqa: BLE001 - the library raises many kinds
+        except Exception as error:
             first = str(error).splitlines()[0] if str(error) else type(error).__name__
-            raise EmbedError(f"cannot load sentence-transformers model {name_or_path}: {first}")
+            raise EmbedError(
+                f"cannot load sentence-transformers model {name_or_path}: {first}"
+            ) from None
         self.dim = int(self._model.get_sentence_embedding_dimension())
         label = Path(name_or_path).name if Path(name_or_path).exists() else name_or_path
         self.key = f"st/{label}"

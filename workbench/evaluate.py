@@ -341,7 +341,7 @@ def translate_worker(
 
 
 def tico_sentences(tico_dir: Path, lang: str, count: int) -> list[str]:
-    folder = Path(tico_dir) / (pair or TICO_FILES[lang])
+    folder = Path(tico_dir) / TICO_FILES[lang]
     lines = (folder / f"tico19-test.{lang}").read_text("utf-8").splitlines()
     return [line.strip() for line in lines if line.strip()][:count]
 

@@ -48,7 +48,9 @@ def read_ladder(text: str) -> list[Bead]:
             src, tgt = line.split(":")[:2]
             beads.append((tuple(ast.literal_eval(src)), tuple(ast.literal_eval(tgt))))
         except (ValueError, SyntaxError):
-            raise ValueError(f"line {number} is not an [i, j]:[k] alignment: {line[:60]!r}")
+            raise ValueError(
+                f"line {number} is not an [i, j]:[k] alignment: {line[:60]!r}"
+            ) from None
     return beads
 
 

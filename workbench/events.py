@@ -1,4 +1,4 @@
-"""Group a workspace's documents into events: the same happening, in several documents and languages.
+"""Group documents into events: the same happening, in several documents and languages.
 
 Evidence, in order of weight:
 

@@ -20,8 +20,8 @@ from .langid import DEFAULT_LANGUAGES, LanguageIdentifier
 from .model import Document, Sentence, Skipped, Source, Span, StageReport
 from .normalise import normalise
 from .split import split_sentences
-from .store import Workspace
 from .stages import default_stages
+from .store import Workspace
 
 Progress = Callable[[int, int, str], None]
 """``progress(done, total, label)``: called as work advances (the CLI draws a bar)."""
