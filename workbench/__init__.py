@@ -9,16 +9,24 @@ The Python API that the CLI and the app share::
 
 __version__ = "0.1.0"
 
+from .align import Link, align_comparable, align_documents, align_parallel
+from .embed import CachedEmbedder, load_embedder
 from .normalise import normalise, repair_zwnj
 from .pipeline import Ingester, RunReport, run
 from .split import split, split_sentences
 from .store import Workspace, WorkspaceError
 
 __all__ = [
+    "CachedEmbedder",
     "Ingester",
+    "Link",
     "RunReport",
     "Workspace",
     "WorkspaceError",
+    "align_comparable",
+    "align_documents",
+    "align_parallel",
+    "load_embedder",
     "normalise",
     "repair_zwnj",
     "run",
