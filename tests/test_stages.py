@@ -1,0 +1,49 @@
+"""`workbench run`'s events and alignment stages on a real pair of documents."""
+
+from __future__ import annotations
+
+import io
+import shutil
+from pathlib import Path
+
+from workbench import Workspace, run
+from workbench.export import workspace_rows, write
+
+PARALLEL = Path(__file__).parent / "data" / "parallel"
+
+
+def test_run_groups_aligns_resumes_and_keeps_user_edits(tmp_path):
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    shutil.copy(PARALLEL / "en.txt", folder / "rally-en.txt")
+    shutil.copy(PARALLEL / "fa.txt", folder / "rally-fa.txt")
+    ws = Workspace(tmp_path / "ws")
+    report = run(ws, [folder])
+    stages = {stage.name: stage.summary for stage in report.stages}
+    assert stages["events"].startswith("1 events (1 with more than one document)")
+    assert "1 document pairs aligned (1 parallel, 0 comparable)" in stages["align"]
+    rows = list(workspace_rows(ws))
+    assert [(r.src_lang, r.tgt_lang) for r in rows] == [("fa", "en")] * len(rows)
+    assert {(tuple(r.src_ids), tuple(r.tgt_ids)) for r in rows} >= {((3, 4), (3,)), ((0,), (0,))}
+    assert all(r.status == "auto" and r.score is not None for r in rows)
+
+    again = {s.name: s.summary for s in run(ws, [folder]).stages}
+    assert again["events"] == "unchanged since the last run"
+    assert "1 done before" in again["align"]
+
+    ws.conn.execute("UPDATE links SET status = 'confirmed' WHERE id = (SELECT MIN(id) FROM links)")
+    ws.conn.execute("DELETE FROM jobs WHERE stage = 'align'")
+    ws.conn.commit()
+    kept = {s.name: s.summary for s in run(ws, [folder]).stages}
+    assert "1 edited by a user, kept" in kept["align"]
+    assert [r.status for r in workspace_rows(ws)][0] == "confirmed"
+
+
+def test_seed_run_exports_links_as_tsv_and_tmx(seeded):
+    rows = list(workspace_rows(seeded))
+    assert rows, "the opposition coverage event should hold aligned links"
+    assert all(r.event and r.link_type and r.src_text and r.tgt_text for r in rows)
+    tsv = io.StringIO()
+    assert write(rows, "tsv", tsv) == len(rows)
+    tmx = io.BytesIO()
+    assert write(rows, "tmx", tmx) == len(rows)
