@@ -36,7 +36,7 @@ def test_run_groups_aligns_resumes_and_keeps_user_edits(tmp_path):
     ws.conn.commit()
     kept = {s.name: s.summary for s in run(ws, [folder]).stages}
     assert "1 edited by a user, kept" in kept["align"]
-    assert [r.status for r in workspace_rows(ws)][0] == "confirmed"
+    assert next(r.status for r in workspace_rows(ws)) == "confirmed"
 
 
 def test_seed_run_exports_links_as_tsv_and_tmx(seeded):

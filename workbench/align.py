@@ -665,19 +665,28 @@ def merge_neighbours(
 # --- choosing a mode -------------------------------------------------------------------
 
 
-def looks_parallel(src: np.ndarray, tgt: np.ndarray, k: int = 4) -> tuple[bool, str]:
-    """Whether two documents translate each other: a long monotone chain of confident pairs."""
+def looks_parallel(src: np.ndarray, tgt: np.ndarray) -> tuple[bool, str]:
+    """Whether two documents translate each other: most sentences are each other's
+    nearest neighbour, in order. (With looser candidates, unrelated documents of 25
+    sentences already give chains over a third of their length.)"""
     if len(src) == 0 or len(tgt) == 0:
         return False, "an empty document"
     shorter, longer = sorted((len(src), len(tgt)))
-    s, t = _Side({1: src}, np.ones(len(src))), _Side({1: tgt}, np.ones(len(tgt)))
-    s.near, t.near = neighbourhoods(src, tgt, k)
-    chain = find_anchors(s, t, k)
-    coverage = len(chain) / shorter
     if shorter / longer < 0.4:
         return False, f"lengths differ too much ({len(src)} vs {len(tgt)} sentences)"
-    verdict = coverage >= 0.5
-    return verdict, f"{coverage:.0%} of the shorter document lies on one monotone chain"
+    fwd = knn(src, tgt, 1)[1][:, 0]
+    bwd = knn(tgt, src, 1)[1][:, 0]
+    mutual = [(i, int(j), 1.0) for i, j in enumerate(fwd) if bwd[j] == i]
+    coverage = len(heaviest_chain(mutual, len(tgt))) / shorter
+    verdict = coverage >= PARALLEL_COVERAGE
+    return verdict, (
+        f"{coverage:.0%} of the shorter document are mutual nearest neighbours in order"
+        f" ({'at least' if verdict else 'under'} {PARALLEL_COVERAGE:.0%})"
+    )
+
+
+PARALLEL_COVERAGE = 0.65
+"""Measured here: Text+Berg translations 70-85%; unrelated seed articles 20-55%."""
 
 
 @dataclass
