@@ -211,6 +211,28 @@ MIGRATIONS: list[str] = [
         at TEXT NOT NULL
     );
     """,
+    # 2: link ids are never reused (a stale id from another session must not hit a new
+    # link); undo marks the history rows it reverted
+    """
+    CREATE TABLE links_new (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        alignment_id INTEGER NOT NULL REFERENCES alignments(id) ON DELETE CASCADE,
+        src_ids TEXT NOT NULL,
+        tgt_ids TEXT NOT NULL,
+        score REAL,
+        link_type TEXT NOT NULL,
+        status TEXT NOT NULL DEFAULT 'auto'
+            CHECK (status IN ('auto', 'confirmed', 'rejected', 'edited')),
+        updated_at TEXT NOT NULL,
+        updated_by TEXT NOT NULL DEFAULT ''
+    );
+    INSERT INTO links_new SELECT * FROM links;
+    DROP TABLE links;
+    ALTER TABLE links_new RENAME TO links;
+    CREATE INDEX links_alignment ON links(alignment_id);
+    ALTER TABLE link_history ADD COLUMN undone INTEGER NOT NULL DEFAULT 0;
+    CREATE INDEX link_history_link ON link_history(link_id);
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
