@@ -58,3 +58,111 @@ def test_app_shows_translations_and_warns_about_test_models(tmp_path, monkeypatc
     assert not app.exception
     assert "test model" in app.warning[0].value
     assert any('lang="en" style="color:#555' in m.value for m in app.markdown)
+
+
+# --- pages (AppTest on a copy of the seeded workspace) -------------------------------
+
+
+@pytest.fixture
+def app_workspace(seeded, tmp_path, monkeypatch):
+    """A private copy of the seeded workspace (pages edit it)."""
+    from workbench import Workspace
+
+    ws = Workspace(tmp_path / "ws")
+    seeded.conn.execute("PRAGMA wal_checkpoint(FULL)")
+    seeded.conn.backup(ws.conn)
+    monkeypatch.setenv("WORKBENCH_WORKSPACE", str(ws.path))
+    return ws
+
+
+def open_page(name: str):
+    testing = pytest.importorskip("streamlit.testing.v1")
+    app = testing.AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=120)
+    app.run()
+    app.sidebar.radio(key="page").set_value(name).run()
+    assert not app.exception, app.exception
+    return app
+
+
+def test_parallel_view_shows_rtl_rows_and_edits_are_saved(app_workspace):
+    from workbench.edit import links
+
+    app = open_page("Parallel view")
+    pairs = app.selectbox(key="pv_pair")
+    with_english = next(i for i, label in enumerate(pairs.options) if "↔ en" in label)
+    pairs.select_index(with_english).run()
+    table = next(m.value for m in app.markdown if 'class="pv"' in m.value)
+    assert 'dir="rtl"' in table and 'dir="ltr"' in table
+    app.button(key="pv_next_sus").click().run()
+    assert not app.exception
+    app.button(key="pv_next_unc").click().run()
+    assert not app.exception
+    app.button(key="ed_confirm").click().run()
+    assert not app.exception
+    statuses = [
+        link.status
+        for (aid,) in app_workspace.conn.execute("SELECT id FROM alignments")
+        for link in links(app_workspace, aid)
+    ]
+    assert "confirmed" in statuses
+    history = app_workspace.conn.execute("SELECT actor FROM link_history").fetchall()
+    assert [tuple(h) for h in history] == [("app",)]
+    app.button(key="ed_undo").click().run()
+    assert not app.exception
+    assert (
+        app_workspace.conn.execute(
+            "SELECT COUNT(*) FROM links WHERE status = 'confirmed'"
+        ).fetchone()[0]
+        == 0
+    )
+
+
+def test_events_page_moves_a_document_to_a_new_event(app_workspace):
+    app = open_page("Events")
+    assert any("why:" in c.value for c in app.caption)
+    doc_id = app.selectbox(key="mv_doc").value
+    app.selectbox(key="mv_to").set_value(0).run()
+    app.button(key="mv_go").click().run()
+    assert not app.exception
+    row = app_workspace.conn.execute(
+        "SELECT event_origin FROM documents WHERE id = ?", (doc_id,)
+    ).fetchone()
+    assert row[0] == "user"
+
+
+def test_export_search_and_models_pages_render(app_workspace):
+    app = open_page("Export")
+    assert any("links" in c.value for c in app.caption)
+    app = open_page("Search")
+    app.text_input(key="q").input("Paris").run()
+    assert not app.exception
+    assert any("Paris" in m.value or "پاریس" in m.value for m in app.markdown)
+    app = open_page("Models")
+    assert any("No translation model" in i.value for i in app.info)
+
+
+def test_document_markup_is_shown_inert(tmp_path, monkeypatch):
+    from workbench import Workspace, run
+
+    page = tmp_path / "evil.txt"
+    page.write_text(
+        "An <script>alert('x')</script> headline about <b>Paris</b>.\n"
+        "Second sentence with <img src=x onerror=alert(1)> markup.\n",
+        "utf-8",
+    )
+    ws = Workspace(tmp_path / "ws")
+    run(ws, [page], stages=[])
+    monkeypatch.setenv("WORKBENCH_WORKSPACE", str(ws.path))
+    app = open_page("Corpus")
+    shown = " ".join(m.value for m in app.markdown)
+    assert "&lt;script&gt;" in shown and "<script>" not in shown
+    assert "<img" not in shown and "&lt;img" in shown
+
+
+def test_upload_names_never_leave_the_uploads_folder():
+    from workbench.app import safe_upload_name
+
+    assert safe_upload_name("../../etc/passwd") == "passwd"
+    assert safe_upload_name("..\\..\\win.ini") == "win.ini"
+    assert safe_upload_name("..") == "upload"
+    assert safe_upload_name("خبر ۱.txt") == "خبر ۱.txt"

@@ -1,8 +1,8 @@
 """The Streamlit app. ``streamlit_app.py`` only calls :func:`main`.
 
-For now one page: the workspace's documents and their sentences, with
-right-to-left text rendered right-to-left and the English translation (with
-its quality flags) under each translated sentence. All document text is escaped
+Pages: Corpus, Events, Parallel view (with editing), Search, Export, Models.
+Every page reads and writes the same workspace as the CLI; every edit is
+saved at once (see :mod:`workbench.edit`). All document text is escaped
 before it goes into HTML.
 """
 
@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import argparse
 import html
+import re
 import sys
 from pathlib import Path
 
 from ..store import Workspace, WorkspaceError, default_workspace_path
+from .views import RTL_LANGS
 
-RTL_LANGS = {"fa", "ar", "ur", "ps", "he"}
+PAGES = ("Corpus", "Events", "Parallel view", "Search", "Export", "Models")
 
 
 def workspace_path(argv: list[str] | None = None) -> Path:
@@ -49,43 +51,38 @@ def translation_html(text: str, flags: list[str]) -> str:
     )
 
 
+def safe_upload_name(name: str) -> str:
+    """An uploaded file's name reduced to one safe path component (never a path)."""
+    base = Path(name.replace("\\", "/")).name
+    base = re.sub(r"[^\w.\- ]+", "_", base, flags=re.UNICODE).strip(" .")
+    return base[:120] or "upload"
+
+
 def main() -> None:
     import streamlit as st
 
     st.set_page_config(page_title="workbench", layout="wide")
     path = workspace_path()
-    st.title("workbench")
     try:
         workspace = Workspace(path, create=False)
     except WorkspaceError as error:
+        st.title("workbench")
         st.error(str(error))
         st.info("Create it with `workbench run DIR --workspace W`.")
         return
-    st.caption(f"workspace {workspace.path}")
-    records = workspace.status()
-    if not records:
-        st.info("No documents yet: run `workbench run DIR` to add some.")
-        return
-    st.dataframe(
-        [
-            {k: r[k] for k in ("id", "title", "lang", "sentences", "event")}
-            | {"file": Path(r["path"]).name}
-            for r in records
-        ],
-        hide_index=True,
-        use_container_width=True,
-    )
-    labels = {
-        r["id"]: f"{r['id']}: {Path(r['path']).name} ({r['lang']}) {r['title'][:60]}"
-        for r in records
-    }
-    chosen = st.selectbox("Document", list(labels), format_func=labels.get)
-    translations = workspace.sentence_translations(chosen)
-    if any("test-model" in flags for _, flags, _ in translations.values()):
-        st.warning("Some English lines come from a test model: they are not translations.")
-    for sentence in workspace.sentences(chosen):
-        block = sentence_html(sentence.text, sentence.lang)
-        if sentence.position in translations:
-            text, flags, _ = translations[sentence.position]
-            block += translation_html(text, flags)
-        st.markdown(block, unsafe_allow_html=True)
+    page = st.sidebar.radio("Page", PAGES, key="page")
+    st.sidebar.caption(f"workspace {workspace.path}")
+    actor = st.sidebar.text_input("Your name (saved with edits)", key="actor")
+    from . import pages
+
+    {
+        "Corpus": pages.corpus,
+        "Events": pages.events,
+        "Parallel view": pages.parallel,
+        "Search": pages.search,
+        "Export": pages.export,
+        "Models": pages.models,
+    }[page](st, workspace, actor or "app")
+
+
+__all__ = ["PAGES", "main", "safe_upload_name", "sentence_html", "translation_html"]
