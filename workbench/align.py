@@ -73,7 +73,7 @@ class ParallelParams:
     merge_penalty: float = 0.02  # per extra sentence in a bead: prefer fine links
     lexical_weight: float = 0.1  # weight of shared numbers and names (a second signal)
     objective: str = "sum"  # sum of bead scores | size: each sentence earns its bead's score
-    band: int = 8  # sentences of slack around the anchor path
+    band: int = 5  # sentences of slack around the anchor path
     knn: int = 4
     margin: str = "local"  # local: against the neighbouring windows | knn: ratio over k-NN
     length: str = "log2"  # log2: multiply by log2(1 + length ratio) | log: add weighted log ratio
@@ -157,13 +157,6 @@ def _faiss_knn(queries: np.ndarray, base: np.ndarray, k: int) -> tuple[np.ndarra
     return sims, ids.astype(np.int64)
 
 
-def neighbourhoods(src: np.ndarray, tgt: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-    """Mean similarity of each vector to its k nearest neighbours on the other side."""
-    if len(src) == 0 or len(tgt) == 0:
-        return np.zeros(len(src), np.float32), np.zeros(len(tgt), np.float32)
-    return knn(src, tgt, k)[0].mean(axis=1), knn(tgt, src, k)[0].mean(axis=1)
-
-
 # --- parallel alignment ---------------------------------------------------------------
 
 
@@ -202,12 +195,26 @@ class _Side:
         return len(self.lengths)
 
     def span_length(self, start: np.ndarray | int, size: int) -> np.ndarray:
-        cum = np.concatenate([[0], np.cumsum(self.lengths)])
+        cum = self._cumulative("lengths")
         return cum[np.asarray(start) + size] - cum[np.asarray(start)]
 
     def span_near(self, start: np.ndarray | int, size: int) -> np.ndarray:
-        cum = np.concatenate([[0], np.cumsum(self.near)])
+        cum = self._cumulative("near")
         return (cum[np.asarray(start) + size] - cum[np.asarray(start)]) / size
+
+    def mark_count(self, size: int) -> np.ndarray:
+        counts = self.__dict__.setdefault("_mark_counts", {})
+        if size not in counts:
+            counts[size] = self.marks[size].sum(axis=1)
+        return counts[size]
+
+    def _cumulative(self, name: str) -> np.ndarray:
+        """Prefix sums, computed once per array (the DP asks for spans many times)."""
+        cache = self.__dict__.setdefault("_cumulative_cache", {})
+        values = getattr(self, name)
+        if name not in cache or len(cache[name]) != len(values) + 1:
+            cache[name] = np.concatenate([[0.0], np.cumsum(values)])
+        return cache[name]
 
 
 def _side(
@@ -247,7 +254,7 @@ def _mean_side(
 
 
 MARK = re.compile(r"\d+(?:[.,]\d+)*|[A-Z][\w-]{3,}")
-MARK_DIMS = 1024
+MARK_DIMS = 256
 
 
 def mark_windows(sentences: Sequence[str], sizes: range) -> dict[int, np.ndarray]:
@@ -287,15 +294,16 @@ def align_parallel(
     if params.lexical_weight:
         s.marks = mark_windows(src, range(1, len(s.windows) + 1))
         t.marks = mark_windows(tgt, range(1, len(t.windows) + 1))
-    s.near, t.near = neighbourhoods(s.windows[1], t.windows[1], params.knn)
-    anchors = find_anchors(s, t, params.knn)
+    forward = knn(s.windows[1], t.windows[1], params.knn)
+    s.near, t.near = forward[0].mean(axis=1), knn(t.windows[1], s.windows[1], params.knn)[0].mean(1)
+    anchors = find_anchors(s, t, params.knn, forward)
     lo, hi = band_from_anchors(anchors, s.size, t.size, params.band)
     return _beads(s, t, lo, hi, params)
 
 
-def find_anchors(s: _Side, t: _Side, k: int) -> list[tuple[int, int]]:
+def find_anchors(s: _Side, t: _Side, k: int, forward=None) -> list[tuple[int, int]]:
     """Heaviest chain of mutually increasing candidate pairs with a margin above 1."""
-    sims, ids = knn(s.windows[1], t.windows[1], k)
+    sims, ids = forward if forward is not None else knn(s.windows[1], t.windows[1], k)
     margins = _ratio(sims, s.near[:, None], t.near[ids])
     candidates = [
         (i, int(j), float(m - 1.0))
@@ -376,6 +384,10 @@ def band_from_anchors(
     return lo, hi
 
 
+ROWS_PER_BLOCK = 256
+"""DP rows whose bead scores are computed together (vectorised; memory ~ rows x band)."""
+
+
 def _beads(s: _Side, t: _Side, lo: np.ndarray, hi: np.ndarray, p: ParallelParams) -> list[Link]:
     shapes = [(a, b) for a, b in bead_shapes(p.max_size, p.max_total)]
     shapes = [(a, b) for a, b in shapes if a <= s.size and b <= t.size]
@@ -384,34 +396,82 @@ def _beads(s: _Side, t: _Side, lo: np.ndarray, hi: np.ndarray, p: ParallelParams
     score_rows: list[np.ndarray] = [np.zeros(0)] * (n + 1)
     moves: list[np.ndarray] = [np.zeros(0, np.int16)] * (n + 1)
     cols = hi[0] - lo[0] + 1
-    first = np.arange(cols) * p.skip
-    score_rows[0], moves[0] = first, np.full(cols, -1, np.int16)  # -1: 0:1 skip
-    for i in range(1, n + 1):
-        js = np.arange(lo[i], hi[i] + 1)
-        best = np.full(len(js), -np.inf)
-        move = np.full(len(js), -2, np.int16)
-        prev = score_rows[i - 1]  # 1:0 skip from the row above, same column
-        inside = (js >= lo[i - 1]) & (js <= hi[i - 1])
-        best[inside] = prev[js[inside] - lo[i - 1]] + p.skip
-        move[inside] = -2
-        for code, (a, b) in enumerate(shapes):
-            if a > i:
-                continue
-            start_cols = js - b
-            ok = (start_cols >= lo[i - a]) & (start_cols <= hi[i - a]) & (start_cols >= 0)
-            ok &= start_cols + b <= t.size
-            if not ok.any():
-                continue
-            starts = start_cols[ok]
-            before = score_rows[i - a][starts - lo[i - a]]
-            value = before + _gain(_bead_score(s, t, i - a, starts, a, b, ratio, p), a, b, p)
-            better = value > best[ok]
-            idx = np.flatnonzero(ok)[better]
-            best[idx] = value[better]
-            move[idx] = code
-        best, move = _with_target_skips(best, move, p.skip)
-        score_rows[i], moves[i] = best, move
+    score_rows[0], moves[0] = np.arange(cols) * p.skip, np.full(cols, -1, np.int16)  # 0:1
+    for block_start in range(1, n + 1, ROWS_PER_BLOCK):
+        rows = range(block_start, min(block_start + ROWS_PER_BLOCK, n + 1))
+        candidates = _block_candidates(s, t, lo, hi, rows, shapes, ratio, p)
+        for i in rows:
+            js = np.arange(lo[i], hi[i] + 1)
+            best = np.full(len(js), -np.inf)
+            move = np.full(len(js), -2, np.int16)  # -2: 1:0 skip from the row above
+            inside = (js >= lo[i - 1]) & (js <= hi[i - 1])
+            best[inside] = score_rows[i - 1][js[inside] - lo[i - 1]] + p.skip
+            for code, (a, b) in enumerate(shapes):
+                found = candidates[code].get(i)
+                if found is None:
+                    continue
+                idx, gain = found
+                value = score_rows[i - a][js[idx] - b - lo[i - a]] + gain
+                better = value > best[idx]
+                best[idx[better]] = value[better]
+                move[idx[better]] = code
+            score_rows[i], moves[i] = _with_target_skips(best, move, p.skip)
     return _backtrack(moves, lo, shapes, s, t, ratio, p)
+
+
+def _block_candidates(s, t, lo, hi, rows: range, shapes, ratio, p: ParallelParams):
+    """For each shape and DP row of the block: which columns a bead can end in, and its gain.
+
+    Per shape, one small matrix product covers every bead of the block and the
+    windows around them (the local margin reads its neighbours from the same matrix).
+    """
+    out: list[dict[int, tuple[np.ndarray, np.ndarray]]] = []
+    row_ids = np.array(list(rows))
+    widths = hi[row_ids] - lo[row_ids] + 1
+    row_of = np.repeat(row_ids, widths)
+    offsets = np.arange(len(row_of)) - np.repeat(np.cumsum(widths) - widths, widths)
+    cols = lo[row_of] + offsets
+    for a, b in shapes:
+        start_rows, start_cols = row_of - a, cols - b
+        ok = (start_rows >= 0) & (start_cols >= 0) & (start_cols + b <= t.size)
+        safe_rows = np.maximum(start_rows, 0)
+        ok &= (start_cols >= lo[safe_rows]) & (start_cols <= hi[safe_rows])
+        keep = np.flatnonzero(ok)
+        by_row: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        if len(keep):
+            scores = _dense_pair_scores(s, t, start_rows[keep], start_cols[keep], a, b, ratio, p)
+            gains = _gain(scores, a, b, p)
+            kept_rows = row_of[keep]
+            bounds = np.flatnonzero(np.diff(kept_rows)) + 1
+            for piece_idx, piece_gain in zip(
+                np.split(keep, bounds), np.split(gains, bounds), strict=True
+            ):
+                row = int(row_of[piece_idx[0]])
+                by_row[row] = (offsets[piece_idx], piece_gain)
+        out.append(by_row)
+    return out
+
+
+def _dense_pair_scores(s, t, ii, jj, a, b, ratio, p: ParallelParams) -> np.ndarray:
+    """:func:`_pair_scores` for many beads at once, from one matrix product over the
+    block's source and target windows (falls back to row-wise products for wide blocks)."""
+    r0, r1 = int(ii.min()) - a, int(ii.max()) + a + 1
+    c0, c1 = int(jj.min()) - b, int(jj.max()) + b + 1
+    r0, c0 = max(r0, 0), max(c0, 0)
+    r1, c1 = min(r1, len(s.windows[a])), min(c1, len(t.windows[b]))
+    if (r1 - r0) * (c1 - c0) > 8 * len(ii) + 200_000 or p.margin != "local":
+        return _pair_scores(s, t, ii, jj, a, b, ratio, p)
+    block = s.windows[a][r0:r1] @ t.windows[b][c0:c1].T
+    rows, columns = ii - r0, jj - c0
+    sims = block[rows, columns]
+    total, count = np.zeros(len(ii)), np.zeros(len(ii))
+    for d_row, d_col in ((0, -b), (0, b), (-a, 0), (a, 0)):  # the neighbouring windows
+        nr, nc = rows + d_row, columns + d_col
+        ok = (nr >= 0) & (nr < r1 - r0) & (nc >= 0) & (nc < c1 - c0)
+        total[ok] += block[nr[ok], nc[ok]]
+        count[ok] += 1
+    margin = sims - np.where(count > 0, total / np.maximum(count, 1), s.baseline)
+    return _finish_score(s, t, ii, jj, a, b, ratio, p, margin)
 
 
 def _with_target_skips(best: np.ndarray, move: np.ndarray, skip: float):
@@ -425,39 +485,55 @@ def _with_target_skips(best: np.ndarray, move: np.ndarray, skip: float):
     return out, move
 
 
-def _bead_score(
+def _pair_scores(
     s: _Side,
     t: _Side,
-    i: int,
-    js: np.ndarray,
+    ii: np.ndarray,
+    jj: np.ndarray,
     a: int,
     b: int,
     ratio: float,
     p: ParallelParams,
 ) -> np.ndarray:
-    src_vec, tgt_vecs = s.windows[a][i], t.windows[b][js]
-    sims = tgt_vecs @ src_vec
+    """Scores of the beads covering source ``ii[k]..+a`` and target ``jj[k]..+b``."""
+    src_vecs, tgt_vecs = s.windows[a][ii], t.windows[b][jj]
+    sims = _rowdot(src_vecs, tgt_vecs)
     if p.margin == "local":
-        tgt_total, tgt_count = _near_starts(t.windows[b], js, b, src_vec)
-        src_total, src_count = _near_windows(s.windows[a], i, a, tgt_vecs)
-        count = tgt_count + src_count
-        near = np.where(count > 0, (tgt_total + src_total) / np.maximum(count, 1), s.baseline)
-        margin = sims - near
+        total, count = np.zeros(len(ii)), np.zeros(len(ii))
+        for windows, starts, size, other in (
+            (t.windows[b], jj, b, src_vecs),
+            (s.windows[a], ii, a, tgt_vecs),
+        ):
+            for shift in (-size, size):
+                nb = starts + shift
+                ok = (nb >= 0) & (nb < len(windows))
+                total[ok] += _rowdot(windows[nb[ok]], other[ok])
+                count[ok] += 1
+        margin = sims - np.where(count > 0, total / np.maximum(count, 1), s.baseline)
     else:
-        margin = _ratio(sims, s.span_near(i, a), t.span_near(js, b)) - 1.0
-    src_len = s.span_length(i, a) * ratio
-    tgt_len = t.span_length(js, b)
+        margin = _ratio(sims, s.span_near(ii, a), t.span_near(jj, b)) - 1.0
+    return _finish_score(s, t, ii, jj, a, b, ratio, p, margin)
+
+
+def _finish_score(s, t, ii, jj, a, b, ratio, p: ParallelParams, margin) -> np.ndarray:
+    """The margin weighted by the length ratio, plus the shared numbers-and-names term."""
+    src_len = s.span_length(ii, a) * ratio
+    tgt_len = t.span_length(jj, b)
     shorter = np.minimum(src_len, tgt_len) / np.maximum(src_len, tgt_len)
     if p.length == "log2":
         score = margin * np.log2(1 + shorter)
     else:
         score = margin + p.length_weight * np.log(shorter)
     if p.lexical_weight and s.marks:
-        src_marks, tgt_marks = s.marks[a][i], t.marks[b][js]
-        shared = tgt_marks @ src_marks
-        total = src_marks.sum() + tgt_marks.sum(axis=1)
-        score = score + p.lexical_weight * np.where(total > 0, 2 * shared / np.maximum(total, 1), 0)
+        shared = _rowdot(s.marks[a][ii], t.marks[b][jj])
+        total_marks = s.mark_count(a)[ii] + t.mark_count(b)[jj]
+        dice = np.where(total_marks > 0, 2 * shared / np.maximum(total_marks, 1), 0)
+        score = score + p.lexical_weight * dice
     return score
+
+
+def _rowdot(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    return np.einsum("ij,ij->i", x, y)
 
 
 def _gain(score: np.ndarray, a: int, b: int, p: ParallelParams) -> np.ndarray:
@@ -466,46 +542,32 @@ def _gain(score: np.ndarray, a: int, b: int, p: ParallelParams) -> np.ndarray:
     return score - p.merge_penalty * (a + b - 2)
 
 
-def _near_windows(windows: np.ndarray, start: int, size: int, others: np.ndarray):
-    """Summed similarity of ``others`` to the windows just before and after ``start``,
-    and how many such windows exist."""
-    total, count = np.zeros(len(others)), np.zeros(len(others))
-    for nb in (start - size, start + size):
-        if 0 <= nb < len(windows):
-            total += others @ windows[nb]
-            count += 1
-    return total, count
-
-
-def _near_starts(windows: np.ndarray, starts: np.ndarray, size: int, vec: np.ndarray):
-    """For each start, summed similarity of ``vec`` to the windows just before and after
-    it, and how many such windows exist."""
-    total, count = np.zeros(len(starts)), np.zeros(len(starts))
-    for shift in (-size, size):
-        nb = starts + shift
-        ok = (nb >= 0) & (nb < len(windows))
-        total[ok] += windows[nb[ok]] @ vec
-        count[ok] += 1
-    return total, count
-
-
 def _backtrack(moves, lo, shapes, s: _Side, t: _Side, ratio, p: ParallelParams) -> list[Link]:
-    links = []
+    path: list[tuple[int, int, int]] = []  # (code, end row, end column), last bead first
     i, j = s.size, t.size
     while i > 0 or j > 0:
         code = int(moves[i][j - lo[i]])
+        path.append((code, i, j))
+        a, b = (0, 1) if code == -1 else (1, 0) if code == -2 else shapes[code]
+        i, j = i - a, j - b
+    path.reverse()
+    scores: dict[int, float] = {}  # position in path -> score, computed per shape at once
+    for code, (a, b) in enumerate(shapes):
+        where = [n for n, step in enumerate(path) if step[0] == code]
+        if where:
+            ii = np.array([path[n][1] - a for n in where])
+            jj = np.array([path[n][2] - b for n in where])
+            scores.update(zip(where, _pair_scores(s, t, ii, jj, a, b, ratio, p), strict=True))
+    links = []
+    for n, (code, i, j) in enumerate(path):
         if code == -1:
             links.append(Link((), (j - 1,), 0.0))
-            j -= 1
         elif code == -2:
             links.append(Link((i - 1,), (), 0.0))
-            i -= 1
         else:
             a, b = shapes[code]
-            score = float(_bead_score(s, t, i - a, np.array([j - b]), a, b, ratio, p)[0])
-            links.append(Link(tuple(range(i - a, i)), tuple(range(j - b, j)), score))
-            i, j = i - a, j - b
-    return links[::-1]
+            links.append(Link(tuple(range(i - a, i)), tuple(range(j - b, j)), float(scores[n])))
+    return links
 
 
 # --- comparable alignment (mining) ----------------------------------------------------

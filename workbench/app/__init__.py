@@ -70,7 +70,10 @@ def main() -> None:
         st.error(str(error))
         st.info("Create it with `workbench run DIR --workspace W`.")
         return
-    page = st.sidebar.radio("Page", PAGES, key="page")
+    wanted = st.query_params.get("page")  # ?page=Parallel+view opens a page directly
+    page = st.sidebar.radio(
+        "Page", PAGES, index=PAGES.index(wanted) if wanted in PAGES else 0, key="page"
+    )
     st.sidebar.caption(f"workspace {workspace.path}")
     actor = st.sidebar.text_input("Your name (saved with edits)", key="actor")
     from . import pages

@@ -204,11 +204,22 @@ def parallel(st, workspace: Workspace, actor: str) -> None:
         return
     events = {r["id"]: r["label"] for r in workspace.conn.execute("SELECT id, label FROM events")}
     event_ids = sorted({i.event_id for i in infos}, key=lambda e: (e is None, e or 0))
+    asked = next((i for i in infos if str(i.id) == st.query_params.get("alignment")), None)
     event_id = st.selectbox(
-        "Event", event_ids, format_func=lambda e: f"{e}: {events.get(e, '')}", key="pv_event"
+        "Event",
+        event_ids,
+        index=event_ids.index(asked.event_id) if asked else 0,
+        format_func=lambda e: f"{e}: {events.get(e, '')}",
+        key="pv_event",
     )
     choices = [i for i in infos if i.event_id == event_id]
-    info = st.selectbox("Documents", choices, format_func=lambda i: i.label, key="pv_pair")
+    info = st.selectbox(
+        "Documents",
+        choices,
+        index=choices.index(asked) if asked in choices else 0,
+        format_func=lambda i: i.label,
+        key="pv_pair",
+    )
     rows = parallel_rows(workspace, info)
     low = low_score_mark(rows)
     scores = [r.score for r in rows if r.score is not None]

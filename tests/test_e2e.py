@@ -1,0 +1,104 @@
+"""End to end: `streamlit run` on a free port, the parallel view opened in headless Chromium."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+
+from .conftest import ROOT
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+SCREENSHOTS = ROOT / "tests" / "screenshots"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_healthy(port: int, seconds: float = 90) -> None:
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2):
+                return
+        except OSError:
+            time.sleep(0.5)
+    raise TimeoutError("streamlit did not start")
+
+
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (.ci/run installs it)")
+def test_parallel_view_in_a_real_browser(seeded, tmp_path):
+    from workbench import Workspace
+
+    ws = Workspace(tmp_path / "ws")
+    seeded.conn.execute("PRAGMA wal_checkpoint(FULL)")
+    seeded.conn.backup(ws.conn)
+    alignment = ws.conn.execute(
+        "SELECT a.id FROM alignments a JOIN documents d ON d.id = a.tgt_doc"
+        " WHERE d.lang = 'en' ORDER BY a.id LIMIT 1"
+    ).fetchone()[0]
+    port = free_port()
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            str(ROOT / "streamlit_app.py"),
+            "--server.port",
+            str(port),
+            "--server.headless",
+            "true",
+            "--browser.gatherUsageStats",
+            "false",
+            "--",
+            "--workspace",
+            str(ws.path),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        env={**os.environ},
+    )
+    try:
+        wait_healthy(port)
+        url = f"http://127.0.0.1:{port}/?page=Parallel+view&alignment={alignment}"
+        sync_api = pytest.importorskip("playwright.sync_api")
+        with sync_api.sync_playwright() as p:
+            browser = p.chromium.launch(
+                executable_path=CHROMIUM, headless=True, args=CHROMIUM_FLAGS
+            )
+            page = browser.new_page(viewport={"width": 1500, "height": 1800})
+            page.goto(url)
+            page.wait_for_selector("table.pv", timeout=90_000)
+            rtl_cells = page.locator('table.pv div.s[dir="rtl"]').count()
+            ltr_cells = page.locator('table.pv div.s[dir="ltr"]').count()
+            exceptions = page.locator('[data-testid="stException"]').count()
+            SCREENSHOTS.mkdir(exist_ok=True)
+            page.screenshot(path=str(SCREENSHOTS / "parallel-view.png"), full_page=True)
+            browser.close()
+        assert rtl_cells > 0 and ltr_cells > 0
+        assert exceptions == 0
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
