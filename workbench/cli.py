@@ -965,6 +965,30 @@ def eval_align_scale_command(
     )
 
 
+@eval_app.command("app")
+def eval_app_command(
+    folder: Annotated[Path, typer.Argument(help="../shared/eval/tatoeba-challenge")],
+    links: Annotated[int, typer.Option(help="Links in the alignment shown.")] = 5000,
+) -> None:
+    """Parallel view: time to first render and to save and show one edit (AppTest)."""
+    import tempfile
+
+    from .evaluate_align import tatoeba_pairs
+    from .evaluate_app import app_benchmark, build_workspace
+
+    folder = _eval_folder(folder, "app")
+    src, eng = tatoeba_pairs(folder, "ar", links)
+    with tempfile.TemporaryDirectory() as tmp:
+        ws = build_workspace(Path(tmp) / "ws", links, src, eng)
+        app_file = Path(__file__).resolve().parents[1] / "streamlit_app.py"
+        result = app_benchmark(ws, app_file)
+    out.print(
+        f"parallel view, {result.links} links: first render {result.first_render:.2f} s, "
+        f"one edit saved and shown {result.edit_round_trip:.2f} s (AppTest, no browser)",
+        highlight=False,
+    )
+
+
 def _diagonal(line: str) -> bool:
     src, tgt = line.split(":")[:2]
     return src == tgt and src.count(",") == 0 and src != "[]"

@@ -1,0 +1,86 @@
+"""``workbench eval app``: how fast the parallel view renders and saves an edit.
+
+A workspace with one alignment of N links is built directly (two documents of
+N sentences, linked 1:1 with made-up scores; no model needed), then the app is
+driven by streamlit's AppTest: time to the first render of the parallel view,
+and time from a click on "Confirm" to the rerun that shows the saved edit.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from .model import Document, Sentence, Source
+from .store import Workspace
+
+
+@dataclass
+class AppRun:
+    links: int
+    first_render: float
+    edit_round_trip: float
+
+
+def build_workspace(path: Path, links: int, src: list[str], tgt: list[str]) -> Workspace:
+    ws = Workspace(path)
+    source_id = ws.add_source(
+        Source(
+            path="/bench.txt",
+            text="",
+            format="txt",
+            encoding="utf-8",
+            content_hash=f"bench-{links}",
+            size=0,
+        )
+    )
+    ids = []
+    for part, (lang, lines) in enumerate((("ar", src), ("en", tgt))):
+        doc = Document(text="", source_start=0, lang=lang, part=part, title=f"bench {lang}")
+        doc.sentences = [
+            Sentence(text=line, start=0, end=0, norm=line, lang=lang, position=k)
+            for k, line in enumerate(lines[:links])
+        ]
+        ids.append(ws.add_document(source_id, doc, path="/bench.txt"))
+    with ws.transaction() as conn:
+        event = conn.execute(
+            "INSERT INTO events (label, reason, origin, created_at)"
+            " VALUES ('bench', 'benchmark', 'auto', '')"
+        ).lastrowid
+        conn.execute("UPDATE documents SET event_id = ?", (event,))
+    ws.save_alignment(
+        event_id=event,
+        src_doc=ids[0],
+        tgt_doc=ids[1],
+        mode="parallel",
+        method="bench",
+        params={},
+        links=[([k], [k], 0.2 + (k % 7) / 10, "1-1") for k in range(links)],
+    )
+    return ws
+
+
+def app_benchmark(workspace: Workspace, app_file: Path) -> AppRun:
+    from streamlit.testing.v1 import AppTest
+
+    os.environ["WORKBENCH_WORKSPACE"] = str(workspace.path)
+    start = time.perf_counter()
+    app = AppTest.from_file(str(app_file), default_timeout=300)
+    app.query_params["page"] = "Parallel view"
+    app.run()
+    first = time.perf_counter() - start
+    if app.exception:
+        raise RuntimeError(str(app.exception[0].value))
+    start = time.perf_counter()
+    app.button(key="pv_next_unc").click().run()
+    app.button(key="ed_confirm").click().run()
+    round_trip = (time.perf_counter() - start) / 2  # two reruns: navigate, then save and show
+    confirmed = workspace.conn.execute(
+        "SELECT COUNT(*) FROM links WHERE status = 'confirmed'"
+    ).fetchone()[0]
+    if confirmed != 1:
+        raise RuntimeError("the edit was not saved")
+    links = workspace.conn.execute("SELECT COUNT(*) FROM links").fetchone()[0]
+    return AppRun(links, first, round_trip)
