@@ -17,6 +17,7 @@ from workbench.models import ModelError, ModelStore, inspect_package
 from workbench.translate import (
     CachedTranslator,
     CTranslate2Backend,
+    TranslateStage,
     TranslationError,
     backend_for,
     quality_flags,
@@ -205,17 +206,17 @@ def test_good_translation_has_no_flags():
 
 
 def test_run_translates_non_english_sentences_with_installed_models(installed):
-    report = run(installed, [SEEDS])
+    report = run(installed, [SEEDS], stages=[TranslateStage()])
     [stage] = report.stages
     assert stage.name == "translate"
     assert "fa:" in stage.summary and "ar:" in stage.summary
     assert any("test model" in w for w in stage.warnings)
-    again = run(installed, [SEEDS])
+    again = run(installed, [SEEDS], stages=[TranslateStage()])
     assert "0 translated" in again.stages[0].summary
 
 
 def test_run_without_models_warns_once_per_language_and_carries_on(workspace):
-    report = run(workspace, [SEEDS])
+    report = run(workspace, [SEEDS], stages=[TranslateStage()])
     [stage] = report.stages
     assert stage.summary == "no model for ar, fa (not translated)"
     jobs = workspace.conn.execute(
