@@ -166,3 +166,14 @@ def test_upload_names_never_leave_the_uploads_folder():
     assert safe_upload_name("..\\..\\win.ini") == "win.ini"
     assert safe_upload_name("..") == "upload"
     assert safe_upload_name("خبر ۱.txt") == "خبر ۱.txt"
+
+
+def test_rows_take_each_sentence_direction_from_its_own_language(app_workspace):
+    from workbench.app.views import alignments, parallel_rows, parallel_table_html
+
+    info = next(i for i in alignments(app_workspace) if i.tgt_lang == "en" and i.src_lang == "fa")
+    rows = parallel_rows(app_workspace, info)
+    headline = next(r for r in rows if "Iran Dissidents to March on Paris" in r.src_text)
+    assert headline.src_lang == "en"
+    page = parallel_table_html([headline], 0, "fa", "en", 0.0, 1.0)
+    assert 'dir="ltr" lang="en">Iran Dissidents' in page

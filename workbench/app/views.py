@@ -31,6 +31,8 @@ class ParallelRow:
     score: float | None
     link_type: str
     status: str
+    src_lang: str = ""  # language of the first source sentence (a Persian document can
+    tgt_lang: str = ""  # quote an English headline: it is shown left to right)
 
     @property
     def unlinked(self) -> bool:
@@ -70,8 +72,12 @@ def alignments(workspace: Workspace, event_id: int | None = None) -> list[Alignm
 
 
 def parallel_rows(workspace: Workspace, info: AlignmentInfo) -> list[ParallelRow]:
-    src = {s.position: s.text for s in workspace.sentences(info.src_doc)}
-    tgt = {s.position: s.text for s in workspace.sentences(info.tgt_doc)}
+    src_sentences = workspace.sentences(info.src_doc)
+    tgt_sentences = workspace.sentences(info.tgt_doc)
+    src = {s.position: s.text for s in src_sentences}
+    tgt = {s.position: s.text for s in tgt_sentences}
+    src_langs = {s.position: s.lang for s in src_sentences}
+    tgt_langs = {s.position: s.lang for s in tgt_sentences}
     src_en, tgt_en = (
         real_translations(workspace, info.src_doc),
         real_translations(workspace, info.tgt_doc),
@@ -94,17 +100,49 @@ def parallel_rows(workspace: Workspace, info: AlignmentInfo) -> list[ParallelRow
                 link.score,
                 link.link_type,
                 link.status,
+                _first(src_langs, link.src_ids, info.src_lang),
+                _first(tgt_langs, link.tgt_ids, info.tgt_lang),
             )
         )
     for i in sorted(set(src) - held_src):
         rows.append(
-            ParallelRow(None, (i,), (), src[i], "", src_en.get(i, ""), "", None, "unlinked", "—")
+            ParallelRow(
+                None,
+                (i,),
+                (),
+                src[i],
+                "",
+                src_en.get(i, ""),
+                "",
+                None,
+                "unlinked",
+                "—",
+                src_langs[i],
+                info.tgt_lang,
+            )
         )
     for j in sorted(set(tgt) - held_tgt):
         rows.append(
-            ParallelRow(None, (), (j,), "", tgt[j], "", tgt_en.get(j, ""), None, "unlinked", "—")
+            ParallelRow(
+                None,
+                (),
+                (j,),
+                "",
+                tgt[j],
+                "",
+                tgt_en.get(j, ""),
+                None,
+                "unlinked",
+                "—",
+                info.src_lang,
+                tgt_langs[j],
+            )
         )
     return sorted(rows, key=_order)
+
+
+def _first(langs: dict[int, str], ids: tuple[int, ...], default: str) -> str:
+    return langs.get(ids[0], default) if ids else default
 
 
 def _order(row: ParallelRow) -> tuple[float, float]:
@@ -214,8 +252,8 @@ def parallel_table_html(
         body.append(
             f'<tr class="{"cur" if number == current else ""}">'
             f'<td class="n">{number}</td>'
-            f"<td>{text_cell(row.src_text, src_lang, row.src_english)}</td>"
-            f"<td>{text_cell(row.tgt_text, tgt_lang, row.tgt_english)}</td>"
+            f"<td>{text_cell(row.src_text, row.src_lang or src_lang, row.src_english)}</td>"
+            f"<td>{text_cell(row.tgt_text, row.tgt_lang or tgt_lang, row.tgt_english)}</td>"
             f'<td class="m">{badge}<br>{html.escape(row.link_type)} · '
             f"{html.escape(row.status)}</td></tr>"
         )
