@@ -177,3 +177,18 @@ def test_rows_take_each_sentence_direction_from_its_own_language(app_workspace):
     assert headline.src_lang == "en"
     page = parallel_table_html([headline], 0, "fa", "en", 0.0, 1.0)
     assert 'dir="ltr" lang="en">Iran Dissidents' in page
+
+
+def test_filters_keep_or_hide_rows():
+    from workbench.app.views import ParallelRow, filter_rows
+
+    rows = [
+        ParallelRow(1, (0,), (0,), "a", "b", "", "", 0.9, "1-1", "auto"),
+        ParallelRow(2, (1, 2), (1,), "c", "d", "", "", 0.2, "2-1", "confirmed"),
+        ParallelRow(None, (3,), (), "e", "", "", "", None, "unlinked", "—"),
+    ]
+    assert len(filter_rows(rows)) == 3
+    assert [r.link_id for r in filter_rows(rows, min_score=0.5)] == [1, None]
+    assert [r.link_id for r in filter_rows(rows, types=["2-1"])] == [2]
+    assert [r.link_id for r in filter_rows(rows, statuses=["auto"])] == [1]
+    assert [r.link_id for r in filter_rows(rows, show_unlinked=False)] == [1, 2]

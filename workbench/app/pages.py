@@ -230,7 +230,14 @@ def parallel(st, workspace: Workspace, actor: str) -> None:
         statuses = sorted({r.status for r in rows})
         picked_status = st.multiselect("Status", statuses, key="pv_status")
         min_score = st.number_input("Minimum score", value=None, key="pv_min")
-    shown = filter_rows(rows, min_score=min_score, types=picked_types, statuses=picked_status)
+        show_unlinked = st.checkbox("Show sentences without a partner", True, key="pv_unl")
+    shown = filter_rows(
+        rows,
+        min_score=min_score,
+        types=picked_types,
+        statuses=picked_status,
+        show_unlinked=show_unlinked,
+    )
     st.caption(
         f"{len(shown)} of {len(rows)} rows · {sum(1 for r in rows if r.unlinked)} without a "
         f"partner · {sum(1 for r in rows if r.status == 'confirmed')} confirmed · "

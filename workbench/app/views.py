@@ -184,9 +184,12 @@ def filter_rows(
     min_score: float | None = None,
     types: Sequence[str] | None = None,
     statuses: Sequence[str] | None = None,
+    show_unlinked: bool = True,
 ) -> list[ParallelRow]:
     out = []
     for row in rows:
+        if not show_unlinked and row.link_id is None:
+            continue
         if min_score is not None and row.score is not None and row.score < min_score:
             continue
         if types and row.link_type not in types:
