@@ -192,3 +192,23 @@ def test_filters_keep_or_hide_rows():
     assert [r.link_id for r in filter_rows(rows, types=["2-1"])] == [2]
     assert [r.link_id for r in filter_rows(rows, statuses=["auto"])] == [1]
     assert [r.link_id for r in filter_rows(rows, show_unlinked=False)] == [1, 2]
+
+
+def test_three_documents_side_by_side(app_workspace):
+    from workbench.app.views import alignments, pivot_rows, pivot_table_html
+
+    infos = alignments(app_workspace)
+    english = next(d for d in app_workspace.documents() if d.lang == "en")
+    event = english.event_id
+    others = [d.id for d in app_workspace.documents() if d.event_id == event and d.id != english.id]
+    rows = pivot_rows(app_workspace, english.id, others[:2], infos)
+    assert len(rows) == english.sentences
+    assert all(len(r.others) == 2 for r in rows)
+    assert any(text for r in rows for text, _, _ in r.others)  # some sentences are linked
+    page = pivot_table_html(rows)
+    assert page.count("<tr>") == len(rows) and 'dir="rtl"' in page
+
+    app = open_page("Parallel view")
+    app.multiselect(key="pv_three").set_value([english.id, *others[:2]]).run()
+    assert not app.exception
+    assert sum('class="pv"' in m.value for m in app.markdown) == 2

@@ -17,6 +17,8 @@ from .views import (
     next_index,
     parallel_rows,
     parallel_table_html,
+    pivot_rows,
+    pivot_table_html,
     suspicious,
 )
 
@@ -220,6 +222,7 @@ def parallel(st, workspace: Workspace, actor: str) -> None:
         format_func=lambda i: i.label,
         key="pv_pair",
     )
+    _three_documents(st, workspace, infos, event_id)
     rows = parallel_rows(workspace, info)
     low = low_score_mark(rows)
     scores = [r.score for r in rows if r.score is not None]
@@ -275,6 +278,28 @@ def parallel(st, workspace: Workspace, actor: str) -> None:
         unsafe_allow_html=True,
     )
     _edit_panel(st, workspace, info, shown, current, actor)
+
+
+def _three_documents(st, workspace: Workspace, infos, event_id) -> None:
+    """A read-only view of one document against two others (through stored alignments)."""
+    docs = {d.id: d for d in workspace.documents() if d.event_id == event_id}
+    if len(docs) < 3:
+        return
+    with st.expander("Three documents side by side"):
+        labels = {i: f"#{i} {d.lang} {d.title[:40]}" for i, d in docs.items()}
+        chosen = st.multiselect(
+            "Pivot document first, then up to two others",
+            list(labels),
+            format_func=labels.get,
+            max_selections=3,
+            key="pv_three",
+        )
+        if len(chosen) >= 2:
+            rows = pivot_rows(workspace, chosen[0], chosen[1:], infos)
+            start = st.number_input(
+                "From sentence", 0, max(len(rows) - 1, 0), 0, step=50, key="pv_three_from"
+            )
+            st.markdown(pivot_table_html(rows[start : start + PAGE_SIZE]), unsafe_allow_html=True)
 
 
 def _edit_panel(st, workspace: Workspace, info, shown, current: int, actor: str) -> None:

@@ -261,3 +261,68 @@ def parallel_table_html(
             f"{html.escape(row.status)}</td></tr>"
         )
     return STYLE + '<table class="pv">' + "".join(body) + "</table>"
+
+
+# --- three documents side by side ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PivotRow:
+    """One sentence of the pivot document and what each other document aligned to it."""
+
+    position: int
+    text: str
+    lang: str
+    others: tuple[tuple[str, str, float | None], ...]  # (text, lang, score) per other document
+
+
+def pivot_rows(
+    workspace: Workspace, pivot: int, others: Sequence[int], infos: Sequence[AlignmentInfo]
+) -> list[PivotRow]:
+    """Rows of the pivot document with the linked sentences of each other document
+    (through the stored pivot-other alignments; rejected links left out)."""
+    sentences = {d: {s.position: s for s in workspace.sentences(d)} for d in [pivot, *others]}
+    linked: list[dict[int, tuple[str, str, float | None]]] = []
+    for other in others:
+        info = next((i for i in infos if {i.src_doc, i.tgt_doc} == {pivot, other}), None)
+        mapping: dict[int, tuple[str, str, float | None]] = {}
+        if info is not None:
+            pivot_is_src = info.src_doc == pivot
+            for link in links(workspace, info.id):
+                if link.status == "rejected":
+                    continue
+                mine, theirs = (
+                    (link.src_ids, link.tgt_ids) if pivot_is_src else (link.tgt_ids, link.src_ids)
+                )
+                if not mine or not theirs:
+                    continue
+                text = " ".join(sentences[other][k].text for k in theirs if k in sentences[other])
+                lang = sentences[other][theirs[0]].lang if theirs[0] in sentences[other] else ""
+                for position in mine:
+                    mapping[position] = (text, lang, link.score)
+        linked.append(mapping)
+    return [
+        PivotRow(
+            position,
+            s.text,
+            s.lang,
+            tuple(m.get(position, ("", "", None)) for m in linked),
+        )
+        for position, s in sorted(sentences[pivot].items())
+    ]
+
+
+def pivot_table_html(rows: Sequence[PivotRow]) -> str:
+    body = []
+    for row in rows:
+        cells = "".join(
+            f"<td>{text_cell(text, lang) if text else ''}"
+            + (f'<div class="en">{score:.3f}</div>' if score is not None else "")
+            + "</td>"
+            for text, lang, score in row.others
+        )
+        body.append(
+            f'<tr><td class="n">{row.position}</td><td>{text_cell(row.text, row.lang)}</td>'
+            f"{cells}</tr>"
+        )
+    return STYLE + '<table class="pv">' + "".join(body) + "</table>"
