@@ -977,6 +977,10 @@ def eval_app_command(
     from .evaluate_app import app_benchmark, build_workspace
 
     folder = _eval_folder(folder, "app")
+    try:
+        import streamlit  # noqa: F401
+    except ImportError:
+        raise fail("streamlit is not installed: pip install -e '.[app]'") from None
     src, eng = tatoeba_pairs(folder, "ar", links)
     with tempfile.TemporaryDirectory() as tmp:
         ws = build_workspace(Path(tmp) / "ws", links, src, eng)
