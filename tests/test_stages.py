@@ -31,6 +31,14 @@ def test_run_groups_aligns_resumes_and_keeps_user_edits(tmp_path):
     assert again["events"] == "unchanged since the last run"
     assert "1 done before" in again["align"]
 
+    ws.conn.execute("DELETE FROM settings WHERE key = 'events.documents'")  # force regrouping
+    ws.conn.commit()
+    regrouped = {s.name: s.summary for s in run(ws, [folder]).stages}
+    assert regrouped["events"].startswith("1 events") and "1 done before" in regrouped["align"]
+    (event_of_docs,) = {d.event_id for d in ws.documents()}
+    assert ws.conn.execute("SELECT event_id FROM alignments").fetchall()[0][0] == event_of_docs
+    assert all(r.event for r in workspace_rows(ws))
+
     ws.conn.execute("UPDATE links SET status = 'confirmed' WHERE id = (SELECT MIN(id) FROM links)")
     ws.conn.execute("DELETE FROM jobs WHERE stage = 'align'")
     ws.conn.commit()

@@ -139,7 +139,7 @@ def _print_report(workspace: Workspace, report: RunReport) -> None:
             err.print(f"skipped {item.path}: {item.detail}", highlight=False, markup=False)
     docs = {i for item in report.ingested for i in item.document_ids}
     table = Table(title=f"workspace {workspace.path}", title_justify="left")
-    for column in ("document", "title", "lang", "sentences", "sentence langs", "status"):
+    for column in ("document", "title", "lang", "sentences", "sentence langs", "event", "status"):
         table.add_column(column, overflow="fold")
     records = workspace.status()
     for record in records:
@@ -151,6 +151,7 @@ def _print_report(workspace: Workspace, report: RunReport) -> None:
             record["lang"],
             str(record["sentences"]),
             langs,
+            (record["event"] or "")[:24],
             "new" if record["id"] in docs else "",
         )
     out.print(table)

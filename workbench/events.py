@@ -137,7 +137,8 @@ def group(profiles: list[DocumentProfile], threshold: float = JOIN_THRESHOLD) ->
 
 def _describe(cluster: list[DocumentProfile]) -> EventGroup:
     langs = sorted({p.lang for p in cluster})
-    title = max(cluster, key=lambda p: len(p.title)).title[:60] or f"document {cluster[0].id}"
+    central = max(cluster, key=lambda p: sum(similarity(p, q) for q in cluster))
+    title = central.title[:60] or f"document {central.id}"
     years = sorted({p.main_year for p in cluster if p.main_year})
     label = f"{'/'.join(map(str, years))}: {title}" if years else title
     if len(cluster) == 1:

@@ -74,6 +74,7 @@ class AlignStage:
             embedder = self.holder.get(workspace)
         except EmbedError as error:
             return StageReport(self.name, "not aligned", [str(error)])
+        dropped = sync_alignments_with_events(workspace, pairs)
         counts = {"parallel": 0, "comparable": 0, "kept": 0, "resumed": 0}
         links = 0
         warnings = []
@@ -104,6 +105,8 @@ class AlignStage:
             summary += f"; {counts['resumed']} done before"
         if counts["kept"]:
             summary += f"; {counts['kept']} edited by a user, kept"
+        if dropped:
+            summary += f"; {dropped} alignments of documents no longer in one event removed"
         return StageReport(self.name, summary, warnings)
 
 
@@ -118,6 +121,31 @@ def event_pairs(workspace: Workspace) -> list[tuple[int, DocumentRow, DocumentRo
         ordered = sorted(docs, key=lambda d: (d.lang == "en", d.id))
         pairs += [(event_id, a, b) for a, b in combinations(ordered, 2)]
     return pairs
+
+
+def sync_alignments_with_events(workspace: Workspace, pairs) -> int:
+    """After regrouping: point each kept alignment at its pair's event, and remove automatic
+    alignments of documents that no longer share an event (edited ones are kept)."""
+    wanted = {(src.id, tgt.id): event_id for event_id, src, tgt in pairs}
+    removed = 0
+    with workspace.transaction() as conn:
+        for row in conn.execute("SELECT id, src_doc, tgt_doc FROM alignments").fetchall():
+            event_id = wanted.get((row["src_doc"], row["tgt_doc"]))
+            if event_id is not None:
+                conn.execute(
+                    "UPDATE alignments SET event_id = ? WHERE id = ?", (event_id, row["id"])
+                )
+            elif not conn.execute(
+                "SELECT 1 FROM links WHERE alignment_id = ? AND status != 'auto' LIMIT 1",
+                (row["id"],),
+            ).fetchone():
+                conn.execute("DELETE FROM alignments WHERE id = ?", (row["id"],))
+                conn.execute(
+                    "DELETE FROM jobs WHERE stage = 'align' AND key LIKE ?",
+                    (f"{row['src_doc']}-{row['tgt_doc']}|%",),
+                )
+                removed += 1
+    return removed
 
 
 def align_pair(

@@ -673,7 +673,7 @@ class Workspace:
                 "sentences": d.sentences,
                 "chars": d.chars,
                 "version": d.version,
-                "event": events.get(d.event_id) if d.event_id else None,
+                "event": f"{d.event_id}: {events.get(d.event_id, '')}" if d.event_id else None,
                 "sentence_langs": self.sentence_languages(d.id),
             }
             for d in self.documents()
