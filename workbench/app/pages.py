@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import io
 import tempfile
 from pathlib import Path
@@ -13,6 +14,7 @@ from . import safe_upload_name, sentence_html, translation_html
 from .views import (
     alignments,
     filter_rows,
+    isolate,
     low_score_mark,
     next_index,
     parallel_rows,
@@ -137,18 +139,20 @@ def events(st, workspace: Workspace, actor: str) -> None:
         st.info("No events yet: `workbench run DIR` groups documents into events.")
         return
     docs = workspace.documents()
-    labels = {row["id"]: f"{row['id']}: {row['label']}" for row in rows}
+    labels = {row["id"]: f"{row['id']}: {isolate(row['label'])}" for row in rows}
     for row in rows:
         members = [d for d in docs if d.event_id == row["id"]]
         with st.container(border=True):
-            st.subheader(labels[row["id"]])
+            st.markdown(  # escaped: titles come from documents
+                f'<h3 dir="ltr">{html.escape(labels[row["id"]])}</h3>', unsafe_allow_html=True
+            )
             st.caption(
                 f"why: {row['reason']}" + (" · set by a user" if row["origin"] == "user" else "")
             )
             for d in members:
-                st.write(f"#{d.id} · {d.lang} · {d.sentences} sentences · {d.title[:80]}")
+                st.text(f"#{d.id} · {d.lang} · {d.sentences} sentences · {isolate(d.title[:80])}")
     st.subheader("Move a document")
-    doc_labels = {d.id: f"#{d.id} {d.lang} {d.title[:60]}" for d in docs}
+    doc_labels = {d.id: f"#{d.id} {d.lang} {isolate(d.title[:60])}" for d in docs}
     doc_id = st.selectbox("Document", list(doc_labels), format_func=doc_labels.get, key="mv_doc")
     options = [*labels, 0]
     target = st.selectbox(
@@ -211,7 +215,7 @@ def parallel(st, workspace: Workspace, actor: str) -> None:
         "Event",
         event_ids,
         index=event_ids.index(asked.event_id) if asked else 0,
-        format_func=lambda e: f"{e}: {events.get(e, '')}",
+        format_func=lambda e: f"{e}: {isolate(events.get(e, ''))}",
         key="pv_event",
     )
     choices = [i for i in infos if i.event_id == event_id]
@@ -286,7 +290,7 @@ def _three_documents(st, workspace: Workspace, infos, event_id) -> None:
     if len(docs) < 3:
         return
     with st.expander("Three documents side by side"):
-        labels = {i: f"#{i} {d.lang} {d.title[:40]}" for i, d in docs.items()}
+        labels = {i: f"#{i} {d.lang} {isolate(d.title[:40])}" for i, d in docs.items()}
         chosen = st.multiselect(
             "Pivot document first, then up to two others",
             list(labels),
@@ -356,7 +360,12 @@ def search(st, workspace: Workspace, actor: str) -> None:
                 st.markdown(translation_html(hit.english, []), unsafe_allow_html=True)
             st.caption(f"document #{hit.document_id} · sentence {hit.position} · {hit.how}")
             for text, lang in hit.counterparts:
-                st.markdown("↔ " + sentence_html(text, lang), unsafe_allow_html=True)
+                st.markdown(
+                    '<div style="border-left:3px solid #93c5fd;padding-left:10px;margin:4px 0">'
+                    + sentence_html(text, lang)
+                    + "</div>",
+                    unsafe_allow_html=True,
+                )
 
 
 # --- Export ----------------------------------------------------------------------------

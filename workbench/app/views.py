@@ -19,6 +19,12 @@ RTL_LANGS = {"fa", "ar", "ur", "ps", "he"}
 FONT = "'Vazirmatn', 'Noto Naskh Arabic', 'Noto Sans Arabic', 'DejaVu Sans', Tahoma, sans-serif"
 
 
+def isolate(text: str) -> str:
+    """Wrap text in Unicode first-strong isolates, so a Persian title inside an English
+    label keeps its own direction and does not reorder the label around it."""
+    return f"\u2068{text}\u2069"
+
+
 @dataclass(frozen=True)
 class ParallelRow:
     link_id: int | None  # None: a sentence no link holds
@@ -60,7 +66,8 @@ def alignments(workspace: Workspace, event_id: int | None = None) -> list[Alignm
         if src is None or tgt is None:
             continue
         label = (
-            f"{src.lang} #{src.id} {src.title[:30]} ↔ {tgt.lang} #{tgt.id} {tgt.title[:30]}"
+            f"{src.lang} #{src.id} {isolate(src.title[:30])} ↔ "
+            f"{tgt.lang} #{tgt.id} {isolate(tgt.title[:30])}"
             f" ({row['mode']})"
         )
         out.append(
