@@ -77,7 +77,7 @@ def test_parallel_view_in_a_real_browser(seeded, tmp_path):
             str(ws.path),
         ],
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stderr=(tmp_path / "streamlit.log").open("w"),  # a pipe nobody reads could fill up
         env={**os.environ},
     )
     try:
@@ -101,4 +101,8 @@ def test_parallel_view_in_a_real_browser(seeded, tmp_path):
         assert exceptions == 0
     finally:
         server.terminate()
-        server.wait(timeout=30)
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:  # streamlit may linger on open sessions
+            server.kill()
+            server.wait(timeout=20)
