@@ -32,7 +32,7 @@ from itertools import pairwise
 
 import numpy as np
 
-from .embed import Embedder, language_mean
+from .embed import CachedEmbedder, Embedder, language_mean
 from .normalise import ascii_digits
 
 Embed = Callable[[Sequence[str]], np.ndarray]
@@ -72,7 +72,6 @@ class ParallelParams:
     length_weight: float = 0.25  # weight of the log length-ratio term
     merge_penalty: float = 0.02  # per extra sentence in a bead: prefer fine links
     lexical_weight: float = 0.1  # weight of shared numbers and names (a second signal)
-    objective: str = "sum"  # sum of bead scores | size: each sentence earns its bead's score
     band: int = 5  # sentences of slack around the anchor path
     knn: int = 4
     margin: str = "local"  # local: against the neighbouring windows | knn: ratio over k-NN
@@ -227,8 +226,9 @@ def _side(
     texts: list[str] = []
     slices = {}
     sizes = range(1, min(max_size, len(sentences)) + 1)
+    lengths = np.array([max(len(s), 1) for s in sentences], np.float64)
     if how == "mean" or (how == "auto" and len(sentences) > EMBED_WINDOWS_UP_TO):
-        return _mean_side(sentences, embed, sizes, fallback)
+        return _mean_side(sentences, lengths, embed, sizes, fallback)
     for size in sizes:
         windows = window_texts(sentences, size)
         slices[size] = slice(len(texts), len(texts) + len(windows))
@@ -236,15 +236,17 @@ def _side(
     vectors = embed(texts) if texts else np.zeros((0, 1), np.float32)
     mean = side_mean(vectors[slices[1]], fallback)
     windows = {size: centred_on(vectors[s], mean) for size, s in slices.items()}
-    lengths = np.array([max(len(s), 1) for s in sentences], np.float64)
     return _Side(windows, lengths)
 
 
 def _mean_side(
-    sentences: Sequence[str], embed: Embed, sizes: range, fallback: np.ndarray | None
+    sentences: Sequence[str],
+    lengths: np.ndarray,
+    embed: Embed,
+    sizes: range,
+    fallback: np.ndarray | None,
 ) -> _Side:
     vectors = embed(list(sentences))
-    lengths = np.array([max(len(s), 1) for s in sentences], np.float64)
     weighted = vectors * np.sqrt(lengths)[:, None].astype(np.float32)
     cum = np.concatenate([np.zeros((1, vectors.shape[1]), np.float32), np.cumsum(weighted, 0)])
     raw = {size: cum[size:] - cum[:-size] for size in sizes}
@@ -525,11 +527,16 @@ def _finish_score(s, t, ii, jj, a, b, ratio, p: ParallelParams, margin) -> np.nd
     else:
         score = margin + p.length_weight * np.log(shorter)
     if p.lexical_weight and s.marks:
-        shared = _rowdot(s.marks[a][ii], t.marks[b][jj])
-        total_marks = s.mark_count(a)[ii] + t.mark_count(b)[jj]
-        dice = np.where(total_marks > 0, 2 * shared / np.maximum(total_marks, 1), 0)
+        dice = _dice(s.marks[a][ii], t.marks[b][jj], s.mark_count(a)[ii], t.mark_count(b)[jj])
         score = score + p.lexical_weight * dice
     return score
+
+
+def _dice(src_marks, tgt_marks, src_counts, tgt_counts) -> np.ndarray:
+    """Row-wise Dice overlap of hashed numbers and names (0 where neither side has any);
+    the counts are each row's number of marks, computed once per document."""
+    total = src_counts + tgt_counts
+    return np.where(total > 0, 2 * _rowdot(src_marks, tgt_marks) / np.maximum(total, 1), 0.0)
 
 
 def _rowdot(x: np.ndarray, y: np.ndarray) -> np.ndarray:
@@ -537,8 +544,7 @@ def _rowdot(x: np.ndarray, y: np.ndarray) -> np.ndarray:
 
 
 def _gain(score: np.ndarray, a: int, b: int, p: ParallelParams) -> np.ndarray:
-    if p.objective == "size":
-        return score * (a + b) / 2 - p.merge_penalty * (a + b - 2)
+    """What a bead adds to the path: its score, less a little per extra sentence."""
     return score - p.merge_penalty * (a + b - 2)
 
 
@@ -624,13 +630,14 @@ def align_comparable(
 
 def _with_marks(scores, src, tgt, weight: float) -> dict[tuple[int, int], float]:
     """Add the Dice overlap of numbers and names that a pair shares (0 when neither has any)."""
+    if not scores:
+        return scores
     src_marks, tgt_marks = mark_windows(src, range(1, 2))[1], mark_windows(tgt, range(1, 2))[1]
-    out = {}
-    for (i, j), value in scores.items():
-        total = src_marks[i].sum() + tgt_marks[j].sum()
-        shared = float(src_marks[i] @ tgt_marks[j])
-        out[(i, j)] = value + (weight * 2 * shared / total if total else 0.0)
-    return out
+    pairs = list(scores)
+    ii, jj = (np.array(side) for side in zip(*pairs, strict=True))
+    src_counts, tgt_counts = src_marks.sum(axis=1), tgt_marks.sum(axis=1)
+    bonus = weight * _dice(src_marks[ii], tgt_marks[jj], src_counts[ii], tgt_counts[jj])
+    return {pair: scores[pair] + float(b) for pair, b in zip(pairs, bonus, strict=True)}
 
 
 class _Neighbours:
@@ -786,6 +793,8 @@ def align_documents(
     tgt_lang: str | None = None,
 ) -> AlignResult:
     """Align two documents in the given mode, or decide the mode first (``auto``)."""
+    if hasattr(embed, "dim") and not isinstance(embed, CachedEmbedder):
+        embed = CachedEmbedder(embed)  # auto mode and the aligner embed the same sentences
     embed_fn = _embed_fn(embed)
     if mode not in ("auto", "parallel", "comparable"):
         raise AlignError(f"unknown mode {mode!r}: use parallel, comparable or auto")
