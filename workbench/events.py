@@ -168,8 +168,12 @@ def _years(years) -> str:
 
 def assign_events(workspace: Workspace, embedder: CachedEmbedder) -> list[EventGroup]:
     """Regroup the documents whose event was not chosen by a user; store groups and reasons."""
-    docs = workspace.documents()
-    auto_ids = [d.id for d in docs if _origin(workspace, d.id) == "auto"]
+    auto_ids = [
+        row[0]
+        for row in workspace.conn.execute(
+            "SELECT id FROM documents WHERE current = 1 AND event_origin = 'auto'"
+        )
+    ]
     groups = group(profiles(workspace, embedder, auto_ids))
     with workspace.transaction() as conn:
         conn.execute(
@@ -191,8 +195,20 @@ def assign_events(workspace: Workspace, embedder: CachedEmbedder) -> list[EventG
     return groups
 
 
-def _origin(workspace: Workspace, document_id: int) -> str:
-    row = workspace.conn.execute(
-        "SELECT event_origin FROM documents WHERE id = ?", (document_id,)
-    ).fetchone()
-    return row[0] if row else "auto"
+def move_document(workspace: Workspace, document_id: int, event_id: int | None) -> int:
+    """Put a document in another event (or a new one); a user's choice, never regrouped."""
+    with workspace.transaction() as conn:
+        if event_id is None:
+            title = conn.execute(
+                "SELECT title FROM documents WHERE id = ?", (document_id,)
+            ).fetchone()[0]
+            event_id = conn.execute(
+                "INSERT INTO events (label, reason, origin, created_at)"
+                " VALUES (?, 'made by a user', 'user', ?)",
+                (title[:60] or f"document {document_id}", now()),
+            ).lastrowid
+        conn.execute(
+            "UPDATE documents SET event_id = ?, event_origin = 'user' WHERE id = ?",
+            (event_id, document_id),
+        )
+    return event_id

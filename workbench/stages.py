@@ -81,7 +81,7 @@ class AlignStage:
         for done, (event_id, src, tgt) in enumerate(pairs):
             if progress:
                 progress(done, len(pairs), f"aligning {src.id}-{tgt.id}")
-            key = f"{src.id}-{tgt.id}|{embedder.key}"
+            key = align_job_key(src.id, tgt.id, embedder.key)
             if workspace.job_state("align", key) == "done":
                 counts["resumed"] += 1
                 continue
@@ -110,6 +110,28 @@ class AlignStage:
         return StageReport(self.name, summary, warnings)
 
 
+def align_job_key(src_doc: int, tgt_doc: int, embedder_key: str = "") -> str:
+    """The ``jobs`` key of one aligned document pair (without the embedder: its prefix)."""
+    return f"{src_doc}-{tgt_doc}|{embedder_key}"
+
+
+def forget_align_jobs(conn, src_doc: int, tgt_doc: int) -> None:
+    """Make the next run align this pair again, whatever embedder did it before."""
+    conn.execute(
+        "DELETE FROM jobs WHERE stage = 'align' AND key LIKE ? || '%'",
+        (align_job_key(src_doc, tgt_doc),),
+    )
+
+
+def realign_event(workspace: Workspace, event_id: int, embedder: str = DEFAULT_EMBEDDER) -> str:
+    """Align the document pairs of one event again (alignments a user edited stay)."""
+    with workspace.transaction() as conn:
+        for event, src, tgt in event_pairs(workspace):
+            if event == event_id:
+                forget_align_jobs(conn, src.id, tgt.id)
+    return AlignStage(_EmbedderHolder(embedder))(workspace, None).summary
+
+
 def event_pairs(workspace: Workspace) -> list[tuple[int, DocumentRow, DocumentRow]]:
     """Document pairs that share an event; English last, so translations can help."""
     by_event: dict[int, list[DocumentRow]] = {}
@@ -135,15 +157,9 @@ def sync_alignments_with_events(workspace: Workspace, pairs) -> int:
                 conn.execute(
                     "UPDATE alignments SET event_id = ? WHERE id = ?", (event_id, row["id"])
                 )
-            elif not conn.execute(
-                "SELECT 1 FROM links WHERE alignment_id = ? AND status != 'auto' LIMIT 1",
-                (row["id"],),
-            ).fetchone():
+            elif not workspace.alignment_has_user_edits(row["src_doc"], row["tgt_doc"]):
                 conn.execute("DELETE FROM alignments WHERE id = ?", (row["id"],))
-                conn.execute(
-                    "DELETE FROM jobs WHERE stage = 'align' AND key LIKE ?",
-                    (f"{row['src_doc']}-{row['tgt_doc']}|%",),
-                )
+                forget_align_jobs(conn, row["src_doc"], row["tgt_doc"])
                 removed += 1
     return removed
 

