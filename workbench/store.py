@@ -704,5 +704,13 @@ def _workspace_error(error: sqlite3.DatabaseError, db_path: Path) -> WorkspaceEr
     return WorkspaceError(f"workspace {db_path}: {message}")
 
 
+def in_batches(values: list, size: int = 500) -> Iterator[tuple[list, str]]:
+    """``values`` in slices small enough for one SQL ``IN (...)``, each with its ``?``
+    placeholders (values are always bound, never formatted into the SQL)."""
+    for start in range(0, len(values), size):
+        batch = values[start : start + size]
+        yield batch, ",".join("?" * len(batch))
+
+
 def dumps(value: object) -> str:
     return json.dumps(value, ensure_ascii=False)

@@ -24,7 +24,7 @@ from .langid import arabic_script_share
 from .model import StageReport
 from .models import InstalledModel, ModelStore
 from .normalise import normalise
-from .store import Workspace, dumps, now
+from .store import Workspace, dumps, in_batches, now
 
 MAX_INPUT_TOKENS = 1024  # CTranslate2 would truncate longer inputs; we translate them in pieces
 CHUNK = int(os.environ.get("WORKBENCH_TRANSLATE_CHUNK", "256"))
@@ -267,9 +267,7 @@ class CachedTranslator:
     def lookup(self, norms: Iterable[str]) -> dict[str, tuple[str, list[str]]]:
         found = {}
         norms = list(dict.fromkeys(norms))
-        for start in range(0, len(norms), 500):
-            batch = norms[start : start + 500]
-            marks = ",".join("?" * len(batch))  # placeholders only; values are bound
+        for batch, marks in in_batches(norms):
             for row in self.workspace.conn.execute(
                 "SELECT source_norm, text, flags FROM translations WHERE model = ?"
                 " AND source_lang = ? AND target_lang = ? AND source_norm IN (" + marks + ")",
