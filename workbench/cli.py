@@ -12,6 +12,8 @@ from __future__ import annotations
 import json
 import os
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -116,6 +118,14 @@ def _progress() -> Progress:
         transient=True,
         disable=not err.is_terminal,
     )
+
+
+@contextmanager
+def _bar(description: str) -> Iterator[Callable[[int, int], None]]:
+    """A progress bar on stderr, as a ``callback(done, total)`` for long work."""
+    with _progress() as progress:
+        task = progress.add_task(description, total=None)
+        yield lambda done, total: progress.update(task, completed=done, total=total)
 
 
 def _ingest_with_progress(
@@ -279,11 +289,8 @@ def translate_command(
             "warning: translating with a test model: its output is not a translation",
             highlight=False,
         )
-    with _progress() as progress:
-        task = progress.add_task("translating", total=None)
-        results, report = CachedTranslator(ws, backend).translate_with_flags(
-            lines, lambda done, total: progress.update(task, completed=done, total=total)
-        )
+    with _bar("translating") as bar:
+        results, report = CachedTranslator(ws, backend).translate_with_flags(lines, bar)
     for translation, _ in results:
         sys.stdout.write(translation.replace("\n", " ") + "\n")
     rate = f", {report.rate:.1f} sentences/s" if report.translated else ""
@@ -374,9 +381,8 @@ def align_command(
     source, target = _lines(src, src_lang, presplit), _lines(tgt, tgt_lang, presplit)
     ws = open_workspace(workspace)
     emb = _embedder(ws, embedder)
-    with _progress() as progress:
-        task = progress.add_task("embedding", total=None)
-        emb.progress = lambda done, total: progress.update(task, completed=done, total=total)
+    with _bar("embedding") as bar:
+        emb.progress = bar
         try:
             result = align_documents(
                 source,
@@ -819,9 +825,8 @@ def eval_align_command(
     ws = _eval_workspace(workspace, cold)
     emb = _embedder(ws, embedder)
     params = ParallelParams(windows=windows)
-    with _progress() as progress:
-        task = progress.add_task("embedding", total=None)
-        emb.progress = lambda done, total: progress.update(task, completed=done, total=total)
+    with _bar("embedding") as bar:
+        emb.progress = bar
         run = textberg_benchmark(folder, emb, params, [d for d in docs.split(",") if d])
     s = run.score
     out.print(run.signature, highlight=False)
@@ -850,9 +855,8 @@ def eval_retrieval_command(
     table = Table(title=f"Tatoeba P@1, {emb.key}")
     for column in ("pair", "pairs", "scoring", "P@1 x->en", "P@1 en->x"):
         table.add_column(column)
-    with _progress() as progress:
-        task = progress.add_task("embedding", total=None)
-        emb.progress = lambda done, total: progress.update(task, completed=done, total=total)
+    with _bar("embedding") as bar:
+        emb.progress = bar
         runs = [retrieval_benchmark(folder, lang, emb, limit) for lang in langs.split(",")]
     for result in runs:
         for scoring in ("cosine", "centred cosine", "centred margin"):
@@ -889,9 +893,8 @@ def eval_mine_command(
     table = Table(title=f"synthetic comparable mining (TICO-19, seed {seed}), {emb.key}")
     for column in ("pair", "docs", "threshold", "gold", "found", "P", "R", "F1", "seconds"):
         table.add_column(column)
-    with _progress() as progress:
-        task = progress.add_task("embedding", total=None)
-        emb.progress = lambda done, total: progress.update(task, completed=done, total=total)
+    with _bar("embedding") as bar:
+        emb.progress = bar
         for lang in langs.split(","):
             for value in sweep:
                 params = ComparableParams(threshold=value, selection=selection)
@@ -927,9 +930,8 @@ def eval_align_scale_command(
     ws = open_workspace(workspace)
     src, eng = tatoeba_pairs(folder, "ar", sentences)
     emb = _embedder(ws, embedder)
-    with _progress() as progress:
-        task = progress.add_task("embedding (once)", total=None)
-        emb.embed(src + eng, lambda d, t: progress.update(task, completed=d, total=t))
+    with _bar("embedding (once)") as bar:
+        emb.embed(src + eng, bar)
     with tempfile.TemporaryDirectory() as tmp:
         a, b = Path(tmp) / "a.ar", Path(tmp) / "b.en"
         a.write_text("\n".join(src) + "\n", "utf-8")
