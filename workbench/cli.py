@@ -904,7 +904,7 @@ def eval_mine_command(
                     str(r.documents),
                     f"{r.threshold:.2f}",
                     str(r.gold),
-                    str(r.found),
+                    str(r.predicted),
                     f"{r.precision:.3f}",
                     f"{r.recall:.3f}",
                     f"{r.f1:.3f}",

@@ -18,18 +18,16 @@ from .split import split
 TICO_FILES = {"fa": "en-fa", "ar": "en-ar", "en": "en-fa"}
 
 
-@dataclass
-class BoundaryScore:
-    """Precision/recall/F1 of sentence boundaries (a boundary = offset where a sentence ends)."""
+def f1_score(precision: float, recall: float) -> float:
+    return 2 * precision * recall / (precision + recall) if precision + recall else 0.0
 
-    splitter: str
-    lang: str
-    documents: int
-    gold: int
-    predicted: int
+
+class PrecisionRecall:
+    """Precision, recall and F1 from ``correct``, ``predicted`` and ``gold`` counts."""
+
     correct: int
-    seconds: float
-    subset: str = "all"
+    predicted: int
+    gold: int
 
     @property
     def precision(self) -> float:
@@ -41,8 +39,21 @@ class BoundaryScore:
 
     @property
     def f1(self) -> float:
-        p, r = self.precision, self.recall
-        return 2 * p * r / (p + r) if p + r else 0.0
+        return f1_score(self.precision, self.recall)
+
+
+@dataclass
+class BoundaryScore(PrecisionRecall):
+    """Precision/recall/F1 of sentence boundaries (a boundary = offset where a sentence ends)."""
+
+    splitter: str
+    lang: str
+    documents: int
+    gold: int
+    predicted: int
+    correct: int
+    seconds: float
+    subset: str = "all"
 
     @property
     def signature(self) -> str:

@@ -25,11 +25,12 @@ from .align import (
     ParallelParams,
     align_comparable,
     align_parallel,
+    calibrated_threshold,
     centred,
     knn,
 )
 from .embed import CachedEmbedder
-from .evaluate import TICO_FILES, tico_documents
+from .evaluate import TICO_FILES, PrecisionRecall, f1_score, tico_documents
 
 Bead = tuple[tuple[int, ...], tuple[int, ...]]
 TEXTBERG_TEST = tuple(f"test{i}" for i in range(7))
@@ -84,15 +85,11 @@ class AlignScore:
 
     @property
     def f1_strict(self) -> float:
-        return _f1(self.precision_strict, self.recall_strict)
+        return f1_score(self.precision_strict, self.recall_strict)
 
     @property
     def f1_lax(self) -> float:
-        return _f1(self.precision_lax, self.recall_lax)
-
-
-def _f1(p: float, r: float) -> float:
-    return 2 * p * r / (p + r) if p + r else 0.0
+        return f1_score(self.precision_lax, self.recall_lax)
 
 
 def score_alignments(gold_docs: Sequence[Sequence[Bead]], test_docs: Sequence[Sequence[Bead]]):
@@ -250,26 +247,14 @@ def tico_parallel_documents(folder: Path, lang: str) -> list[list[tuple[str, str
 
 
 @dataclass
-class MiningRun:
+class MiningRun(PrecisionRecall):
     lang: str
     documents: int
     gold: int
-    found: int
+    predicted: int  # links mined
     correct: int
     threshold: float
     seconds: float
-
-    @property
-    def precision(self) -> float:
-        return self.correct / self.found if self.found else 0.0
-
-    @property
-    def recall(self) -> float:
-        return self.correct / self.gold if self.gold else 0.0
-
-    @property
-    def f1(self) -> float:
-        return _f1(self.precision, self.recall)
 
 
 def mining_benchmark(
@@ -280,18 +265,16 @@ def mining_benchmark(
     seed: int = 0,
 ) -> MiningRun:
     params = params or ComparableParams()
+    threshold = params.threshold
+    if threshold is None:
+        threshold = calibrated_threshold(embedder.key)
     docs = synthesise_comparable(tico_parallel_documents(folder, lang), random.Random(seed))
     start = time.perf_counter()
     found = correct = gold = 0
-    threshold = params.threshold
     for doc in docs:
         links = align_comparable(doc.src, doc.tgt, embedder, params, embedder_key=embedder.key)
         pairs = {(link.src[0], link.tgt[0]) for link in links}
         found += len(pairs)
         correct += len(pairs & doc.gold)
         gold += len(doc.gold)
-    from .align import calibrated_threshold
-
-    if threshold is None:
-        threshold = calibrated_threshold(embedder.key)
     return MiningRun(lang, len(docs), gold, found, correct, threshold, time.perf_counter() - start)
