@@ -191,20 +191,19 @@ def test_100_mb_single_line_file_streams(tmp_path):
 
 
 PARALLEL = Path(__file__).parent / "data" / "parallel"
+ALIGN_EN_FA = (
+    "align",
+    PARALLEL / "en.txt",
+    PARALLEL / "fa.txt",
+    "--src-lang",
+    "en",
+    "--tgt-lang",
+    "fa",
+)
 
 
 def test_align_prints_a_ladder_and_says_which_mode(tmp_path):
-    result = workbench(
-        "align",
-        PARALLEL / "en.txt",
-        PARALLEL / "fa.txt",
-        "--src-lang",
-        "en",
-        "--tgt-lang",
-        "fa",
-        "--presplit",
-        workspace=tmp_path / "ws",
-    )
+    result = workbench(*ALIGN_EN_FA, "--presplit", workspace=tmp_path / "ws")
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert [line.rsplit(":", 1)[0] for line in lines] == [
@@ -221,16 +220,7 @@ def test_align_prints_a_ladder_and_says_which_mode(tmp_path):
 
 def test_align_formats_and_comparable_mode(tmp_path):
     ws = tmp_path / "ws"
-    args = (
-        "align",
-        PARALLEL / "en.txt",
-        PARALLEL / "fa.txt",
-        "--src-lang",
-        "en",
-        "--tgt-lang",
-        "fa",
-        "--presplit",
-    )
+    args = (*ALIGN_EN_FA, "--presplit")
     tsv = workbench(*args, "--mode", "parallel", "--format", "tsv", workspace=ws)
     rows = tsv.stdout.splitlines()
     assert rows[0].startswith("event\tsrc_doc") and len(rows) == 7
@@ -275,18 +265,7 @@ def test_align_missing_file_and_bad_embedder(tmp_path):
         workspace=tmp_path / "ws",
     )
     assert_one_line_error(missing, 1, "no such file")
-    bad = workbench(
-        "align",
-        PARALLEL / "en.txt",
-        PARALLEL / "fa.txt",
-        "--src-lang",
-        "en",
-        "--tgt-lang",
-        "fa",
-        "--embedder",
-        "nonsense",
-        workspace=tmp_path / "ws",
-    )
+    bad = workbench(*ALIGN_EN_FA, "--embedder", "nonsense", workspace=tmp_path / "ws")
     assert_one_line_error(bad, 1, "unknown embedder")
 
 

@@ -6,31 +6,14 @@ import pytest
 
 from workbench import Workspace
 from workbench.edit import EditError, links, merge, relink, set_status, split, undo
+from workbench.evaluate_app import add_aligned_pair
 from workbench.export import workspace_rows
-from workbench.model import Document, Sentence, Source
 
 
 def make_alignment(ws: Workspace) -> int:
     """Two small documents and an automatic 1-1 alignment of four sentences."""
-    source_id = ws.add_source(
-        Source(path="/x.txt", text="a", format="txt", encoding="utf-8", content_hash="h", size=1)
-    )
-    ids = []
-    for part, lang in enumerate(("fa", "en")):
-        doc = Document(text="t", source_start=0, lang=lang, part=part)
-        doc.sentences = [
-            Sentence(text=f"{lang} {k}", start=0, end=1, norm=f"{lang} {k}", lang=lang, position=k)
-            for k in range(4)
-        ]
-        ids.append(ws.add_document(source_id, doc, path="/x.txt"))
-    return ws.save_alignment(
-        event_id=None,
-        src_doc=ids[0],
-        tgt_doc=ids[1],
-        mode="parallel",
-        method="test",
-        params={},
-        links=[([k], [k], 0.5, "1-1") for k in range(4)],
+    return add_aligned_pair(
+        ws, [f"fa {k}" for k in range(4)], [f"en {k}" for k in range(4)], ("fa", "en")
     )
 
 

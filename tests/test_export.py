@@ -14,14 +14,16 @@ from workbench.export import COLUMNS, ExportRow, escape_tsv, write
 HOSTILE = 'say "hi"\tthere\nnew line <script>alert(1)</script> & \\ done'
 
 
+def link(src_ids, tgt_ids, src_text, tgt_text, **fields) -> ExportRow:
+    """A fa-en link of event e1 between documents 1 and 2."""
+    return ExportRow(
+        "e1", "1:doc", "2:doc", "fa", "en", src_ids, tgt_ids, src_text, tgt_text, **fields
+    )
+
+
 def rows() -> list[ExportRow]:
     return [
-        ExportRow(
-            "e1",
-            "1:doc",
-            "2:doc",
-            "fa",
-            "en",
+        link(
             [0],
             [0, 1],
             "سلام «دنیا»",
@@ -30,21 +32,8 @@ def rows() -> list[ExportRow]:
             score=1.2345,
             link_type="1-2",
         ),
-        ExportRow(
-            "e1",
-            "1:doc",
-            "2:doc",
-            "fa",
-            "en",
-            [1],
-            [2],
-            HOSTILE,
-            "plain",
-            score=None,
-            link_type="1-1",
-            status="confirmed",
-        ),
-        ExportRow("e1", "1:doc", "2:doc", "fa", "en", [], [3], "", "unmatched", link_type="0-1"),
+        link([1], [2], HOSTILE, "plain", score=None, link_type="1-1", status="confirmed"),
+        link([], [3], "", "unmatched", link_type="0-1"),
     ]
 
 

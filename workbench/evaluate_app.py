@@ -26,22 +26,29 @@ class AppRun:
 
 def build_workspace(path: Path, links: int, src: list[str], tgt: list[str]) -> Workspace:
     ws = Workspace(path)
+    add_aligned_pair(ws, src[:links], tgt[:links], ("ar", "en"))
+    return ws
+
+
+def add_aligned_pair(ws: Workspace, src: list[str], tgt: list[str], langs: tuple[str, str]) -> int:
+    """Two documents (one sentence per line) in one event, aligned 1:1 line by line;
+    returns the alignment's id. For benchmarks and tests: no model is involved."""
     source_id = ws.add_source(
         Source(
             path="/bench.txt",
             text="",
             format="txt",
             encoding="utf-8",
-            content_hash=f"bench-{links}",
+            content_hash=f"bench-{len(src)}-{len(tgt)}",
             size=0,
         )
     )
     ids = []
-    for part, (lang, lines) in enumerate((("ar", src), ("en", tgt))):
+    for part, (lang, lines) in enumerate(zip(langs, (src, tgt), strict=True)):
         doc = Document(text="", source_start=0, lang=lang, part=part, title=f"bench {lang}")
         doc.sentences = [
             Sentence(text=line, start=0, end=0, norm=line, lang=lang, position=k)
-            for k, line in enumerate(lines[:links])
+            for k, line in enumerate(lines)
         ]
         ids.append(ws.add_document(source_id, doc, path="/bench.txt"))
     with ws.transaction() as conn:
@@ -49,17 +56,18 @@ def build_workspace(path: Path, links: int, src: list[str], tgt: list[str]) -> W
             "INSERT INTO events (label, reason, origin, created_at)"
             " VALUES ('bench', 'benchmark', 'auto', '')"
         ).lastrowid
-        conn.execute("UPDATE documents SET event_id = ?", (event,))
-    ws.save_alignment(
+        conn.executemany(
+            "UPDATE documents SET event_id = ? WHERE id = ?", [(event, doc_id) for doc_id in ids]
+        )
+    return ws.save_alignment(
         event_id=event,
         src_doc=ids[0],
         tgt_doc=ids[1],
         mode="parallel",
         method="bench",
         params={},
-        links=[([k], [k], 0.2 + (k % 7) / 10, "1-1") for k in range(links)],
+        links=[([k], [k], 0.2 + (k % 7) / 10, "1-1") for k in range(min(len(src), len(tgt)))],
     )
-    return ws
 
 
 def app_benchmark(workspace: Workspace, app_file: Path) -> AppRun:
