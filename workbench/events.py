@@ -162,10 +162,6 @@ def _describe(cluster: list[DocumentProfile]) -> EventGroup:
     return EventGroup(sorted(p.id for p in cluster), label, "; ".join(parts))
 
 
-def _years(years) -> str:
-    return ", ".join(str(y) for y in sorted(years))
-
-
 def assign_events(workspace: Workspace, embedder: CachedEmbedder) -> list[EventGroup]:
     """Regroup the documents whose event was not chosen by a user; store groups and reasons."""
     auto_ids = [

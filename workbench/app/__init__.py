@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 
 from ..store import Workspace, WorkspaceError, default_workspace_path
-from .views import RTL_LANGS
+from .views import direction
 
 PAGES = ("Corpus", "Events", "Parallel view", "Search", "Export", "Models")
 
@@ -30,10 +30,10 @@ def workspace_path(argv: list[str] | None = None) -> Path:
 
 def sentence_html(text: str, lang: str) -> str:
     """One sentence as HTML, escaped, with its direction and language set."""
-    direction = "rtl" if lang in RTL_LANGS else "ltr"
+    way = direction(lang)
     return (
-        f'<div dir="{direction}" lang="{html.escape(lang)}" '
-        f'style="text-align:{"right" if direction == "rtl" else "left"};'
+        f'<div dir="{way}" lang="{html.escape(lang)}" '
+        f'style="text-align:{"right" if way == "rtl" else "left"};'
         f'padding:2px 0">{html.escape(text)}</div>'
     )
 

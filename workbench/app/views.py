@@ -210,9 +210,16 @@ def filter_rows(
 # --- HTML (all document text escaped) --------------------------------------------------
 
 
+def direction(lang: str) -> str:
+    """``rtl`` for languages written right to left, else ``ltr``."""
+    return "rtl" if lang in RTL_LANGS else "ltr"
+
+
 def text_cell(text: str, lang: str, english: str = "") -> str:
-    direction = "rtl" if lang in RTL_LANGS else "ltr"
-    cell = f'<div class="s" dir="{direction}" lang="{html.escape(lang)}">{html.escape(text)}</div>'
+    cell = (
+        f'<div class="s" dir="{direction(lang)}" lang="{html.escape(lang)}">'
+        f"{html.escape(text)}</div>"
+    )
     if english:
         cell += f'<div class="en" dir="ltr" lang="en">{html.escape(english)}</div>'
     return cell
