@@ -16,10 +16,11 @@ import json
 import os
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Protocol
 
+from .distribute import Engine
 from .langid import arabic_script_share
 from .model import StageReport
 from .models import InstalledModel, ModelStore
@@ -83,6 +84,19 @@ class CTranslate2Backend:
         import ctranslate2
         import sentencepiece
 
+        self.recipe = {  # everything needed to build the same backend elsewhere (a Ray actor)
+            "model_dir": str(model_dir),
+            "source_spm": str(source_spm),
+            "target_spm": str(target_spm) if target_spm else None,
+            "key": key,
+            "source_lang": source_lang,
+            "target_lang": target_lang,
+            "target_prefix": target_prefix,
+            "source_prefix": source_prefix,
+            "source_suffix": source_suffix,
+            "is_test_model": is_test_model,
+            "options": asdict(options or DecodeOptions()),
+        }
         self.key, self.source_lang, self.target_lang = key, source_lang, target_lang
         self.is_test_model = is_test_model
         self.options = options or DecodeOptions()
@@ -95,12 +109,13 @@ class CTranslate2Backend:
             if target_spm
             else self.source_sp
         )
+        inter, intra = thread_layout(threads)
         self.translator = ctranslate2.Translator(
             str(model_dir),
             device="cpu",
             compute_type="auto",
-            inter_threads=1,
-            intra_threads=threads or os.cpu_count() or 1,
+            inter_threads=inter,
+            intra_threads=intra,
         )
 
     @classmethod
@@ -117,6 +132,22 @@ class CTranslate2Backend:
             is_test_model=model.is_test_model,
             options=options,
             threads=threads,
+        )
+
+    @classmethod
+    def from_recipe(cls, recipe: dict, threads: int | None = None) -> CTranslate2Backend:
+        values = dict(recipe)
+        options = DecodeOptions(**values.pop("options"))
+        model_dir, source_spm, target_spm = (
+            values.pop(k) for k in ("model_dir", "source_spm", "target_spm")
+        )
+        return cls(
+            Path(model_dir),
+            Path(source_spm),
+            Path(target_spm) if target_spm else None,
+            options=options,
+            threads=threads,
+            **values,
         )
 
     def translate(self, sentences: list[str]) -> list[str]:
@@ -140,6 +171,10 @@ class CTranslate2Backend:
         for owner, output in zip(owners, outputs, strict=True):
             joined[owner].append(output)
         return [" ".join(parts) for parts in joined]
+
+    def needs_split(self, sentence: str) -> bool:
+        """Whether ``sentence`` is too long for one pass (and is translated in pieces)."""
+        return len(self.source_sp.encode(sentence)) > MAX_INPUT_TOKENS
 
     def _translate_pieces(self, pieces: list[list[str]]) -> list[str]:
         if not pieces:
@@ -261,8 +296,8 @@ class TranslateReport:
 class CachedTranslator:
     """Translate through the workspace cache (keyed by model and normalised source)."""
 
-    def __init__(self, workspace: Workspace, backend: Backend):
-        self.workspace, self.backend = workspace, backend
+    def __init__(self, workspace: Workspace, backend: Backend, engine: Engine | None = None):
+        self.workspace, self.backend, self.engine = workspace, backend, engine
 
     def lookup(self, norms: Iterable[str]) -> dict[str, tuple[str, list[str]]]:
         found = {}
@@ -297,45 +332,68 @@ class CachedTranslator:
             1 for s, n in zip(sentences, norms, strict=True) if s.strip() and n not in missing
         )
         start = time.perf_counter()
-        todo = sorted(missing.items(), key=lambda item: len(item[1]))
+        if self.engine is not None and self.engine.distributed and missing:
+            self._translate_on_ray(missing, cache, report, progress)
+        todo = sorted(
+            ((n, s) for n, s in missing.items() if n not in cache), key=lambda i: len(i[1])
+        )
         for offset in range(0, len(todo), CHUNK):
             chunk = todo[offset : offset + CHUNK]
             outputs = self.backend.translate([source for _, source in chunk])
             split_inputs = getattr(self.backend, "split_inputs", set())
-            rows = []
-            for i, ((norm, source), output) in enumerate(zip(chunk, outputs, strict=True)):
-                flags = quality_flags(
-                    source,
-                    output,
-                    test_model=self.backend.is_test_model,
-                    was_split=i in split_inputs,
-                )
-                cache[norm] = (output, flags)
-                rows.append(
-                    (
-                        self.backend.key,
-                        lang,
-                        self.backend.target_lang,
-                        norm,
-                        output,
-                        dumps(flags),
-                        now(),
-                    )
-                )
-                for flag in flags:
-                    report.flagged[flag] = report.flagged.get(flag, 0) + 1
-            with self.workspace.transaction() as conn:
-                conn.executemany(
-                    "INSERT OR REPLACE INTO translations(model, source_lang, target_lang,"
-                    " source_norm, text, flags, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    rows,
-                )
-            report.translated += len(chunk)
+            was_split = [i in split_inputs for i in range(len(chunk))]
+            self._store(chunk, outputs, was_split, cache, report)
             if progress:
                 progress(report.translated, len(todo))
         report.seconds = time.perf_counter() - start
         results = [cache.get(norm, ("", [])) for norm in norms]
         return results, report
+
+    def _store(self, chunk, outputs, was_split, cache, report: TranslateReport) -> None:
+        """Flag and cache one chunk of (normalised, source) pairs and their translations."""
+        lang = self.backend.source_lang
+        rows = []
+        for (norm, source), output, split in zip(chunk, outputs, was_split, strict=True):
+            flags = quality_flags(
+                source, output, test_model=self.backend.is_test_model, was_split=split
+            )
+            cache[norm] = (output, flags)
+            rows.append(
+                (
+                    self.backend.key,
+                    lang,
+                    self.backend.target_lang,
+                    norm,
+                    output,
+                    dumps(flags),
+                    now(),
+                )
+            )
+            for flag in flags:
+                report.flagged[flag] = report.flagged.get(flag, 0) + 1
+        with self.workspace.transaction() as conn:
+            conn.executemany(
+                "INSERT OR REPLACE INTO translations(model, source_lang, target_lang,"
+                " source_norm, text, flags, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                rows,
+            )
+        report.translated += len(chunk)
+
+    def _translate_on_ray(self, missing: dict[str, str], cache, report, progress) -> None:
+        from .distribute import Task, run_on_ray
+
+        needs_split = getattr(self.backend, "needs_split", lambda source: False)
+
+        def store(rows: dict[str, list]) -> None:
+            chunk = list(zip(rows["key"], rows["text"], strict=True))
+            split = [needs_split(source) for _, source in chunk]
+            self._store(chunk, rows["result"], split, cache, report)
+
+        task = Task("translate", self.backend.recipe)
+        pair = f"{self.backend.key}|{self.backend.source_lang}->{self.backend.target_lang}"
+        run_on_ray(
+            self.workspace, self.engine, task, "translate-ray", pair, dict(missing), store, progress
+        )
 
 
 def _loads(text: str) -> list[str]:
@@ -398,8 +456,8 @@ class TranslateStage:
 
     name = "translate"
 
-    def __init__(self, options: DecodeOptions | None = None):
-        self.options = options
+    def __init__(self, options: DecodeOptions | None = None, engine: Engine | None = None):
+        self.options, self.engine = options, engine
 
     def __call__(self, workspace: Workspace, progress) -> StageReport:
         done, warnings, without_model = [], [], []
@@ -412,7 +470,7 @@ class TranslateStage:
                 continue
             backend = CTranslate2Backend.from_installed(model, self.options)
             todo = pending_sentences(workspace, lang, backend.key)
-            _, report = CachedTranslator(workspace, backend).translate_with_flags(
+            _, report = CachedTranslator(workspace, backend, self.engine).translate_with_flags(
                 todo,
                 (lambda d, t, lang=lang: progress(d, t, f"translating {lang}"))
                 if progress
