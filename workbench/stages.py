@@ -11,6 +11,7 @@ from __future__ import annotations
 from itertools import combinations
 
 from .align import AlignError, align_documents
+from .distribute import Engine
 from .embed import DEFAULT_EMBEDDER, CachedEmbedder, EmbedError, load_embedder
 from .events import assign_events
 from .export import real_translations
@@ -21,13 +22,13 @@ from .store import DocumentRow, Workspace
 class _EmbedderHolder:
     """Loads the embedder once, on first use, for the stages of one run."""
 
-    def __init__(self, spec: str):
-        self.spec = spec
+    def __init__(self, spec: str, engine: Engine | None = None):
+        self.spec, self.engine = spec, engine
         self._embedder: CachedEmbedder | None = None
 
     def get(self, workspace: Workspace) -> CachedEmbedder:
         if self._embedder is None or self._embedder.workspace is not workspace:
-            self._embedder = CachedEmbedder(load_embedder(self.spec), workspace)
+            self._embedder = CachedEmbedder(load_embedder(self.spec), workspace, self.engine)
         return self._embedder
 
 
@@ -194,8 +195,9 @@ def align_pair(
     return result.mode, len(result.links)
 
 
-def default_stages(embedder: str = DEFAULT_EMBEDDER) -> list:
+def default_stages(embedder: str = DEFAULT_EMBEDDER, engine: Engine | None = None) -> list:
+    """Translate, group events, align; ``engine`` says where translation and embedding run."""
     from .translate import TranslateStage
 
-    holder = _EmbedderHolder(embedder)
-    return [TranslateStage(), EventsStage(holder), AlignStage(holder)]
+    holder = _EmbedderHolder(embedder, engine)
+    return [TranslateStage(engine=engine), EventsStage(holder), AlignStage(holder)]
