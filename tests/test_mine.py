@@ -46,6 +46,17 @@ def test_greedy_takes_best_pairs_first_and_uses_each_sentence_once():
     assert sorted(zip(kept.src.tolist(), kept.tgt.tolist(), strict=True)) == [(0, 0), (2, 2)]
 
 
+def test_greedy_gives_the_same_pairs_whatever_the_chunk_size():
+    rng = np.random.default_rng(0)
+    ii, jj = rng.integers(0, 300, 5_000), rng.integers(0, 300, 5_000)
+    scores = rng.random(5_000).astype(np.float32) + 0.5
+    whole = greedy_one_to_one(ii, jj, scores, 0.9)
+    chunked = greedy_one_to_one(ii, jj, scores, 0.9, chunk=37)
+    assert whole.src.tolist() == chunked.src.tolist()
+    assert whole.tgt.tolist() == chunked.tgt.tolist()
+    assert len(set(whole.src.tolist())) == len(whole) == len(set(whole.tgt.tolist()))
+
+
 @pytest.mark.parametrize("kind", ["ivf", "hnsw"])
 def test_approximate_index_agrees_with_exact_search(corpus, kind):
     src, tgt, _ = corpus

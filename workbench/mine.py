@@ -22,7 +22,8 @@ import numpy as np
 from .align import _ratio
 
 Progress = Callable[[int, int], None]
-BLOCK = 32_768  # rows per block when adding, searching or rescoring
+BLOCK = 32_768  # rows per block when adding or rescoring
+SEARCH_BLOCK = 8_192  # queries per search: IVF scores each against every cell centroid
 
 
 class MineError(Exception):
@@ -143,8 +144,8 @@ def build_index(
 
 
 def _training_sample(vectors: np.ndarray, mean: np.ndarray | None, cells: int) -> np.ndarray:
-    """64 points per IVF cell (faiss wants 39-256), spread over the whole side."""
-    wanted = min(len(vectors), 64 * cells)
+    """40 points per IVF cell (faiss wants 39-256), spread over the whole side."""
+    wanted = min(len(vectors), 40 * cells)
     picks = np.sort(np.random.default_rng(0).choice(len(vectors), wanted, replace=False))
     sample = np.asarray(vectors[picks], dtype=np.float32)
     return next(unit_blocks(sample, mean, block=len(sample)))[1]
@@ -161,7 +162,7 @@ def search(
     k = min(k, index.ntotal)
     sims = np.empty((len(queries), k), np.float32)
     ids = np.empty((len(queries), k), np.int64)
-    for start, rows in unit_blocks(queries, mean):
+    for start, rows in unit_blocks(queries, mean, block=SEARCH_BLOCK):
         sims[start : start + len(rows)], ids[start : start + len(rows)] = index.search(rows, k)
         if progress:
             progress(min(start + len(rows), len(queries)), len(queries))
@@ -273,18 +274,29 @@ def _unit_rows(vectors: np.ndarray, rows: np.ndarray, mean: np.ndarray | None) -
 
 
 def greedy_one_to_one(
-    ii: np.ndarray, jj: np.ndarray, scores: np.ndarray, threshold: float
+    ii: np.ndarray, jj: np.ndarray, scores: np.ndarray, threshold: float, chunk: int = 1 << 20
 ) -> Mined:
-    """Best pairs first, each sentence used once; only pairs at or above ``threshold``."""
+    """Best pairs first, each sentence used once; only pairs at or above ``threshold``.
+
+    The candidates are walked in chunks, and "used" is a flag array per side, so memory
+    stays a few bytes per sentence however many candidates there are.
+    """
     above = np.flatnonzero(scores >= threshold)
     order = above[np.argsort(-scores[above], kind="stable")]
-    used_src: set[int] = set()
-    used_tgt: set[int] = set()
-    kept = []
-    for position, i, j in zip(order.tolist(), ii[order].tolist(), jj[order].tolist(), strict=True):
-        if i not in used_src and j not in used_tgt:
-            used_src.add(i)
-            used_tgt.add(j)
-            kept.append(position)
-    kept_array = np.array(kept, np.int64)
-    return Mined(ii[kept_array], jj[kept_array], scores[kept_array])
+    used_src = np.zeros(int(ii.max()) + 1 if len(ii) else 0, bool)
+    used_tgt = np.zeros(int(jj.max()) + 1 if len(jj) else 0, bool)
+    kept: list[np.ndarray] = []
+    for start in range(0, len(order), chunk):
+        positions = order[start : start + chunk]
+        fresh = ~used_src[ii[positions]] & ~used_tgt[jj[positions]]
+        positions = positions[fresh]  # pairs already blocked by an earlier chunk are out
+        taken = []
+        for position, i, j in zip(
+            positions.tolist(), ii[positions].tolist(), jj[positions].tolist(), strict=True
+        ):
+            if not used_src[i] and not used_tgt[j]:
+                used_src[i] = used_tgt[j] = True
+                taken.append(position)
+        kept.append(np.array(taken, np.int64))
+    picked = np.concatenate(kept) if kept else np.zeros(0, np.int64)
+    return Mined(ii[picked], jj[picked], scores[picked])
