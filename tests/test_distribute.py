@@ -99,6 +99,14 @@ def test_a_stopped_job_resumes_from_its_finished_parts(workspace):
     assert np.array_equal(vectors[5:], fresh)
 
 
+def test_small_jobs_are_cut_so_every_worker_gets_shards():
+    from workbench.distribute import SHARD_ROWS, shard_size
+
+    assert shard_size(2_000, Engine("ray", workers=2, batch_size=64)) == 250
+    assert shard_size(100, Engine("ray", workers=2, batch_size=64)) == 64
+    assert shard_size(10_000_000, Engine("ray", workers=2)) == SHARD_ROWS
+
+
 def test_bad_engine_settings_are_refused():
     with pytest.raises(EngineError, match="unknown engine"):
         Engine("spark")

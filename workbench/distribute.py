@@ -184,7 +184,9 @@ def _compute(engine, task, folder, items, store, progress) -> int:
 
     in_dir = folder / "in"
     shutil.rmtree(in_dir, ignore_errors=True)
-    shards = write_shards(in_dir, sorted(items.items(), key=lambda kv: len(kv[1])))
+    shards = write_shards(
+        in_dir, sorted(items.items(), key=lambda kv: len(kv[1])), shard_size(len(items), engine)
+    )
     dataset = ray.data.read_parquet([str(s) for s in shards], override_num_blocks=len(shards))
     results = dataset.map_batches(
         _Worker,
@@ -201,6 +203,13 @@ def _compute(engine, task, folder, items, store, progress) -> int:
             if progress:
                 progress(done, len(items))
     return done
+
+
+def shard_size(rows: int, engine: Engine) -> int:
+    """Rows per shard: at most SHARD_ROWS, and at least 4 shards per worker when the job
+    is small (Ray Data hands one shard to one actor: a single shard would idle the rest)."""
+    wanted = -(-rows // (4 * engine.workers))  # ceiling division
+    return max(engine.batch_size, min(SHARD_ROWS, wanted))
 
 
 def write_shards(folder: Path, rows: list[tuple[str, str]], size: int = SHARD_ROWS) -> list[Path]:
