@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .align import _ratio
+from .align import _ratio, centred_on
 
 Progress = Callable[[int, int], None]
 BLOCK = 32_768  # rows per block when adding or rescoring
@@ -93,11 +93,12 @@ def unit_blocks(
 ) -> Iterator[tuple[int, np.ndarray]]:
     """(start, float32 rows) in blocks, centred on ``mean`` and re-normalised."""
     for start in range(0, len(vectors), block):
-        rows = np.asarray(vectors[start : start + block], dtype=np.float32)
-        if mean is not None:
-            rows = rows - mean
-        norms = np.linalg.norm(rows, axis=1, keepdims=True)
-        yield start, rows / np.maximum(norms, 1e-6)
+        yield start, _unit(np.asarray(vectors[start : start + block], dtype=np.float32), mean)
+
+
+def _unit(rows: np.ndarray, mean: np.ndarray | None) -> np.ndarray:
+    """Rows centred on ``mean`` (when given) and re-normalised: align's language centering."""
+    return centred_on(rows, mean if mean is not None else np.zeros(rows.shape[1], np.float32))
 
 
 def streamed_mean(vectors: np.ndarray, block: int = BLOCK) -> np.ndarray:
@@ -155,7 +156,7 @@ def _training_sample(vectors: np.ndarray, mean: np.ndarray | None, cells: int) -
             for start in range(0, len(picks), SEARCH_BLOCK)
         ]
     )
-    return next(unit_blocks(sample, mean, block=len(sample)))[1]
+    return _unit(sample, mean)
 
 
 def search(
@@ -192,7 +193,7 @@ def recall_at_1(
     _, approx = search(index, chosen, 1, mean_queries)
     exact = np.full(len(picks), -1, np.int64)
     best = np.full(len(picks), -np.inf, np.float32)
-    query_rows = next(unit_blocks(chosen, mean_queries, block=len(chosen)))[1]
+    query_rows = _unit(chosen, mean_queries)
     for start, rows in unit_blocks(base, mean_base):
         scores = query_rows @ rows.T
         top = scores.argmax(axis=1)
@@ -278,7 +279,7 @@ def _unit_rows(vectors: np.ndarray, rows: np.ndarray, mean: np.ndarray | None) -
     order = np.argsort(rows)  # sorted reads are kind to a memory-mapped file
     picked = np.empty((len(rows), vectors.shape[1]), np.float32)
     picked[order] = np.asarray(vectors[rows[order]], dtype=np.float32)
-    return next(unit_blocks(picked, mean, block=max(len(picked), 1)))[1]
+    return _unit(picked, mean)
 
 
 def greedy_one_to_one(
