@@ -199,21 +199,29 @@ class CommandRun:
 
 
 def run_measured(label: str, args: list[str], env: dict[str, str] | None = None) -> CommandRun:
-    """Run ``python -m workbench ARGS`` and read its own peak RSS from ``wait4``."""
+    """Run ``python -m workbench ARGS``: wall time, and the child's own peak RSS.
+
+    The peak is the child's ``VmHWM``, which it writes at exit (``workbench/__main__.py``);
+    ``wait4``'s ``ru_maxrss`` is only a fallback, as it includes this process's memory.
+    """
     import os
     import subprocess
     import sys
+    import tempfile
 
-    start = time.perf_counter()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "workbench", *args],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        env={**os.environ, **(env or {})},
-    )
-    _, status, usage = os.wait4(process.pid, 0)
-    seconds = time.perf_counter() - start
-    return CommandRun(label, seconds, usage.ru_maxrss / 1024, os.waitstatus_to_exitcode(status))
+    with tempfile.TemporaryDirectory() as tmp:
+        peak_file = Path(tmp) / "peak"
+        start = time.perf_counter()
+        process = subprocess.Popen(
+            [sys.executable, "-m", "workbench", *args],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            env={**os.environ, **(env or {}), "WORKBENCH_PEAK_FILE": str(peak_file)},
+        )
+        _, status, usage = os.wait4(process.pid, 0)
+        seconds = time.perf_counter() - start
+        peak_kib = int(peak_file.read_text()) if peak_file.exists() else usage.ru_maxrss
+    return CommandRun(label, seconds, peak_kib / 1024, os.waitstatus_to_exitcode(status))
 
 
 def write_corpus_file(path: Path, seeds: Path, megabytes: int, *, single_line: bool) -> Path:
