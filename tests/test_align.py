@@ -14,6 +14,7 @@ from workbench.align import (
     ComparableParams,
     Link,
     ParallelParams,
+    _with_length,
     align_comparable,
     align_documents,
     align_parallel,
@@ -161,6 +162,49 @@ def test_comparable_recovers_shuffled_pairs_and_ignores_distractors():
     for doc in docs:
         links = align_comparable(doc.src, doc.tgt, BagOfWords(), ComparableParams(threshold=1.4))
         assert {(link.src[0], link.tgt[0]) for link in links} == doc.gold
+
+
+def test_length_term_expects_the_confident_pairs_ratio():
+    src = ["x" * 10, "x" * 20, "x" * 30, "x" * 40]
+    tgt = ["y" * 20, "y" * 40, "y" * 60, "y" * 80]  # every translation twice as long
+    scores = {(0, 0): 1.3, (1, 1): 1.3, (2, 2): 1.3, (3, 0): 1.15, (1, 3): 1.15}
+    out = _with_length(scores, src, tgt, 0.1, threshold=1.2)
+    for pair in ((0, 0), (1, 1), (2, 2)):
+        assert out[pair] == pytest.approx(1.3)  # the expected length: no change
+    assert out[(3, 0)] == pytest.approx(1.15 + 0.1 * np.log(20 / 80))
+    assert out[(1, 3)] == pytest.approx(1.15 + 0.1 * np.log(40 / 80))
+
+
+def test_length_term_assumes_equal_lengths_without_three_confident_pairs():
+    scores = {(0, 0): 1.3, (1, 1): 1.0}
+    out = _with_length(scores, ["a" * 10, "b" * 10], ["c" * 20, "d" * 10], 0.1, threshold=1.2)
+    assert out[(0, 0)] == pytest.approx(1.3 + 0.1 * np.log(0.5))
+    assert out[(1, 1)] == pytest.approx(1.0)
+
+
+def test_length_term_prefers_the_translation_over_a_longer_paraphrase():
+    rng = np.random.default_rng(0)
+    base = rng.standard_normal((10, 64))
+    src = [f"source sentence {n:02d}" for n in range(10)]  # all 18 characters
+    tgt = [f"target sentence {n:02d}" for n in range(10)]
+    paraphrase = "a much longer sentence on the same subject, three times as long"
+    vectors = {text: base[n] for n, text in enumerate(src)}
+    vectors |= {text: base[n] + 0.3 * rng.standard_normal(64) for n, text in enumerate(tgt)}
+    vectors[paraphrase] = base[0] + 0.25 * rng.standard_normal(64)  # a little closer
+    vectors[tgt[0]] = base[0] + 0.3 * rng.standard_normal(64)
+
+    def embed(texts):
+        out = np.array([vectors[t] for t in texts], np.float32)
+        return out / np.linalg.norm(out, axis=1, keepdims=True)
+
+    both = [*tgt, paraphrase]
+    src0 = {}
+    for weight in (0.0, 0.12):
+        params = ComparableParams(threshold=1.0, length_weight=weight)
+        src0[weight] = {
+            x.tgt[0] for x in align_comparable(src, both, embed, params) if x.src == (0,)
+        }
+    assert src0 == {0.0: {10}, 0.12: {0}}
 
 
 def test_comparable_empty_side_gives_no_links():
