@@ -118,9 +118,20 @@ def test_vector_file_reads_rows_and_refuses_other_files(tmp_path):
     vectors = VectorFile(path)
     assert vectors.shape == (4, 3) and len(vectors) == 4
     assert vectors[np.array([1, 3])].tolist() == [[3, 4, 5], [9, 10, 11]]
+    assert vectors[1:3].tolist() == [[3, 4, 5], [6, 7, 8]]
     (tmp_path / "bad.npy").write_text("not numpy")
     with pytest.raises(MineError, match=r"not a readable \.npy file"):
         VectorFile(tmp_path / "bad.npy")
     np.save(tmp_path / "flat.npy", np.zeros(5))
     with pytest.raises(MineError, match="2-D"):
         VectorFile(tmp_path / "flat.npy")
+
+
+def test_vector_file_reads_scattered_rows_in_pieces(tmp_path, monkeypatch):
+    import workbench.mine as mine_module
+
+    monkeypatch.setattr(mine_module, "SCATTERED_ROWS", 3)
+    data = np.random.default_rng(0).standard_normal((50, 4)).astype(np.float32)
+    np.save(tmp_path / "v.npy", data)
+    rows = np.array([0, 7, 7, 12, 30, 31, 49, 2])  # 8 rows: three pieces, any order
+    np.testing.assert_array_equal(VectorFile(tmp_path / "v.npy")[rows], data[rows])

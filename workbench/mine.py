@@ -23,7 +23,7 @@ from .align import _ratio, centred_on
 
 Progress = Callable[[int, int], None]
 BLOCK = 32_768  # rows per block when adding or rescoring
-SEARCH_BLOCK = 8_192  # queries per search, rows per scattered read (see _training_sample)
+SEARCH_BLOCK = 8_192  # queries per search, candidate pairs per rescoring step
 
 
 class MineError(Exception):
@@ -58,6 +58,12 @@ class IndexSpec:
         return max(1, min(2 ** round(math.log2(max(4 * math.sqrt(rows), 1))), rows // 39 or 1))
 
 
+SCATTERED_ROWS = 1024
+"""Rows read per mapping when they are scattered. Each page fault on a mapped file maps
+its cached neighbours too (about 128 KiB per row read, measured here), so 8,192 scattered
+rows in one mapping made 1 GB resident for a moment."""
+
+
 class VectorFile:
     """The rows of a 2-D ``.npy`` file, read on demand.
 
@@ -81,6 +87,15 @@ class VectorFile:
         return self.shape[0]
 
     def __getitem__(self, rows) -> np.ndarray:
+        if isinstance(rows, np.ndarray) and rows.ndim == 1 and len(rows) > SCATTERED_ROWS:
+            out = np.empty((len(rows), self.shape[1]), self.dtype)
+            for start in range(0, len(rows), SCATTERED_ROWS):
+                piece = slice(start, start + SCATTERED_ROWS)
+                out[piece] = self._read(rows[piece])
+            return out
+        return self._read(rows)
+
+    def _read(self, rows) -> np.ndarray:
         mapped = np.load(self.path, mmap_mode="r")
         try:
             return np.array(mapped[rows])
@@ -148,14 +163,7 @@ def _training_sample(vectors: np.ndarray, mean: np.ndarray | None, cells: int) -
     """40 points per IVF cell (faiss wants 39-256), spread over the whole side."""
     wanted = min(len(vectors), 40 * cells)
     picks = np.sort(np.random.default_rng(0).choice(len(vectors), wanted, replace=False))
-    # Gathered in chunks: rows spread over a whole memory-mapped file would otherwise map
-    # nearly every page of it at once (1.4 GiB of resident memory at 1M rows).
-    sample = np.concatenate(
-        [
-            np.asarray(vectors[picks[start : start + SEARCH_BLOCK]], dtype=np.float32)
-            for start in range(0, len(picks), SEARCH_BLOCK)
-        ]
-    )
+    sample = np.asarray(vectors[picks], dtype=np.float32)  # VectorFile reads in pieces
     return _unit(sample, mean)
 
 
@@ -267,7 +275,7 @@ def exact_similarities(
 ) -> np.ndarray:
     """Cosine of each candidate pair from the stored vectors, not the quantised index."""
     out = np.empty(len(ii), np.float32)
-    step = SEARCH_BLOCK  # scattered rows map up to two pages each: keep the blocks small
+    step = SEARCH_BLOCK
     for start in range(0, len(ii), step):
         a = _unit_rows(src, ii[start : start + step], src_mean)
         b = _unit_rows(tgt, jj[start : start + step], tgt_mean)
