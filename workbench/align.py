@@ -82,7 +82,7 @@ class ParallelParams:
 @dataclass
 class ComparableParams:
     knn: int = 4
-    threshold: float | None = None  # ratio margin; None: the embedder's calibrated value
+    threshold: float | None = None  # on the final score (margin + terms); None: calibrated
     selection: str = "greedy"  # greedy one-to-one | mutual (both are each other's best)
     merge: bool = False  # try 1:2 and 2:1 merges of kept links
     second_signal_weight: float = 0.5  # weight of English-translation scores when given
@@ -592,7 +592,7 @@ def align_comparable(
     src_lang: str | None = None,
     tgt_lang: str | None = None,
 ) -> list[Link]:
-    """Matching sentences in any order: k-NN both ways, ratio margin, one-to-one selection.
+    """Matching sentences in any order: k-NN both ways, ratio margin, length term, one-to-one.
 
     ``src_english``: English translations of the source sentences (None where missing);
     when the target is English they add a second, monolingual score.
