@@ -22,8 +22,8 @@ import numpy as np
 from .align import _ratio, centred_on
 
 Progress = Callable[[int, int], None]
-BLOCK = 32_768  # rows per block when adding or rescoring
-SEARCH_BLOCK = 8_192  # queries per search, candidate pairs per rescoring step
+BLOCK = 32_768  # rows per block when streaming a whole side (means, exact scans)
+SEARCH_BLOCK = 8_192  # rows per index add or search, candidate pairs per rescoring step
 
 
 class MineError(Exception):
@@ -275,10 +275,9 @@ def exact_similarities(
 ) -> np.ndarray:
     """Cosine of each candidate pair from the stored vectors, not the quantised index."""
     out = np.empty(len(ii), np.float32)
-    step = SEARCH_BLOCK
-    for start in range(0, len(ii), step):
-        a = _unit_rows(src, ii[start : start + step], src_mean)
-        b = _unit_rows(tgt, jj[start : start + step], tgt_mean)
+    for start in range(0, len(ii), SEARCH_BLOCK):
+        a = _unit_rows(src, ii[start : start + SEARCH_BLOCK], src_mean)
+        b = _unit_rows(tgt, jj[start : start + SEARCH_BLOCK], tgt_mean)
         out[start : start + len(a)] = np.einsum("ij,ij->i", a, b)
     return out
 
