@@ -95,8 +95,8 @@ _PATTERNS: list[tuple[str, re.Pattern]] = [
     ("gregorian", re.compile(rf"(?<!\d){_DAY}{_SEP}(?P<month>{_G}){_END}{_SEP}{_YEAR}(?!\d)")),
     ("gregorian", re.compile(rf"(?<![\w])(?P<month>{_G}){_END}{_SEP}{_DAY}{_SEP}{_YEAR}(?!\d)")),
     ("gregorian", re.compile(rf"(?<![\w])(?P<month>{_G}){_END}{_SEP}{_YEAR}(?!\d)")),
-    ("numeric", re.compile(r"(?<!\d)(?P<year>1[34]\d\d|19\d\d|20\d\d)[-/.](?P<m>\d\d?)[-/.](?P<day>\d\d?)(?!\d)")),
-    ("numeric", re.compile(r"(?<!\d)(?P<day>\d\d?)[/.](?P<m>\d\d?)[/.](?P<year>19\d\d|20\d\d)(?!\d)")),
+    ("numeric", re.compile(rf"(?<!\d){_YEAR}[-/.](?P<m>\d\d?)[-/.](?P<day>\d\d?)(?!\d)")),
+    ("numeric", re.compile(r"(?<!\d)(?P<day>\d\d?)[/.](?P<m>\d\d?)[/.](?P<year>[12]\d{3})(?!\d)")),
 ]  # fmt: skip
 
 _ORDINAL_WORDS = {
@@ -211,9 +211,7 @@ def happening_date(text: str, head_chars: int = HEAD_CHARS) -> FoundDate | None:
     The latest stated date wins (see the module docstring); a bare year only
     counts in the head, and a more precise date of the same year is preferred.
     """
-    candidates = [
-        d for d in find_dates(text) if d.kind != "year" or d.position < head_chars
-    ]
+    candidates = [d for d in find_dates(text) if d.kind != "year" or d.position < head_chars]
     if not candidates:
         return None
     latest_year = max(d.value.year for d in candidates)
