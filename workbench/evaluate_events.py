@@ -131,12 +131,21 @@ def pairwise(gold: dict[int, str], predicted: dict[int, object]) -> PairScore:
 
 
 def gold_line(sentence: str, version: StoryVersion) -> int | None:
-    """The story line a stored sentence comes from (the splitter may cut a line in two)."""
+    """The story line a stored sentence comes from: the line equal to it, else the
+    shortest line containing it (the splitter may cut a line in two; a short line may
+    also occur inside a longer one)."""
     wanted = normalise(sentence, version.lang)
-    for line, text in zip(version.lines, version.text, strict=True):
-        if wanted and wanted in normalise(text, version.lang):
+    if not wanted:
+        return None
+    lines = [
+        (line, normalise(text, version.lang))
+        for line, text in zip(version.lines, version.text, strict=True)
+    ]
+    for line, text in lines:
+        if text == wanted:
             return line
-    return None
+    holders = [(len(text), line) for line, text in lines if wanted in text]
+    return min(holders)[1] if holders else None
 
 
 @dataclass
@@ -252,10 +261,13 @@ def gold_pairs(src: StoredDoc, tgt: StoredDoc) -> set[tuple[int, int]]:
     }
 
 
-def document_pairs(docs: dict[int, StoredDoc], seed: int = 0) -> list[tuple[str, int, int]]:
-    """Within-story pairs (every language pair), and for each story one pair with another
-    story of its article and one with a story of another article (what a wrong grouping
-    would align): ``(kind, src id, tgt id)``, English last as the pipeline orders them."""
+def document_pairs(
+    docs: dict[int, StoredDoc], seed: int = 0, strangers: int = 3
+) -> list[tuple[str, int, int]]:
+    """Within-story pairs (every language pair), and for each story ``strangers`` pairs with
+    other stories of its article and as many with stories of other articles (what a wrong
+    grouping would align): ``(kind, src id, tgt id)``, English last as the pipeline orders
+    them, never two documents of one language."""
     rng = random.Random(seed)
     by_story: dict[str, list[StoredDoc]] = {}
     for d in docs.values():
@@ -271,13 +283,12 @@ def document_pairs(docs: dict[int, StoredDoc], seed: int = 0) -> list[tuple[str,
         pairs += [("same story", *ordered(a, b)) for a, b in combinations(members, 2)]
         thread = members[0].file.story.thread
         kin = [s for s in stories if s != story and by_story[s][0].file.story.thread == thread]
-        strangers = [s for s in stories if by_story[s][0].file.story.thread != thread]
-        for kind, pool in (("same article", kin), ("other article", strangers)):
-            if pool:
+        others = [s for s in stories if by_story[s][0].file.story.thread != thread]
+        for kind, pool in (("same article", kin), ("other article", others)):
+            for other in rng.sample(pool, min(strangers, len(pool))):
                 a = rng.choice(members)
-                b = rng.choice(by_story[rng.choice(pool)])
-                if a.lang != b.lang:
-                    pairs.append((kind, *ordered(a, b)))
+                b = rng.choice([d for d in by_story[other] if d.lang != a.lang])
+                pairs.append((kind, *ordered(a, b)))
     return pairs
 
 

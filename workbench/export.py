@@ -187,8 +187,12 @@ def workspace_rows(
     query = (
         "SELECT l.src_ids, l.tgt_ids, l.score, l.confidence, l.link_type, l.status,"
         " a.src_doc, a.tgt_doc,"
-        " COALESCE(e.label, '') AS event FROM links l JOIN alignments a ON a.id = l.alignment_id"
-        " LEFT JOIN events e ON e.id = a.event_id WHERE 1 = 1"
+        " COALESCE(e.label, 'thread: ' || t.label, '') AS event"
+        " FROM links l JOIN alignments a ON a.id = l.alignment_id"
+        " LEFT JOIN events e ON e.id = a.event_id"
+        " LEFT JOIN documents sd ON sd.id = a.src_doc"
+        " LEFT JOIN events se ON se.id = sd.event_id"
+        " LEFT JOIN threads t ON t.id = se.thread_id WHERE 1 = 1"
     )
     params: list[object] = []
     if event is not None:

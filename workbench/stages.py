@@ -82,7 +82,8 @@ def _moved_documents(workspace: Workspace, before: dict[int, int | None]) -> lis
 
 
 class AlignStage:
-    """Align every pair of documents within each event (auto mode), storing every link."""
+    """Align every pair of documents within each event (auto mode), and mine pairs of
+    documents of different events of one thread (comparable mode) for what they share."""
 
     name = "align"
 
@@ -90,21 +91,22 @@ class AlignStage:
         self.holder = holder
 
     def __call__(self, workspace: Workspace, progress) -> StageReport:
-        pairs = event_pairs(workspace)
+        pairs = event_pairs(workspace) + thread_pairs(workspace)
         if not pairs:
-            return StageReport(self.name, "no event has two documents: nothing to align")
+            return StageReport(self.name, "no thread has two documents: nothing to align")
         try:
             embedder = self.holder.get(workspace)
         except EmbedError as error:
             return StageReport(self.name, "not aligned", [str(error)])
         dropped = sync_alignments_with_events(workspace, pairs)
-        counts = {"parallel": 0, "comparable": 0, "kept": 0, "resumed": 0}
+        counts = {"parallel": 0, "comparable": 0, "thread": 0, "kept": 0, "resumed": 0}
         links = 0
         warnings = []
         for done, (event_id, src, tgt) in enumerate(pairs):
             if progress:
                 progress(done, len(pairs), f"aligning {src.id}-{tgt.id}")
-            key = align_job_key(src.id, tgt.id, embedder.key)
+            kind = "event" if event_id is not None else "thread"
+            key = f"{align_job_key(src.id, tgt.id, embedder.key)}|{kind}"
             if workspace.job_state("align", key) == "done":
                 counts["resumed"] += 1
                 continue
@@ -118,12 +120,15 @@ class AlignStage:
                 workspace.record_job("align", key, "failed", str(error))
                 continue
             workspace.record_job("align", key, "done", mode)
-            counts[mode] += 1
+            counts[mode if kind == "event" else "thread"] += 1
             links += stored
         summary = (
             f"{counts['parallel'] + counts['comparable']} document pairs aligned "
-            f"({counts['parallel']} parallel, {counts['comparable']} comparable), {links} links"
+            f"({counts['parallel']} parallel, {counts['comparable']} comparable)"
         )
+        if counts["thread"]:
+            summary += f", {counts['thread']} pairs of related events mined"
+        summary += f", {links} links"
         if counts["resumed"]:
             summary += f"; {counts['resumed']} done before"
         if counts["kept"]:
@@ -168,15 +173,32 @@ def event_pairs(workspace: Workspace) -> list[tuple[int, DocumentRow, DocumentRo
     return pairs
 
 
+def thread_pairs(workspace: Workspace) -> list[tuple[None, DocumentRow, DocumentRow]]:
+    """Document pairs of different events of one thread (``None`` in the event's place)."""
+    thread_of = {e.id: e.thread_id for e in workspace.events()}
+    by_thread: dict[int, list[DocumentRow]] = {}
+    for doc in workspace.documents():
+        thread = thread_of.get(doc.event_id) if doc.event_id is not None else None
+        if thread is not None and doc.sentences:
+            by_thread.setdefault(thread, []).append(doc)
+    pairs = []
+    for _, docs in sorted(by_thread.items()):
+        ordered = sorted(docs, key=lambda d: (d.lang == "en", d.id))
+        pairs += [(None, a, b) for a, b in combinations(ordered, 2) if a.event_id != b.event_id]
+    return pairs
+
+
 def sync_alignments_with_events(workspace: Workspace, pairs) -> int:
-    """After regrouping: point each kept alignment at its pair's event, and remove automatic
-    alignments of documents that no longer share an event (edited ones are kept)."""
+    """After regrouping: point each kept alignment at its pair's event (none for a pair of
+    related events), and remove automatic alignments of documents that no longer share an
+    event or a thread (edited ones are kept)."""
     wanted = {(src.id, tgt.id): event_id for event_id, src, tgt in pairs}
     removed = 0
     with workspace.transaction() as conn:
         for row in conn.execute("SELECT id, src_doc, tgt_doc FROM alignments").fetchall():
-            event_id = wanted.get((row["src_doc"], row["tgt_doc"]))
-            if event_id is not None:
+            pair = (row["src_doc"], row["tgt_doc"])
+            if pair in wanted:
+                event_id = wanted[pair]
                 conn.execute(
                     "UPDATE alignments SET event_id = ? WHERE id = ?", (event_id, row["id"])
                 )
@@ -190,32 +212,37 @@ def sync_alignments_with_events(workspace: Workspace, pairs) -> int:
 def align_pair(
     workspace: Workspace,
     embedder: CachedEmbedder,
-    event_id: int,
+    event_id: int | None,
     src: DocumentRow,
     tgt: DocumentRow,
 ) -> tuple[str, int]:
+    """Align one pair and store its links: auto mode within an event; between events of a
+    thread, comparable mining (documents of different happenings share a sentence only
+    when it states the same fact; every other mined link keeps its low confidence)."""
     source = [s.text for s in workspace.sentences(src.id)]
     target = [s.text for s in workspace.sentences(tgt.id)]
     english = None
     if tgt.lang == "en" and src.lang != "en":
         translated = real_translations(workspace, src.id)
         english = [translated.get(i) for i in range(len(source))] if translated else None
+    mode = "auto" if event_id is not None else "comparable"
     result = align_documents(
-        source, target, embedder, "auto", src_english=english, src_lang=src.lang, tgt_lang=tgt.lang
+        source, target, embedder, mode, src_english=english, src_lang=src.lang, tgt_lang=tgt.lang
     )
+    links = result.links
     workspace.save_alignment(
         event_id=event_id,
         src_doc=src.id,
         tgt_doc=tgt.id,
         mode=result.mode,
-        method=f"workbench-{result.mode}",
+        method=f"workbench-{result.mode}" if event_id is not None else "workbench-thread",
         params={"embedder": embedder.key, "reason": result.reason},
         links=[
             (list(link.src), list(link.tgt), link.score, link.link_type, link.confidence)
-            for link in result.links
+            for link in links
         ],
     )
-    return result.mode, len(result.links)
+    return result.mode, len(links)
 
 
 def default_stages(embedder: str = DEFAULT_EMBEDDER, engine: Engine | None = None) -> list:
