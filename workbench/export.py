@@ -61,10 +61,26 @@ class ExportError(Exception):
     """A one-line, actionable export problem."""
 
 
+_TSV_ESCAPES = str.maketrans(
+    {
+        "\\": "\\\\",
+        "\t": "\\t",
+        "\n": "\\n",
+        "\r": "\\r",
+        "\v": "\\v",
+        "\f": "\\f",
+        # every other character str.splitlines() (and Unicode-aware readers) breaks lines at
+        **{ch: f"\\u{ord(ch):04x}" for ch in "\x1c\x1d\x1e\x85\u2028\u2029"},
+    }
+)
+
+
 def escape_tsv(value: object) -> str:
-    """Backslash-escape what would break a TSV row (tabs, newlines, backslashes)."""
+    """Backslash-escape what would break a TSV row: backslashes, tabs, and every line or
+    paragraph separator (``\\n``, ``\\r``, ``\\v``, ``\\f``, ``\\u001c``-``\\u001e``,
+    ``\\u0085``, ``\\u2028``, ``\\u2029``)."""
     text = "" if value is None else str(value)
-    return text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+    return text.translate(_TSV_ESCAPES)
 
 
 def _cell(row: ExportRow, column: str) -> str:

@@ -247,8 +247,39 @@ MIGRATIONS: list[str] = [
     ALTER TABLE documents ADD COLUMN date TEXT;
     ALTER TABLE links ADD COLUMN confidence REAL;
     """,
+    # 4: a history row never points at a missing link: the before/after snapshots keep the
+    # edit by value, and link_id becomes NULL when its link goes (merged away, undone)
+    """
+    CREATE TABLE link_history_new (
+        id INTEGER PRIMARY KEY,
+        link_id INTEGER REFERENCES links(id) ON DELETE SET NULL,
+        action TEXT NOT NULL,
+        before TEXT,
+        after TEXT,
+        actor TEXT NOT NULL DEFAULT '',
+        at TEXT NOT NULL,
+        undone INTEGER NOT NULL DEFAULT 0
+    );
+    INSERT INTO link_history_new
+        SELECT id, (SELECT l.id FROM links l WHERE l.id = h.link_id), action, before, after,
+               actor, at, undone
+        FROM link_history h;
+    DROP TABLE link_history;
+    ALTER TABLE link_history_new RENAME TO link_history;
+    CREATE INDEX link_history_link ON link_history(link_id);
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
+
+_USER_EDITS = """
+    SELECT 1 FROM links l JOIN alignments a ON a.id = l.alignment_id
+    WHERE a.src_doc = ? AND a.tgt_doc = ? AND l.status != 'auto'
+    UNION ALL
+    SELECT 1 FROM link_history h JOIN alignments a ON a.id = coalesce(
+        json_extract(h.after, '$[0].alignment_id'), json_extract(h.before, '$[0].alignment_id'))
+    WHERE a.src_doc = ? AND a.tgt_doc = ? AND h.undone = 0 AND h.action != 'undo'
+    LIMIT 1
+"""
 
 
 @dataclass(frozen=True)
@@ -316,6 +347,7 @@ class Workspace:
                 self.db_path, timeout=self.timeout, isolation_level=None, check_same_thread=False
             )
             conn.row_factory = sqlite3.Row
+            _refuse_foreign(conn, self.db_path)
             conn.execute("PRAGMA foreign_keys = ON")
             conn.execute(f"PRAGMA busy_timeout = {int(self.timeout * 1000)}")
             mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
@@ -550,14 +582,9 @@ class Workspace:
     # --- alignments -----------------------------------------------------------------------
 
     def alignment_has_user_edits(self, src_doc: int, tgt_doc: int) -> bool:
-        return (
-            self.conn.execute(
-                "SELECT 1 FROM links l JOIN alignments a ON a.id = l.alignment_id"
-                " WHERE a.src_doc = ? AND a.tgt_doc = ? AND l.status != 'auto' LIMIT 1",
-                (src_doc, tgt_doc),
-            ).fetchone()
-            is not None
-        )
+        """A link a user confirmed, rejected or edited, or an edit in ``link_history`` that
+        was not undone: such an alignment is never replaced automatically."""
+        return self.conn.execute(_USER_EDITS, (src_doc, tgt_doc) * 2).fetchone() is not None
 
     def save_alignment(
         self,
@@ -569,14 +596,19 @@ class Workspace:
         method: str,
         params: dict,
         links: Iterable[tuple[list[int], list[int], float | None, str, float | None]],
-    ) -> int:
-        """Replace the automatic alignment of two documents (one transaction).
+    ) -> int | None:
+        """Replace the automatic alignment of two documents (one transaction); return its id,
+        or None when a user has edited the pair's alignment: then nothing is replaced.
 
         ``links`` are ``(src_ids, tgt_ids, score, link_type, confidence)``; stored with
-        status ``auto``. Callers must not replace an alignment a user has edited.
+        status ``auto``. The check for user edits runs inside the write transaction that
+        replaces the links (edits take the same lock), so an edit saved while the pair was
+        being aligned is never deleted.
         """
         stamp = now()
         with self.transaction() as conn:
+            if self.alignment_has_user_edits(src_doc, tgt_doc):
+                return None
             conn.execute(
                 "DELETE FROM alignments WHERE src_doc = ? AND tgt_doc = ?", (src_doc, tgt_doc)
             )
@@ -816,6 +848,23 @@ class Workspace:
                 " ORDER BY COUNT(*) DESC",
                 (document_id,),
             ).fetchall()
+        )
+
+
+def _refuse_foreign(conn: sqlite3.Connection, db_path: Path) -> None:
+    """Refuse an SQLite file some other program made, before anything (WAL mode, the
+    migrations) writes to it: it has tables but not ours."""
+    tables = {
+        row[0]
+        for row in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+        )
+    }
+    if tables and "sources" not in tables:
+        conn.close()
+        raise WorkspaceError(
+            f"workspace {db_path} is not a workbench database (another program's SQLite file;"
+            " left untouched)"
         )
 
 
