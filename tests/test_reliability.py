@@ -415,7 +415,7 @@ def test_a_claim_left_by_a_killed_run_is_taken_over_and_a_live_one_respected(tmp
     pair(ws, 6)
     monkeypatch.setattr(stages_module, "load_embedder", lambda spec, threads=None: FakeEmbedder())
     key = ws.conn.execute("SELECT src_doc || '-' || tgt_doc FROM alignments").fetchone()[0]
-    key += "|test-fake"
+    key += "|test-fake|event"
     host = socket.gethostname()
     live = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
     try:

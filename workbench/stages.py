@@ -113,7 +113,7 @@ class AlignStage:
                 if progress:
                     progress(done, len(pairs), f"aligning {src.id}-{tgt.id}")
                 kind = "event" if event_id is not None else "thread"
-                key = f"{align_job_key(src.id, tgt.id, embedder.key)}|{kind}"
+                key = align_job_key(src.id, tgt.id, embedder.key, kind)
                 state = claims.claim(key)
                 if state != "claimed":
                     counts["resumed" if state == "done" else "busy"] += 1
@@ -238,9 +238,12 @@ def _claim_alive(row) -> bool:
     return (datetime.now(UTC) - claimed).total_seconds() < CLAIM_TTL
 
 
-def align_job_key(src_doc: int, tgt_doc: int, embedder_key: str = "") -> str:
-    """The ``jobs`` key of one aligned document pair (without the embedder: its prefix)."""
-    return f"{src_doc}-{tgt_doc}|{embedder_key}"
+def align_job_key(src_doc: int, tgt_doc: int, embedder_key: str = "", kind: str = "") -> str:
+    """The ``jobs`` key of one aligned document pair: ``kind`` is ``event`` (aligned as one
+    happening) or ``thread`` (mined as related events), so a pair regrouped from one to the
+    other is aligned again. Without embedder and kind: the prefix of every key of the pair."""
+    key = f"{src_doc}-{tgt_doc}|{embedder_key}"
+    return f"{key}|{kind}" if kind else key
 
 
 def forget_align_jobs(conn, src_doc: int, tgt_doc: int) -> None:
