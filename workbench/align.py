@@ -33,6 +33,7 @@ from itertools import pairwise
 import numpy as np
 
 from .embed import CachedEmbedder, Embedder, language_mean
+from .errors import WorkbenchError
 from .normalise import ascii_digits
 
 Embed = Callable[[Sequence[str]], np.ndarray]
@@ -43,7 +44,7 @@ def _embed_fn(embed) -> Embed:
     return embed.embed if hasattr(embed, "embed") else embed
 
 
-class AlignError(Exception):
+class AlignError(WorkbenchError):
     """A one-line, actionable alignment problem."""
 
 

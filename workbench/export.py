@@ -15,6 +15,7 @@ from typing import IO
 from lxml import etree
 
 from . import __version__
+from .errors import WorkbenchError
 from .store import Workspace, now
 
 COLUMNS = (
@@ -69,7 +70,7 @@ class ExportRow:
     tgt_file: str = ""
 
 
-class ExportError(Exception):
+class ExportError(WorkbenchError):
     """A one-line, actionable export problem."""
 
 

@@ -13,6 +13,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from .errors import WorkbenchError
+
 DEFAULT_LANGUAGES = ("fa", "ar", "en")
 UNDETERMINED = "und"
 _LETTER = re.compile(r"[^\W\d_]")
@@ -24,7 +26,7 @@ _DOC_SAMPLE = 20_000
 _ARABIC_SCRIPT_LANGS = {"fa", "ar", "ur", "ps", "ku", "sd", "ug"}
 
 
-class UnknownLanguageError(ValueError):
+class UnknownLanguageError(WorkbenchError, ValueError):
     pass
 
 

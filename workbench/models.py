@@ -18,6 +18,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from .errors import WorkbenchError
 from .store import Workspace, dumps, now
 
 TRANSLATE_DIR = "translate"
@@ -25,7 +26,7 @@ REQUIRED_FILES = ("metadata.json", "model/model.bin", "sentencepiece.model")
 TARGET_SPM = "target.spm"  # only for models with a separate target vocabulary (OPUS-MT)
 
 
-class ModelError(Exception):
+class ModelError(WorkbenchError):
     """A package or model problem; the message is one line a user can act on."""
 
 
@@ -124,7 +125,8 @@ class ModelStore:
     def __init__(self, workspace: Workspace):
         self.workspace = workspace
         self.folder = workspace.models_dir / TRANSLATE_DIR
-        self.folder.mkdir(parents=True, exist_ok=True)
+        if not workspace.read_only:  # a read-only copy can still list and verify its models
+            self.folder.mkdir(parents=True, exist_ok=True)
 
     def add(self, path: Path, expected_sha256: str | None = None) -> InstalledModel:
         """Verify and install an .argosmodel file; replaces an older copy of the same package."""

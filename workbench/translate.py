@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Protocol
 
 from .distribute import Engine
+from .errors import WorkbenchError
 from .langid import arabic_script_share
 from .model import StageReport
 from .models import TARGET_SPM, InstalledModel, ModelStore
@@ -32,7 +33,7 @@ CHUNK = int(os.environ.get("WORKBENCH_TRANSLATE_CHUNK", "256"))
 """Sentences per cache commit: an interruption (even kill -9) loses at most this much work."""
 
 
-class TranslationError(Exception):
+class TranslationError(WorkbenchError):
     """A one-line, actionable translation problem."""
 
 
