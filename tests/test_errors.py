@@ -18,6 +18,7 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -230,45 +231,68 @@ def test_a_full_database_raises_the_typed_error_not_a_rollback_error(workspace):
 # --- a read-only workspace -------------------------------------------------------------------
 
 
-def run_read_only(ws: Path, *args: str) -> subprocess.CompletedProcess:
-    """``workbench ARGS`` on ``ws`` made read-only: a read-only bind mount in a private
-    mount namespace as root (root ignores file modes), ``chmod -R a-w`` otherwise."""
+NOBODY = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
+
+
+def _nobody_can_run_the_workbench() -> bool:
+    if os.geteuid() != 0 or not shutil.which("setpriv"):
+        return False
+    probe = subprocess.run([*NOBODY, *EXE, "--version"], capture_output=True)
+    return probe.returncode == 0
+
+
+def run_read_only(ws: Path, how: str, *args: str) -> subprocess.CompletedProcess:
+    """``workbench ARGS`` on ``ws`` made read-only. ``mount``: a read-only bind mount in a
+    private mount namespace (root only). ``chmod``: ``chmod -R a-w``, run as user nobody
+    when the tests run as root (root ignores file modes)."""
     env = {**os.environ, "WORKBENCH_WORKSPACE": str(ws)}
     command = [*EXE, *args]
-    if os.geteuid() == 0:
+    if how == "mount":
         script = 'mount --bind -o ro "$0" "$0" && exec "$@"'
         command = ["unshare", "-m", "sh", "-c", script, str(ws), *command]
+    elif os.geteuid() == 0:
+        command = [*NOBODY, *command]
     return subprocess.run(command, capture_output=True, text=True, env=env, timeout=600)
 
 
-@pytest.fixture
-def read_only_copy(small_workspace):
-    if os.geteuid() == 0 and not _mount_namespace_works():
-        pytest.skip("root without a private mount namespace cannot make a read-only copy")
-    subprocess.run(["chmod", "-R", "a-w", str(small_workspace)], check=True)
+@pytest.fixture(params=["mount", "chmod"])
+def read_only_copy(request, small_workspace):
+    """A copy of a one-document workspace, and how it is made read-only."""
+    how = request.param
+    if how == "mount" and not _mount_namespace_works():
+        pytest.skip("needs root and a private mount namespace")
+    if how == "chmod" and os.geteuid() == 0 and not _nobody_can_run_the_workbench():
+        pytest.skip("as root, chmod needs another user (setpriv) to mean anything")
+    folder = Path(tempfile.mkdtemp(prefix="workbench-ro-"))  # reachable by user nobody
+    folder.chmod(0o755)
+    ws = folder / "ws"
+    shutil.copytree(small_workspace, ws)
+    subprocess.run(["chmod", "-R", "a+rX,a-w", str(ws)], check=True)
     try:
-        yield small_workspace
+        yield ws, how
     finally:
-        subprocess.run(["chmod", "-R", "u+w", str(small_workspace)], check=True)
+        subprocess.run(["chmod", "-R", "u+w", str(ws)], check=True)
+        shutil.rmtree(folder)
 
 
 def test_a_read_only_copy_can_be_read_and_is_never_written(read_only_copy):
-    before = {p.name: p.read_bytes() for p in read_only_copy.iterdir() if p.is_file()}
-    status = run_read_only(read_only_copy, "status", "--json")
+    ws, how = read_only_copy
+    before = {p.name: p.read_bytes() for p in ws.iterdir() if p.is_file()}
+    status = run_read_only(ws, how, "status", "--json")
     assert status.returncode == 0, status.stderr
     assert json.loads(status.stdout)["counts"]["documents"] == 1
-    plain = run_read_only(read_only_copy, "status")
+    plain = run_read_only(ws, how, "status")
     assert plain.returncode == 0 and "documents: 1 (en)" in plain.stdout
-    export = run_read_only(read_only_copy, "export", "--format", "json")
+    export = run_read_only(ws, how, "export", "--format", "json")
     assert export.returncode == 0, export.stderr
     assert json.loads(export.stdout) == {"links": []}
-    listed = run_read_only(read_only_copy, "models", "list", "--json")
+    listed = run_read_only(ws, how, "models", "list", "--json")
     assert listed.returncode == 0 and json.loads(listed.stdout) == []
     for args in (("ingest", str(ARABIC)), ("models", "add", str(FA_MODEL))):
-        result = run_read_only(read_only_copy, *args)
+        result = run_read_only(ws, how, *args)
         assert_one_line_error(result, 3, "read-only")
         assert_no_internal_error(result)
-    after = {p.name: p.read_bytes() for p in read_only_copy.iterdir() if p.is_file()}
+    after = {p.name: p.read_bytes() for p in ws.iterdir() if p.is_file()}
     assert after == before  # no WAL switch, no -wal/-shm files, nothing written
 
 

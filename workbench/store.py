@@ -358,7 +358,10 @@ class Workspace:
                 conn.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
                 return conn
             except sqlite3.DatabaseError as error:
-                cannot_open = getattr(error, "sqlite_errorname", "").startswith("SQLITE_CANTOPEN")
+                # no -shm can be made: CANTOPEN (read-only mount), READONLY_DIRECTORY (chmod)
+                cannot_open = getattr(error, "sqlite_errorname", "").startswith(
+                    ("SQLITE_CANTOPEN", "SQLITE_READONLY")
+                )
                 if cannot_open and attempt == len(attempts) and len(attempts) == 1:
                     raise WorkspaceReadOnly(
                         f"workspace {self.path} is read-only and {wal.name} holds changes not "
