@@ -157,7 +157,7 @@ def as_workbench_error(error: BaseException) -> WorkbenchError | None:
     if isinstance(error, OSError):
         if error.errno == errno.EPIPE:
             return _output_error(error)
-        return os_error(error)
+        return os_error(error, _opened[-1].parent if _opened else None)
     return None
 
 

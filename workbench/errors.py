@@ -110,16 +110,31 @@ _FULL = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG}
 _DENIED = {errno.EACCES, errno.EPERM}
 
 
-def os_error(error: OSError) -> WorkspaceError | None:
-    """The workspace problem behind an OS error met while writing workspace files.
+def os_error(error: OSError, workspace: Path | None = None) -> WorkbenchError | None:
+    """The problem behind an OS error no command handled itself, or None when it is a bug.
 
-    Only for errors the commands did not handle themselves (input and output
-    files are handled where they are opened), so what is left is the workspace.
+    Inputs and outputs are handled where they are opened, so a full disk or a denied
+    write is the workspace's (exit 3), unless the error names a file outside
+    ``workspace``: then it is that file's problem (exit 1), e.g. an unreadable package.
     """
-    where = f": {error.filename}" if error.filename else ""
+    name = error.filename
     reason = error.strerror or str(error)
+    outside = workspace is not None and name is not None and not _inside(name, workspace)
     if error.errno in _FULL:
+        if outside:
+            return OutputError(f"cannot write {name}: {reason}")
+        where = f": {name}" if name else ""
         return WorkspaceFull(f"cannot write to the workspace{where}: {reason} (disk full?)")
     if error.errno == errno.EROFS or error.errno in _DENIED:
+        if outside:
+            return InputError(f"{name}: {reason}")
+        where = f": {name}" if name else ""
         return WorkspaceReadOnly(f"cannot write to the workspace{where}: {reason}")
     return None
+
+
+def _inside(name: str | bytes | int, folder: Path) -> bool:
+    try:
+        return Path(str(name)).resolve().is_relative_to(folder.resolve())
+    except (OSError, ValueError):
+        return False
