@@ -34,6 +34,7 @@ import numpy as np
 
 from .confidence import calibration_for, confidences
 from .embed import CachedEmbedder, Embedder, language_mean
+from .errors import WorkbenchError
 from .normalise import ascii_digits
 
 Embed = Callable[[Sequence[str]], np.ndarray]
@@ -44,7 +45,7 @@ def _embed_fn(embed) -> Embed:
     return embed.embed if hasattr(embed, "embed") else embed
 
 
-class AlignError(Exception):
+class AlignError(WorkbenchError):
     """A one-line, actionable alignment problem."""
 
 

@@ -12,12 +12,13 @@ import json
 import sqlite3
 from dataclasses import dataclass
 
+from .errors import WorkbenchError
 from .store import Workspace, dumps, now
 
 STATUSES = ("auto", "confirmed", "rejected", "edited")
 
 
-class EditError(Exception):
+class EditError(WorkbenchError):
     """An edit that cannot be applied (the link changed or vanished meanwhile, bad input)."""
 
 

@@ -15,6 +15,7 @@ from typing import IO
 from lxml import etree
 
 from . import __version__
+from .errors import WorkbenchError
 from .store import Workspace, now
 
 COLUMNS = (
@@ -33,7 +34,15 @@ COLUMNS = (
     "confidence",
     "link_type",
     "status",
+    # documents as separate fields (src_doc/tgt_doc above stay "ID: title")
+    "src_doc_id",
+    "tgt_doc_id",
+    "src_doc_title",
+    "tgt_doc_title",
+    "src_file",
+    "tgt_file",
 )
+TITLE_CHARS = 60  # titles in src_doc/tgt_doc are shortened at a word boundary to about this
 FORMATS = ("tsv", "tmx", "json")
 
 
@@ -55,9 +64,15 @@ class ExportRow:
     link_type: str = ""
     status: str = "auto"
     extra: dict = field(default_factory=dict)
+    src_doc_id: int | None = None
+    tgt_doc_id: int | None = None
+    src_doc_title: str = ""
+    tgt_doc_title: str = ""
+    src_file: str = ""
+    tgt_file: str = ""
 
 
-class ExportError(Exception):
+class ExportError(WorkbenchError):
     """A one-line, actionable export problem."""
 
 
@@ -220,7 +235,7 @@ def workspace_rows(
     if not include_rejected:
         query += " AND l.status != 'rejected'"
     query += " ORDER BY a.event_id, a.src_doc, a.tgt_doc, l.id"
-    docs = {d.id: d for d in workspace.documents()}
+    docs = {d.id: d for d in workspace.documents(include_old=True)}
     sentences: dict[int, dict[int, tuple[str, str, str]]] = {}
     for row in conn.execute(query, params).fetchall():
         src_ids, tgt_ids = json.loads(row["src_ids"]), json.loads(row["tgt_ids"])
@@ -243,6 +258,12 @@ def workspace_rows(
             confidence=row["confidence"],
             link_type=row["link_type"],
             status=row["status"],
+            src_doc_id=row["src_doc"],
+            tgt_doc_id=row["tgt_doc"],
+            src_doc_title=src_doc.title if src_doc else "",
+            tgt_doc_title=tgt_doc.title if tgt_doc else "",
+            src_file=src_doc.path if src_doc else "",
+            tgt_file=tgt_doc.path if tgt_doc else "",
         )
 
 
@@ -266,6 +287,19 @@ def real_translations(workspace: Workspace, document_id: int) -> dict[int, str]:
 
 
 def _doc_name(doc) -> str:
+    """``"ID: title"`` (``"ID:"`` without a title), the title shortened between words."""
     if doc is None:
         return ""
-    return f"{doc.id}:{doc.title[:60]}" if doc.title else str(doc.id)
+    title = short_title(doc.title)
+    return f"{doc.id}: {title}" if title else f"{doc.id}:"
+
+
+def short_title(title: str, limit: int = TITLE_CHARS) -> str:
+    """``title`` on one line, cut at the last space before ``limit`` characters (never
+    inside a word; a first word longer than ``limit`` is kept whole), "…" marking a cut."""
+    title = " ".join(title.split())
+    if len(title) <= limit:
+        return title
+    head = title[: limit + 1]
+    cut = head.rsplit(" ", 1)[0] if " " in head else title.split(" ", 1)[0]
+    return cut if cut == title else cut.rstrip(" ,;:-–—") + "…"

@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
+from .errors import WorkbenchError
 from .limits import LimitError, check_zip, docx_limits
 from .model import Skipped, Source
 
@@ -27,7 +28,7 @@ _PREFERRED = ("cp1256", "cp1252", "latin_1", "iso8859_6", "cp720", "utf_16")
 STREAM_BYTES = 16 * 1024 * 1024  # larger text files are read block by block, never whole
 
 
-class IngestError(Exception):
+class IngestError(WorkbenchError):
     """A file that cannot be read; the message is the one-line reason."""
 
 

@@ -15,6 +15,8 @@ import unicodedata
 from collections import Counter
 from functools import lru_cache
 
+from .errors import WorkbenchError
+
 DEFAULT_LANGUAGES = ("fa", "ar", "en")
 UNDETERMINED = "und"
 _LETTER = re.compile(r"[^\W\d_]")
@@ -82,7 +84,7 @@ _SUGGESTED = {
 _SCRIPT_SAMPLE = 4000  # letters looked at to find a document's script
 
 
-class UnknownLanguageError(ValueError):
+class UnknownLanguageError(WorkbenchError, ValueError):
     pass
 
 

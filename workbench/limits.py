@@ -21,6 +21,8 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from .errors import InputError
+
 RATIO_FLOOR = 1 << 20
 """Members smaller than this unpacked are not held to the ratio (tiny files compress well)."""
 
@@ -28,7 +30,7 @@ _SIZE = re.compile(r"\s*(\d+(?:\.\d+)?)\s*([kmgt]?)i?b?\s*", re.IGNORECASE)
 _UNITS = {"": 1, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30, "t": 1 << 40}
 
 
-class LimitError(ValueError):
+class LimitError(InputError, ValueError):
     """An archive over a limit, or a limit setting that cannot be read (one line)."""
 
 

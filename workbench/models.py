@@ -18,6 +18,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from .errors import WorkbenchError
 from .langid import ISO_639_1
 from .limits import LimitError, check_zip, make_temp_dir, model_limits, sweep_temp_dirs
 from .store import Workspace, WorkspaceError, dumps, now
@@ -31,7 +32,7 @@ _SHA256 = re.compile(r"[0-9a-fA-F]{64}")
 _VERSION = re.compile(r"[0-9A-Za-z][0-9A-Za-z._+-]*")
 
 
-class ModelError(Exception):
+class ModelError(WorkbenchError):
     """A package or model problem; the message is one line a user can act on."""
 
 
@@ -179,9 +180,10 @@ class ModelStore:
     def __init__(self, workspace: Workspace):
         self.workspace = workspace
         self.folder = workspace.models_dir / TRANSLATE_DIR
-        self.folder.mkdir(parents=True, exist_ok=True)
-        sweep_temp_dirs(self.folder)
-        self._sweep_unregistered()
+        if not workspace.read_only:  # a read-only copy can still list and verify its models
+            self.folder.mkdir(parents=True, exist_ok=True)
+            sweep_temp_dirs(self.folder)
+            self._sweep_unregistered()
 
     def _sweep_unregistered(self) -> None:
         """Remove model folders no row records; under the write lock, which an install

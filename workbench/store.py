@@ -10,6 +10,7 @@ writes SQL of its own, and no SQL is ever built from document text.
 from __future__ import annotations
 
 import json
+import math
 import os
 import sqlite3
 from collections.abc import Iterable, Iterator
@@ -17,7 +18,16 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import quote
 
+from .errors import (
+    UsageError,
+    WorkspaceError,
+    WorkspaceReadOnly,
+    WorkspaceTooNew,
+    os_error,
+    sqlite_error,
+)
 from .model import Document, Sentence, Source, Span
 
 DB_NAME = "workbench.db"
@@ -25,11 +35,22 @@ ENV_VAR = "WORKBENCH_WORKSPACE"
 CHUNK_CHARS = 1 << 20
 
 
-class WorkspaceError(Exception):
-    """A workspace problem a user can act on; the message is one line."""
-
-
 LOCK_TIMEOUT_VAR = "WORKBENCH_LOCK_TIMEOUT"  # seconds to wait for another writer (default 10)
+DEFAULT_LOCK_TIMEOUT = 10.0
+
+
+def lock_timeout() -> float:
+    """``$WORKBENCH_LOCK_TIMEOUT`` in seconds; a value that is not one is a usage error."""
+    value = os.environ.get(LOCK_TIMEOUT_VAR, "").strip()
+    if not value:
+        return DEFAULT_LOCK_TIMEOUT
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = math.nan
+    if not math.isfinite(seconds) or seconds < 0:
+        raise UsageError(f"{LOCK_TIMEOUT_VAR} must be a number of seconds, not {value!r}")
+    return seconds
 
 
 def default_workspace_path() -> Path:
@@ -315,14 +336,22 @@ class Workspace:
 
     >>> ws = Workspace("my-project")        # created if missing
     >>> [d.title for d in ws.documents()]   # current documents
+
+    A workspace whose folder or database cannot be written (a read-only copy) is
+    opened read-only (``read_only`` is then True): it can be read, and every write
+    raises :class:`~workbench.errors.WorkspaceReadOnly`. Problems opening it raise
+    a :class:`~workbench.errors.WorkspaceError` subclass.
     """
 
     def __init__(
-        self, path: str | Path | None = None, *, create: bool = True, timeout: float | None = None
+        self,
+        path: str | Path | None = None,
+        *,
+        create: bool = True,
+        timeout: float | None = None,
+        read_only: bool = False,
     ):
-        self.timeout = (
-            timeout if timeout is not None else float(os.environ.get(LOCK_TIMEOUT_VAR, "10"))
-        )
+        self.timeout = timeout if timeout is not None else lock_timeout()
         self.path = Path(path).expanduser() if path else default_workspace_path()
         self.db_path = self.path / DB_NAME
         if not self.db_path.exists():
@@ -336,7 +365,10 @@ class Workspace:
                 raise WorkspaceError(
                     f"cannot create workspace {self.path}: {error.strerror}"
                 ) from None
-        self.conn = self._connect()
+        self.read_only = read_only or not _writable(self.db_path)
+        if self.read_only and not self.db_path.exists():
+            raise WorkspaceReadOnly(f"cannot create a workspace in {self.path}: read-only folder")
+        self.conn = self._connect_read_only() if self.read_only else self._connect()
         self._migrate()
 
     # --- connection -----------------------------------------------------------------
@@ -358,13 +390,57 @@ class Workspace:
             raise _workspace_error(error, self.db_path) from None
         return conn
 
+    def _connect_read_only(self) -> sqlite3.Connection:
+        """Open a workspace that cannot be written (a read-only copy): reading only.
+
+        No journal-mode switch and no migration. SQLite needs the ``-shm`` file of a
+        WAL database; in a folder it cannot write, a database with no pending
+        ``-wal`` content is opened as immutable instead (nothing can change it).
+        """
+        uri = f"file:{quote(str(self.db_path.resolve()))}?mode=ro"
+        wal = self.db_path.with_name(self.db_path.name + "-wal")
+        attempts = [uri]
+        if not wal.exists() or wal.stat().st_size == 0:
+            attempts.append(uri + "&immutable=1")
+        for attempt, target in enumerate(attempts, 1):
+            try:
+                conn = sqlite3.connect(
+                    target,
+                    uri=True,
+                    timeout=self.timeout,
+                    isolation_level=None,
+                    check_same_thread=False,
+                )
+                conn.row_factory = sqlite3.Row
+                conn.execute(f"PRAGMA busy_timeout = {int(self.timeout * 1000)}")
+                conn.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
+                return conn
+            except sqlite3.DatabaseError as error:
+                # no -shm can be made: CANTOPEN (read-only mount), READONLY_DIRECTORY (chmod)
+                cannot_open = getattr(error, "sqlite_errorname", "").startswith(
+                    ("SQLITE_CANTOPEN", "SQLITE_READONLY")
+                )
+                if cannot_open and attempt == len(attempts) and len(attempts) == 1:
+                    raise WorkspaceReadOnly(
+                        f"workspace {self.path} is read-only and {wal.name} holds changes not "
+                        "yet in the database; open it once where it can be written"
+                    ) from None
+                if attempt == len(attempts) or not cannot_open:
+                    raise _workspace_error(error, self.db_path) from None
+        raise AssertionError("unreachable")
+
     def _migrate(self) -> None:
         try:
             version = self.conn.execute("PRAGMA user_version").fetchone()[0]
             if version > SCHEMA_VERSION:
-                raise WorkspaceError(
+                raise WorkspaceTooNew(
                     f"workspace {self.path} has schema {version}, newer than this workbench "
                     f"({SCHEMA_VERSION}); upgrade workbench"
+                )
+            if version < SCHEMA_VERSION and self.read_only:
+                raise WorkspaceReadOnly(
+                    f"workspace {self.path} is read-only and was made by an older workbench "
+                    f"(schema {version}); open a writable copy once to upgrade it"
                 )
             for target in range(version, SCHEMA_VERSION):
                 self._apply_migration(target)
@@ -397,7 +473,14 @@ class Workspace:
 
     def _folder(self, name: str) -> Path:
         folder = self.path / name
-        folder.mkdir(exist_ok=True)
+        if self.read_only:  # a read-only copy is read as it is
+            return folder
+        try:
+            folder.mkdir(exist_ok=True)
+        except OSError as error:
+            raise os_error(error) or WorkspaceError(
+                f"cannot create {folder}: {error.strerror}"
+            ) from None
         return folder
 
     def close(self) -> None:
@@ -411,19 +494,33 @@ class Workspace:
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
-        """All-or-nothing writes: an interrupted ingest leaves no half document behind."""
+        """All-or-nothing writes: an interrupted ingest leaves no half document behind.
+
+        A lock held too long, a read-only workspace or a full disk come out as the
+        matching :class:`WorkspaceError` (SQLite has already rolled back after a
+        full disk, so the rollback here only runs while a transaction is open).
+        """
+        if self.read_only:
+            raise WorkspaceReadOnly(f"workspace {self.path} is read-only: nothing was changed")
         try:
             self.conn.execute("BEGIN IMMEDIATE")
         except sqlite3.DatabaseError as error:
             raise _workspace_error(error, self.db_path) from None
         try:
             yield self.conn
-        except BaseException:
-            self.conn.execute("ROLLBACK")
+        except BaseException as error:
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
+            if isinstance(error, sqlite3.OperationalError):
+                problem = sqlite_error(error, self.db_path)
+                if problem is not None:
+                    raise problem from None
             raise
         try:
             self.conn.execute("COMMIT")
         except sqlite3.DatabaseError as error:
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
             raise _workspace_error(error, self.db_path) from None
 
     # --- settings ------------------------------------------------------------------------
@@ -869,18 +966,13 @@ def _refuse_foreign(conn: sqlite3.Connection, db_path: Path) -> None:
 
 
 def _workspace_error(error: sqlite3.DatabaseError, db_path: Path) -> WorkspaceError:
-    message = str(error)
-    if "locked" in message or "busy" in message:
-        return WorkspaceError(f"workspace {db_path} is locked by another process; try again later")
-    if "not a database" in message or "malformed" in message:
-        return WorkspaceError(
-            f"workspace {db_path} is corrupt or not a workbench database (left untouched)"
-        )
-    if "readonly" in message or "read-only" in message:
-        return WorkspaceError(f"workspace {db_path} is read-only")
-    if "unable to open" in message:
-        return WorkspaceError(f"cannot open workspace {db_path}")
-    return WorkspaceError(f"workspace {db_path}: {message}")
+    return sqlite_error(error, db_path) or WorkspaceError(f"workspace {db_path}: {error}")
+
+
+def _writable(db_path: Path) -> bool:
+    """Whether the workspace can be written: its folder, and its database when it exists."""
+    folder_ok = os.access(db_path.parent, os.W_OK) if db_path.parent.exists() else True
+    return folder_ok and (not db_path.exists() or os.access(db_path, os.W_OK))
 
 
 def in_batches(values: list, size: int = 500) -> Iterator[tuple[list, str]]:

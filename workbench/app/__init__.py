@@ -13,7 +13,8 @@ import re
 import sys
 from pathlib import Path
 
-from ..store import Workspace, WorkspaceError, default_workspace_path
+from ..errors import WorkbenchError
+from ..store import Workspace, default_workspace_path
 from .safe import safe
 from .views import direction
 
@@ -65,7 +66,7 @@ def main() -> None:
     path = workspace_path()
     try:
         workspace = Workspace(path, create=False)
-    except WorkspaceError as error:
+    except WorkbenchError as error:  # missing, locked, corrupt, or a bad WORKBENCH_LOCK_TIMEOUT
         st.title("workbench")
         st.error(safe(error))
         st.info("Create it with `workbench run DIR --workspace W`.")

@@ -7,6 +7,7 @@ import tempfile
 from pathlib import Path
 
 from .. import edit
+from ..errors import WorkbenchError
 from ..events import move_document
 from ..export import workspace_rows, write
 from ..stages import realign_event
@@ -311,7 +312,7 @@ def _edit_panel(st, workspace: Workspace, info, shown, current: int, actor: str)
             if cols[5].button("Re-link", key="ed_relink", disabled=not targets):
                 edit.relink(workspace, info.id, row.src_ids[0], targets, actor)
                 st.rerun()
-    except edit.EditError as error:
+    except WorkbenchError as error:  # a changed link, a lock held too long, a read-only copy
         st.error(safe(error))
 
 
