@@ -56,6 +56,7 @@ from .errors import (
 )
 from .ingest import IngestError, read_text_file
 from .pipeline import Ingester, RunReport, run
+from .progress import TimeLeft, describe
 from .split import split
 from .store import ENV_VAR, Workspace
 
@@ -253,15 +254,21 @@ def _remember_languages(workspace: Workspace, codes: list[str] | None) -> list[s
 
 
 class _Bar:
-    """Adapts the pipeline's ``progress(done, total, label)`` callback to a rich bar."""
+    """Adapts the pipeline's ``progress(done, total, label)`` callback to a rich bar, with
+    the time left in the current stage (:mod:`workbench.progress`)."""
 
     def __init__(self, progress: Progress, description: str):
         self.progress = progress
-        self.task = progress.add_task(description, total=None)
+        self.task = progress.add_task(description, total=None, left="")
+        self.time_left = TimeLeft()
 
     def __call__(self, done: int, total: int, label: str) -> None:
         self.progress.update(
-            self.task, completed=done, total=total, description=Path(label).name[:40] or label
+            self.task,
+            completed=done,
+            total=total,
+            description=Path(label).name[:40] or label,
+            left=describe(self.time_left(done, total)),
         )
 
 
@@ -271,6 +278,7 @@ def _progress() -> Progress:
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
+        TextColumn("{task.fields[left]}"),
         console=err,
         transient=True,
         disable=not err.is_terminal,
@@ -281,8 +289,8 @@ def _progress() -> Progress:
 def _bar(description: str) -> Iterator[Callable[[int, int], None]]:
     """A progress bar on stderr, as a ``callback(done, total)`` for long work."""
     with _progress() as progress:
-        task = progress.add_task(description, total=None)
-        yield lambda done, total: progress.update(task, completed=done, total=total)
+        bar = _Bar(progress, description)
+        yield lambda done, total: bar(done, total, description)
 
 
 def _ingest_with_progress(

@@ -13,7 +13,7 @@ import os
 import socket
 import uuid
 from datetime import UTC, datetime
-from itertools import combinations
+from itertools import accumulate, combinations
 
 from .align import AlignError, align_documents
 from .distribute import Engine
@@ -22,6 +22,7 @@ from .events import assign_events
 from .export import real_translations
 from .limits import process_alive
 from .model import StageReport
+from .progress import weighted
 from .store import DocumentRow, Workspace, WorkspaceError, now
 
 
@@ -108,10 +109,14 @@ class AlignStage:
         counts = {"parallel": 0, "comparable": 0, "kept": 0, "resumed": 0, "busy": 0, "thread": 0}
         links = 0
         warnings: list[str] = []
+        embedder.progress = None  # the bar counts pairs here, not the windows they embed
+        work = list(accumulate(src.sentences + tgt.sentences for _, src, tgt in pairs))
         with JobClaims(workspace) as claims:
             for done, (event_id, src, tgt) in enumerate(pairs):
-                if progress:
-                    progress(done, len(pairs), f"aligning {src.id}-{tgt.id}")
+                if progress:  # pairs, counted by their sentences: a long pair takes longer
+                    finished = work[done - 1] if done else 0
+                    label = f"aligning {src.id}-{tgt.id}"
+                    progress(weighted(finished, work[-1], len(pairs)), len(pairs), label)
                 kind = "event" if event_id is not None else "thread"
                 key = align_job_key(src.id, tgt.id, embedder.key, kind)
                 state = claims.claim(key)
