@@ -65,3 +65,15 @@ def test_embedding_progress_counts_long_texts_as_more_work():
     CachedEmbedder(Sized()).embed(texts, lambda done, total: reports.append((done, total)))
     assert reports[-1] == (2 * BATCH, 2 * BATCH)
     assert reports[0][0] < BATCH // 4  # the short half is a small share of the work
+
+
+def test_a_pair_of_related_events_counts_as_little_work():
+    """Mined from cached sentence vectors, it takes a fraction of an event pair's time."""
+    from workbench.stages import pair_work
+    from workbench.store import DocumentRow
+
+    def doc(sentences: int) -> DocumentRow:
+        return DocumentRow(1, 1, 0, "a.txt", "", "en", 1.0, 1, sentences, 100, 1, True)
+
+    assert pair_work(1, doc(10), doc(12)) == 22
+    assert pair_work(None, doc(10), doc(12)) < 1
