@@ -1152,6 +1152,50 @@ def eval_align_command(
     out.print(f"cost: {run.cost}", highlight=False)
 
 
+@eval_app.command("run-cost")
+def eval_run_cost_command(
+    folder: Annotated[Path, typer.Argument(help="../shared/eval/tico19")],
+    workdir: Annotated[
+        Path | None, typer.Option(help="Folder for the corpus and the run's workspace.")
+    ] = None,
+    compare_full: Annotated[
+        bool, typer.Option(help="Also align the run's pairs with every window embedded.")
+    ] = False,
+) -> None:
+    """A cold `workbench run` on the trilingual TICO-19 story corpus (both splits) against
+    embedding its sentences once: wall time, CPU share, texts embedded, within-story links."""
+    from .evaluate_run import run_cost
+
+    folder = _eval_folder(folder, "run cost")
+    r = run_cost(folder, _eval_workdir(workdir), compare_full=compare_full)
+    out.print(
+        f"data:tico19-stories|splits:dev+test|docs:{r.documents}|sentences:{r.sentences}"
+        f"|cores:{r.cores}",
+        highlight=False,
+    )
+    for label, timed in (("cold workbench run", r.run), ("sentences embedded once", r.embed)):
+        out.print(
+            f"{label}: {timed.seconds:.1f} s wall, {timed.cpu:.1f} s CPU (user+sys): "
+            f"CPU share {r.share(timed):.0%} of {r.cores} cores",
+            highlight=False,
+        )
+    tokens = r.tokens / max(r.sentence_tokens, 1)
+    out.print(
+        f"run / sentences once: {r.ratio:.2f}x; the run embedded {r.texts} texts "
+        f"({r.texts - r.sentences} beyond the sentences), {tokens:.2f}x the sentences' tokens",
+        highlight=False,
+    )
+    scores = [("within-story links (1:1 pairs)", r.links)]
+    if r.links_full is not None:
+        scores.append(("the same pairs, every window embedded", r.links_full))
+    for label, s in scores:
+        out.print(
+            f"{label}: P {s.precision:.3f} R {s.recall:.3f} F1 {s.f1:.3f} "
+            f"({s.gold} gold, {s.predicted} found)",
+            highlight=False,
+        )
+
+
 @eval_app.command("retrieval")
 def eval_retrieval_command(
     folder: Annotated[Path, typer.Argument(help="../shared/eval/tatoeba-challenge")],
