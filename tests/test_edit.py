@@ -160,8 +160,10 @@ def test_merge_needs_neighbours_that_make_a_link(workspace):
     mark_no_partner(workspace, aid, "src", 1)
     with pytest.raises(EditError, match="use Re-link"):
         merge(workspace, alone, sentence=("src", 1))  # no partner + no partner: still none
-    with pytest.raises(EditError, match="not side by side"):
-        merge(workspace, alone, sentence=("tgt", 0))
+    with pytest.raises(EditError, match="source sentence 1 lies between"):
+        merge(workspace, alone, sentence=("tgt", 2))  # the link [2]-[2] holds target 2
+    merge(workspace, alone, sentence=("tgt", 0))  # two lone sentences side by side: a link
+    assert pairs_of(workspace, aid)[0] == ((0,), (0,))
 
 
 def test_split_into_pairs_the_user_picks(workspace):

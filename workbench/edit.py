@@ -227,17 +227,43 @@ def problems(link_set: Iterable[LinkRow], pair: Pair) -> list[str]:
     return found
 
 
-def _check(conn: sqlite3.Connection, alignment_id: int, known: list[str], only: str = "") -> None:
-    """Refuse (roll back) an edit that made the alignment invalid in a new way (only
-    problems containing ``only`` count, when given)."""
-    found = problems(_links(conn, alignment_id), _pair(conn, alignment_id))
-    new = [p for p in found if p not in known and only in p]
+def _check(
+    conn: sqlite3.Connection,
+    alignment_id: int,
+    removed: Sequence[LinkRow],
+    added: Sequence[int],
+    only: str = "",
+) -> None:
+    """Refuse (roll back) an edit that made the alignment invalid in a new way.
+
+    The edit deleted ``removed`` and inserted the links ``added``; a problem the link set
+    had before the edit (an alignment edited by an older workbench) does not block it.
+    Only problems containing ``only`` count, when given."""
+    after = _links(conn, alignment_id)
+    pair = _pair(conn, alignment_id)
+    found = [p for p in problems(after, pair) if only in p]
+    if not found:
+        return
+    new_ids = set(added)
+    before = [link for link in after if link.id not in new_ids] + list(removed)
+    known = set(problems(before, pair))
+    new = [p for p in found if p not in known]
     if new:
         raise EditError(f"refused: {new[0]}")
 
 
-def _known_problems(conn: sqlite3.Connection, alignment_id: int) -> list[str]:
-    return problems(_links(conn, alignment_id), _pair(conn, alignment_id))
+def _snapshot_row(link: dict) -> LinkRow:
+    return LinkRow(
+        link["id"],
+        link["alignment_id"],
+        tuple(link["src_ids"]),
+        tuple(link["tgt_ids"]),
+        link["score"],
+        link["link_type"],
+        link["status"],
+        link.get("updated_at", ""),
+        link.get("updated_by", ""),
+    )
 
 
 # --- edits ----------------------------------------------------------------------------
@@ -256,8 +282,8 @@ def set_status(workspace: Workspace, link_id: int, status: str, actor: str = "")
         _history(conn, status, [before], [link_id], actor)
 
 
-def _holder(conn, alignment_id: int, side: Side, position: int) -> LinkRow | None:
-    for link in _links(conn, alignment_id):
+def _holder(current: list[LinkRow], side: Side, position: int) -> LinkRow | None:
+    for link in current:
         if position in (link.src_ids if side == "src" else link.tgt_ids):
             return link
     return None
@@ -280,10 +306,9 @@ def merge(
     """
     with workspace.transaction() as conn:
         a = _load(conn, link_id)
-        known = _known_problems(conn, a.alignment_id)
         if sentence is not None:
             side, position = sentence
-            b = _holder(conn, a.alignment_id, side, position)
+            b = _holder(_links(conn, a.alignment_id), side, position)
             if b is None:  # a sentence no link holds: it joins as it is
                 b = LinkRow(
                     0,
@@ -306,7 +331,7 @@ def merge(
         before = [link for link in (a, b) if link.id]
         conn.executemany("DELETE FROM links WHERE id = ?", [(link.id,) for link in before])
         new = _insert(conn, a.alignment_id, src, tgt, None, "edited", actor)
-        _check(conn, a.alignment_id, known)
+        _check(conn, a.alignment_id, before, [new])
         _history(conn, "merge", before, [new], actor)
         return new
 
@@ -317,7 +342,7 @@ def _check_neighbours(a: LinkRow, b: LinkRow, src: list[int], tgt: list[int]) ->
             "merging these leaves one side empty: use Re-link to link sentences without partners"
         )
     meet = (a.src_ids and b.src_ids) or (a.tgt_ids and b.tgt_ids)
-    if not meet:
+    if not meet and len(src) + len(tgt) > 2:  # two lone sentences make a 1-1 link
         raise EditError(
             f"{a.label()} and {b.label()} are not side by side: merge only adjacent links"
         )
@@ -351,20 +376,7 @@ def merged_from(workspace: Workspace, link_id: int) -> list[LinkRow] | None:
         != (after[0]["src_ids"], after[0]["tgt_ids"])
     ):
         return None
-    return [
-        LinkRow(
-            b["id"],
-            b["alignment_id"],
-            tuple(b["src_ids"]),
-            tuple(b["tgt_ids"]),
-            b["score"],
-            b["link_type"],
-            b["status"],
-            b.get("updated_at", ""),
-            b.get("updated_by", ""),
-        )
-        for b in json.loads(row["before"])
-    ]
+    return [_snapshot_row(b) for b in json.loads(row["before"])]
 
 
 def split(
@@ -384,7 +396,6 @@ def split(
     with workspace.transaction() as conn:
         link = _load(conn, link_id)
         parts = merged_from(workspace, link_id) if pairs is None else None
-        known = _known_problems(conn, link.alignment_id)
         if len(link.src_ids) + len(link.tgt_ids) <= 2 or not link.src_ids or not link.tgt_ids:
             raise EditError(f"{link.label()} cannot be split further")
         conn.execute("DELETE FROM links WHERE id = ?", (link.id,))
@@ -402,7 +413,7 @@ def split(
                 _insert(conn, link.alignment_id, (i,), (j,), None, "edited", actor)
                 for i, j in pairs
             ]
-        _check(conn, link.alignment_id, known)
+        _check(conn, link.alignment_id, [link], new)
         _history(conn, "split", [link], new, actor)
         return new
 
@@ -419,15 +430,13 @@ def _check_pairs(link: LinkRow, pairs: Sequence[tuple[int, int]]) -> None:
             raise EditError(f"a {name} sentence can be in only one pair")
 
 
-def _take(conn, alignment_id: int, src: set[int], tgt: set[int], actor: str) -> tuple[list, list]:
+def _take(
+    conn, alignment_id: int, src: set[int], tgt: set[int], actor: str, current: list[LinkRow]
+) -> tuple[list, list]:
     """Take sentences out of the links holding them; what is left of a link stays linked
     if it still has both sides (or was a one-sided link already), else becomes unlinked.
     Returns the links touched and the ids of what was left of them."""
-    touched = [
-        link
-        for link in _links(conn, alignment_id)
-        if src & set(link.src_ids) or tgt & set(link.tgt_ids)
-    ]
+    touched = [link for link in current if src & set(link.src_ids) or tgt & set(link.tgt_ids)]
     left = []
     for link in touched:
         conn.execute("DELETE FROM links WHERE id = ?", (link.id,))
@@ -459,17 +468,13 @@ def relink(
             "pick sentences on both sides (to say a sentence has no partner, mark it so)"
         )
     with workspace.transaction() as conn:
-        known = _known_problems(conn, alignment_id)
-        current = [
-            link
-            for link in _links(conn, alignment_id)
-            if set(link.src_ids) == src and set(link.tgt_ids) == tgt
-        ]
-        if current:
-            raise EditError(f"{current[0].label()} is already linked so")
-        touched, left = _take(conn, alignment_id, src, tgt, actor)
+        current = _links(conn, alignment_id)
+        same = [k for k in current if set(k.src_ids) == src and set(k.tgt_ids) == tgt]
+        if same:
+            raise EditError(f"{same[0].label()} is already linked so")
+        touched, left = _take(conn, alignment_id, src, tgt, actor, current)
         new = _insert(conn, alignment_id, sorted(src), sorted(tgt), None, "edited", actor)
-        _check(conn, alignment_id, known)
+        _check(conn, alignment_id, touched, [new, *left])
         _history(conn, "relink", touched, [new, *left], actor)
         return new
 
@@ -482,8 +487,8 @@ def mark_no_partner(
     if side not in SIDE_NAMES:
         raise EditError(f"unknown side {side!r}: use src or tgt")
     with workspace.transaction() as conn:
-        known = _known_problems(conn, alignment_id)
-        holder = _holder(conn, alignment_id, side, position)
+        current = _links(conn, alignment_id)
+        holder = _holder(current, side, position)
         alone = ((position,), ()) if side == "src" else ((), (position,))
         if holder is not None and (holder.src_ids, holder.tgt_ids) == alone:
             raise EditError(f"{SIDE_NAMES[side]} sentence {position} is already without partner")
@@ -493,9 +498,10 @@ def mark_no_partner(
             {position} if side == "src" else set(),
             {position} if side == "tgt" else set(),
             actor,
+            current,
         )
         new = _insert(conn, alignment_id, *alone, None, "confirmed", actor)
-        _check(conn, alignment_id, known)
+        _check(conn, alignment_id, touched, [new, *left])
         _history(conn, "no-partner", touched, [new, *left], actor)
         return new
 
@@ -516,8 +522,12 @@ def undo(workspace: Workspace, alignment_id: int, actor: str | None = None) -> s
             before = json.loads(row["before"])
             if (after or before)[0]["alignment_id"] != alignment_id:
                 continue
-            known = _known_problems(conn, alignment_id)
-            present = {r.id: r for r in _links(conn, alignment_id)}
+            present = {
+                r[0]
+                for r in conn.execute(
+                    "SELECT id FROM links WHERE alignment_id = ?", (alignment_id,)
+                )
+            }
             if any(link["id"] not in present for link in after):
                 raise EditError("cannot undo: a later edit changed the same links")
             conn.executemany("DELETE FROM links WHERE id = ?", [(link["id"],) for link in after])
@@ -525,7 +535,9 @@ def undo(workspace: Workspace, alignment_id: int, actor: str | None = None) -> s
                 _restore(conn, link)
             # an earlier state may have had flaws of its own; what undo must never do is
             # put a sentence in two links (another actor's later edit took it meanwhile)
-            _check(conn, alignment_id, known, only="in two links")
+            removed = [_snapshot_row(link) for link in after]
+            restored = [link["id"] for link in before]
+            _check(conn, alignment_id, removed, restored, only="in two links")
             conn.execute("UPDATE link_history SET undone = 1 WHERE id = ?", (row["id"],))
             conn.execute(
                 "INSERT INTO link_history (link_id, action, before, after, actor, at)"
