@@ -40,7 +40,9 @@ def test_hits_name_their_document_and_the_pairs_they_open(seeded):
     assert hit.spans and hit.text[hit.spans[0][0] : hit.spans[0][1]] in ("پاریس", "پاريس")
     assert all(p.focus.split(":")[0] in ("link", "src", "tgt") for p in hit.places)
     linked = [p for p in hit.places if p.focus.startswith("link:")]
-    assert linked and linked[0].text  # the sentence it is linked to comes along
+    other = {s.text: s.lang for s in seeded.sentences(linked[0].other_doc)}
+    assert other.get(linked[0].text) == linked[0].lang  # the sentence it is linked to
+    assert linked[0].other_name.endswith(".txt")  # and the document it is in
 
 
 def test_highlights_map_back_to_the_original_text():

@@ -528,7 +528,7 @@ def search(st, workspace: Workspace, actor: str) -> None:
                         unsafe_allow_html=True,
                     )
                 st.button(
-                    f"Open in the pair with document #{place.other_doc}"
+                    f"Open beside {isolate(place.other_name)}"
                     + ("" if place.text else " (not linked there)"),
                     key=f"hit_{n}_{k}",
                     on_click=open_pair,

@@ -18,13 +18,13 @@ from __future__ import annotations
 import html
 import json
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
 from ..normalise import normalise
 from ..store import Workspace
-from .views import direction
+from .views import direction, isolate
 
 # Arabic and Persian forms of one letter, compared as one on top of each language's own
 # folding (normalise folds each language to its own forms, never both to one)
@@ -44,6 +44,7 @@ class Place:
     event_id: int | None
     focus: str  # "link:12", "src:3" or "tgt:5"
     other_doc: int
+    other_name: str = ""
     text: str = ""  # the linked sentences of the other document ("" when not linked there)
     lang: str = ""
 
@@ -120,13 +121,16 @@ def search_sentences(
             if len(hits) >= limit:
                 break
             hits.setdefault((hit.document_id, hit.position), hit)
-    names = {d.id: document_name(d) for d in workspace.documents()}
+    names = document_names(workspace)
     result = list(hits.values())
     for hit in result:
         hit.document = names.get(hit.document_id, f"document {hit.document_id}")
         hit.spans = match_spans(hit.text, query, hit.lang)
         hit.english_spans = match_spans(hit.english, query, "en")
-        hit.places = places(workspace, hit.document_id, hit.position)
+        hit.places = [
+            replace(p, other_name=names.get(p.other_doc, f"document {p.other_doc}"))
+            for p in places(workspace, hit.document_id, hit.position)
+        ]
     return result
 
 
@@ -194,8 +198,8 @@ def places(workspace: Workspace, document_id: int, position: int) -> list[Place]
             row["event_id"],
             f"link:{row['link_id']}",
             other,
-            " ".join(s.text for s in linked),
-            linked[0].lang if linked else "",
+            text=" ".join(s.text for s in linked),
+            lang=linked[0].lang if linked else "",
         )
     for row in workspace.document_alignments(document_id):
         if row["id"] not in found:
@@ -205,12 +209,18 @@ def places(workspace: Workspace, document_id: int, position: int) -> list[Place]
     return sorted(found.values(), key=lambda p: (not p.text, p.alignment_id))
 
 
-def document_name(doc) -> str:
-    """A document as people know it: its title, else its file name, and the file."""
-    file = doc.path.replace("\\", "/").rsplit("/", 1)[-1]
-    part = f" #{doc.part + 1}" if doc.part else ""
-    title = " ".join(doc.title.split()[:12])
-    return f"{title} — {file}{part}" if title else f"{file}{part}"
+def document_names(workspace: Workspace) -> dict[int, str]:
+    """Each document as people know it: its title (else its first words) and its file."""
+    names = {}
+    for doc in workspace.documents(include_old=True):
+        file = doc.path.replace("\\", "/").rsplit("/", 1)[-1] + (
+            f" #{doc.part + 1}" if doc.part else ""
+        )
+        title = doc.title or next(iter(workspace.sentence_texts(doc.id, 0, 0).values()), "")
+        words = title.split()
+        title = " ".join(words[:10]) + (" …" if len(words) > 10 else "")
+        names[doc.id] = f"{isolate(title)} — {file}" if title else file
+    return names
 
 
 # --- matches in the original text -------------------------------------------------------
