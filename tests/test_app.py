@@ -257,6 +257,29 @@ def test_a_reload_keeps_page_pair_focused_row_and_filters(app_workspace):
     assert dict(again.query_params) == place
 
 
+def test_back_and_forward_follow_the_address(app_workspace):
+    """Back and forward change the address under a running session: the page follows it."""
+    from workbench.app.views import alignments
+
+    first, second = [i for i in alignments(app_workspace) if i.event_id == 1][:2]
+    app = open_app(page="Parallel view", alignment=str(first.id))
+    app.button(key="pv_next_unc").click().run()
+    earlier = dict(app.query_params)
+    app.selectbox(key="pv_pair").set_value(second.id).run()
+    assert app.query_params["alignment"] == str(second.id)
+    later = dict(app.query_params)
+    app.query_params.clear()
+    app.query_params.update(earlier)  # what the browser's back button does
+    app.run()
+    assert not app.exception
+    assert app.selectbox(key="pv_pair").value == first.id
+    assert dict(app.query_params) == earlier
+    app.query_params.clear()
+    app.query_params.update(later)  # and forward again
+    app.run()
+    assert app.selectbox(key="pv_pair").value == second.id
+
+
 def test_a_stale_or_broken_address_still_opens(app_workspace):
     app = open_app(page="Nope", alignment="abc", focus="link:zz", min="x")
     assert app.sidebar.radio(key="page").value == "Corpus"

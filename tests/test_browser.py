@@ -1,6 +1,6 @@
-"""In a real browser: the address keeps the place across a reload, Persian search typed with
-Arabic letters, and the app (as shipped, with `.streamlit/config.toml`) talks to nothing but
-this machine.
+"""In a real browser: the address keeps the place across a reload and the back button,
+Persian search typed with Arabic letters, and the app (as shipped, with
+`.streamlit/config.toml`) talks to nothing but this machine.
 
 One `streamlit run` of the repository's app, with no command-line settings, so that the
 shipped config is what applies. It runs under a Python audit hook that logs every socket
@@ -115,17 +115,24 @@ def test_a_reload_keeps_pair_and_focused_row(server, browser):
     page = new_page(browser)
     page.goto(f"{base}/?page=Parallel+view&alignment={alignment}")
     page.wait_for_selector("table.pv tr.cur", timeout=90_000)
+    visited = []  # (address, focused row) after each step
+    current = "document.querySelector('table.pv tr.cur td.n').textContent"
     for _ in range(2):
-        before = page.url
+        before, address = page.locator("table.pv tr.cur td.n").inner_text(), page.url
         page.get_by_role("button", name="Next unconfirmed").click()
-        page.wait_for_function(f"location.href !== {before!r}", timeout=30_000)
+        page.wait_for_function(f"{current} !== {before!r}", timeout=30_000)
+        page.wait_for_function(f"location.href !== {address!r}", timeout=30_000)
+        visited.append((page.url, page.locator("table.pv tr.cur").inner_text()))
     place = params(page.url)
     assert place["alignment"] == [str(alignment)] and place["focus"][0].startswith("link:")
-    focused = page.locator("table.pv tr.cur").inner_text()
     page.reload()
     page.wait_for_selector("table.pv tr.cur", timeout=90_000)
     assert params(page.url) == place
-    assert page.locator("table.pv tr.cur").inner_text() == focused
+    assert page.locator("table.pv tr.cur").inner_text() == visited[1][1]
+    page.go_back()  # the browser's back button: the row focused one step earlier
+    page.wait_for_function(f"location.href === {visited[0][0]!r}", timeout=30_000)
+    page.wait_for_timeout(3000)
+    assert page.locator("table.pv tr.cur").inner_text() == visited[0][1] != visited[1][1]
     page.close()
 
 

@@ -70,8 +70,9 @@ def main() -> None:
         st.error(str(error))
         st.info("Create it with `workbench run DIR --workspace W`.")
         return
-    from .state import publish, restore
+    from .state import follow_address, publish, restore
 
+    follow_address(st)
     restore(st, "page", "page", choices=PAGES)  # ?page=Parallel+view opens a page directly
     page = st.sidebar.radio("Page", PAGES, key="page")
     publish(st, "page", page, default=PAGES[0])

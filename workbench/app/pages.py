@@ -574,6 +574,7 @@ def export(st, workspace: Workspace, actor: str) -> None:
         format_func=lambda e: "all events" if e is None else f"{e}: {isolate(events[e])}",
         key="ex_event",
     )
+    publish(st, "event", event_id)
     columns = st.columns(3)
     fmt = columns[0].radio("Format", FORMATS, horizontal=True, key="ex_format")
     cutoff = columns[1].number_input(

@@ -29,6 +29,25 @@ PARALLEL_KEYS = {
 }
 
 
+# every widget (or session value) that reads its value from the address
+ADDRESS_KEYS = {"page": "page", **PARALLEL_KEYS, "q": "q", "ex_event": "event"}
+SNAPSHOT = "_address"  # the address as this session last wrote it
+
+
+def follow_address(st) -> None:
+    """When the address changed under the session (back/forward, an edited URL), let every
+    widget take its value from the address again. Called first in each run."""
+    last = st.session_state.get(SNAPSHOT)
+    if last is not None and last != _address(st):
+        for key in [*ADDRESS_KEYS, "pv_focus_pair", "pv_index"]:
+            st.session_state.pop(key, None)
+    st.session_state[SNAPSHOT] = _address(st)
+
+
+def _address(st) -> dict[str, list[str]]:
+    return {name: st.query_params.get_all(name) for name in st.query_params}
+
+
 def restore(
     st,
     key: str,
@@ -62,10 +81,12 @@ def publish(st, param: str, value: Any, default: Any = None) -> None:
     if value is None or value == default or value == []:
         if param in st.query_params:
             del st.query_params[param]
+            st.session_state[SNAPSHOT] = _address(st)
         return
     values = [str(v) for v in value] if isinstance(value, list | tuple) else [str(value)]
     if st.query_params.get_all(param) != values:
         st.query_params[param] = values if len(values) > 1 else values[0]
+    st.session_state[SNAPSHOT] = _address(st)
 
 
 def parse_bool(text: str) -> bool:
@@ -109,3 +130,5 @@ def open_pair(st, alignment_id: int, event_id: int | None, focus: str) -> None:
         st.session_state["pv_event"] = event_id
     st.session_state["pv_pair"] = alignment_id
     st.session_state["pv_focus"] = focus
+    st.session_state["pv_focus_pair"] = alignment_id
+    st.session_state[SNAPSHOT] = _address(st)
