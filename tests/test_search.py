@@ -87,3 +87,24 @@ def test_search_page_is_quiet_for_nonsense(app_workspace):  # noqa: F811
     assert not app.exception
     assert any("Nothing found" in i.value for i in app.info)
     assert not any("&lt;b&gt;" in m.value and "<mark>" in m.value for m in app.markdown)
+
+
+def test_document_names_stay_text_in_the_search_page(tmp_path, monkeypatch):
+    """Button labels render Markdown links and images: a title must not become one."""
+    from workbench import Workspace
+    from workbench.evaluate_app import add_aligned_pair
+
+    ws = Workspace(tmp_path / "ws")
+    aid = add_aligned_pair(ws, ["Paris rally"], ["تجمع پاریس"], ("en", "fa"))
+    hostile = "![x](http://192.0.2.1/x.png) **Paris** <img src=x onerror=alert(1)>"
+    with ws.transaction():
+        for (doc,) in ws.conn.execute("SELECT src_doc FROM alignments WHERE id = ?", (aid,)):
+            ws.update_document(doc, title=hostile)
+    monkeypatch.setenv("WORKBENCH_WORKSPACE", str(ws.path))
+    app = open_page("Search")
+    app.text_input(key="q").input("پاريس").run()
+    assert not app.exception
+    label = next(b.label for b in app.button if b.key.startswith("hit_"))
+    assert "](" not in label.replace("\\]\\(", "") and "\\!\\[x\\]" in label
+    shown = " ".join(m.value for m in app.markdown)
+    assert "<img" not in shown and "&lt;img" in shown

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import io
+import re
 import tempfile
 from functools import partial
 from pathlib import Path
@@ -515,9 +516,12 @@ def search(st, workspace: Workspace, actor: str) -> None:
     for n, hit in enumerate(hits):
         with st.container(border=True):
             st.markdown(hit_html(hit), unsafe_allow_html=True)
-            st.caption(
-                f"{isolate(hit.document)} · sentence {hit.position} · "
-                + ("matches the words" if hit.how == "text" else hit.how)
+            st.markdown(  # escaped HTML: document names are untrusted
+                '<div dir="ltr" style="color:#6b7280;font-size:0.85em">'
+                f"{html.escape(isolate(hit.document))} · sentence {hit.position} · "
+                + ("matches the words" if hit.how == "text" else html.escape(hit.how))
+                + "</div>",
+                unsafe_allow_html=True,
             )
             for k, place in enumerate(hit.places):
                 if place.text:
@@ -528,12 +532,18 @@ def search(st, workspace: Workspace, actor: str) -> None:
                         unsafe_allow_html=True,
                     )
                 st.button(
-                    f"Open beside {isolate(place.other_name)}"
+                    f"Open beside {_plain(isolate(place.other_name))}"
                     + ("" if place.text else " (not linked there)"),
                     key=f"hit_{n}_{k}",
                     on_click=open_pair,
                     args=(st, place.alignment_id, place.event_id, place.focus),
                 )
+
+
+def _plain(text: str) -> str:
+    """Text shown literally where streamlit renders Markdown (a button's label renders links
+    and images): every ASCII punctuation character backslash-escaped."""
+    return re.sub(r"([!-/:-@\[-`{-~])", r"\\\1", text)
 
 
 def _search_embedder(st, workspace: Workspace):
