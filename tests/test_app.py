@@ -1,3 +1,5 @@
+import html
+
 import pytest
 
 from workbench.app import sentence_html, translation_html, workspace_path
@@ -41,7 +43,7 @@ def test_app_opens_a_workspace_from_the_environment(seeded, monkeypatch):
 def test_translation_html_escapes_and_shows_flags():
     out = translation_html("<b>x</b>", ["echo", "test-model"])
     assert "<b>" not in out and "&lt;b&gt;" in out
-    assert "echo" in out and "test-model" in out
+    assert "echo" in out and "test-model" in html.unescape(out)
 
 
 def test_app_shows_translations_and_warns_about_test_models(tmp_path, monkeypatch):
@@ -64,13 +66,13 @@ def test_app_shows_translations_and_warns_about_test_models(tmp_path, monkeypatc
 
 
 @pytest.fixture
-def app_workspace(seeded, tmp_path, monkeypatch):
-    """A private copy of the seeded workspace (pages edit it)."""
+def app_workspace(seeded_with_stories, tmp_path, monkeypatch):
+    """A private copy of the seeds and stories workspace (pages edit it)."""
     from workbench import Workspace
 
     ws = Workspace(tmp_path / "ws")
-    seeded.conn.execute("PRAGMA wal_checkpoint(FULL)")
-    seeded.conn.backup(ws.conn)
+    seeded_with_stories.conn.execute("PRAGMA wal_checkpoint(FULL)")
+    seeded_with_stories.conn.backup(ws.conn)
     monkeypatch.setenv("WORKBENCH_WORKSPACE", str(ws.path))
     return ws
 
@@ -171,9 +173,13 @@ def test_upload_names_never_leave_the_uploads_folder():
 def test_rows_take_each_sentence_direction_from_its_own_language(app_workspace):
     from workbench.app.views import alignments, parallel_rows, parallel_table_html
 
-    info = next(i for i in alignments(app_workspace) if i.tgt_lang == "en" and i.src_lang == "fa")
-    rows = parallel_rows(app_workspace, info)
-    headline = next(r for r in rows if "Iran Dissidents to March on Paris" in r.src_text)
+    headline = next(
+        r
+        for i in alignments(app_workspace)
+        if i.tgt_lang == "en" and i.src_lang == "fa"
+        for r in parallel_rows(app_workspace, i)
+        if "Iran Dissidents to March on Paris" in r.src_text
+    )
     assert headline.src_lang == "en"
     page = parallel_table_html([headline], 0, "fa", "en", 0.0, 1.0)
     assert 'dir="ltr" lang="en">Iran Dissidents' in page
@@ -198,9 +204,12 @@ def test_three_documents_side_by_side(app_workspace):
     from workbench.app.views import alignments, pivot_rows, pivot_table_html
 
     infos = alignments(app_workspace)
-    english = next(d for d in app_workspace.documents() if d.lang == "en")
+    docs = app_workspace.documents()
+    english = next(
+        d for d in docs if d.lang == "en" and sum(e.event_id == d.event_id for e in docs) == 3
+    )
     event = english.event_id
-    others = [d.id for d in app_workspace.documents() if d.event_id == event and d.id != english.id]
+    others = [d.id for d in docs if d.event_id == event and d.id != english.id]
     rows = pivot_rows(app_workspace, english.id, others[:2], infos)
     assert len(rows) == english.sentences
     assert all(len(r.others) == 2 for r in rows)
@@ -261,7 +270,9 @@ def test_back_and_forward_follow_the_address(app_workspace):
     """Back and forward change the address under a running session: the page follows it."""
     from workbench.app.views import alignments
 
-    first, second = [i for i in alignments(app_workspace) if i.event_id == 1][:2]
+    infos = alignments(app_workspace)
+    event = max({i.event_id for i in infos}, key=lambda e: sum(i.event_id == e for i in infos))
+    first, second = [i for i in infos if i.event_id == event][:2]
     app = open_app(page="Parallel view", alignment=str(first.id))
     app.button(key="pv_next_unc").click().run()
     earlier = dict(app.query_params)
@@ -359,14 +370,15 @@ def test_a_refused_merge_says_why(small_pair):
         mode="comparable",
         method="test",
         params={},
-        links=[([1], [3], 0.5, "1-1"), ([2], [0], 0.5, "1-1")],
+        links=[([1], [3], 0.5, "1-1", 0.7), ([2], [0], 0.5, "1-1", 0.7)],
     )
     # rows: [0]-[], []-[1], [1]-[3], []-[2], [2]-[0], [3]-[]
     focus = f"link:{links(ws, aid)[0].id}"
     app = open_app(page="Parallel view", alignment=str(aid), focus=focus)
     app.button(key="ed_merge_prev").click().run()  # [1]-[3] + the lone target 1
     assert not app.exception
-    assert "not adjacent (target sentence 2 lies between)" in app.error[0].value
+    message = html.unescape(app.error[0].value)  # shown through the app's one escape
+    assert "[1]-[3] and []-[1] are not adjacent (target sentence 2 lies between)" in message
     assert pairs_of(ws, aid) == [((1,), (3,)), ((2,), (0,))]
     app.button(key="ed_merge").click().run()  # [1]-[3] + the lone target 2: neighbours
     assert not app.error
@@ -392,19 +404,21 @@ def test_export_page_matches_the_cli(app_workspace):
 
     aid = app_workspace.conn.execute("SELECT MIN(id) FROM alignments").fetchone()[0]
     set_status(app_workspace, links(app_workspace, aid)[0].id, "rejected")
-    scores = sorted(r.score for r in workspace_rows(app_workspace, include_rejected=True))
-    cutoff = scores[len(scores) // 2]
+    every = list(workspace_rows(app_workspace, include_rejected=True))
+    values = sorted(r.confidence for r in every if r.confidence is not None)
+    cutoff = round(values[len(values) // 2], 2)
     app = open_page("Export")
     app.radio(key="ex_format").set_value("json").run()
     app.number_input(key="ex_cutoff").set_value(cutoff).run()
     app.checkbox(key="ex_rejected").check().run()
     assert not app.exception
-    rows = list(workspace_rows(app_workspace, min_score=cutoff, include_rejected=True))
-    assert 0 < len(rows) < len(scores)
+    rows = list(workspace_rows(app_workspace, min_confidence=cutoff, include_rejected=True))
+    assert 0 < len(rows) < len(every)
     assert any(f"{len(rows)} links" in c.value for c in app.caption)
+    assert app.query_params.get("page") == "Export"
     preview = app.dataframe[0].value
     assert len(preview) == min(len(rows), 20)
-    assert (preview["score"] >= cutoff).all()
+    assert (preview["confidence"] >= cutoff).all()
     for fmt in ("tsv", "json"):
         cli = subprocess.run(
             [
@@ -414,7 +428,7 @@ def test_export_page_matches_the_cli(app_workspace):
                 "export",
                 "--format",
                 fmt,
-                "--min-score",
+                "--min-confidence",
                 str(cutoff),
                 "--include-rejected",
                 "--workspace",

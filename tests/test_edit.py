@@ -46,7 +46,7 @@ def relinked(ws: Workspace, aid: int, mode: str, pairs) -> int:
         mode=mode,
         method="test",
         params={},
-        links=[(list(s), list(t), 0.5, f"{len(s)}-{len(t)}") for s, t in pairs],
+        links=[(list(s), list(t), 0.5, f"{len(s)}-{len(t)}", 0.7) for s, t in pairs],
     )
 
 
@@ -68,8 +68,8 @@ def state(ws, alignment_id):
     return sorted(
         tuple(r)
         for r in ws.conn.execute(
-            "SELECT id, src_ids, tgt_ids, score, link_type, status, updated_at, updated_by"
-            " FROM links WHERE alignment_id = ?",
+            "SELECT id, src_ids, tgt_ids, score, link_type, status, updated_at, updated_by,"
+            " confidence FROM links WHERE alignment_id = ?",
             (alignment_id,),
         )
     )
@@ -119,9 +119,9 @@ def test_merge_then_split_gives_back_the_two_original_pairs(workspace):
     assert [link.label() for link in merged_from(workspace, merged)] == ["[10]-[7]", "[11]-[6]"]
     split(workspace, merged)
     assert pairs_of(workspace, aid) == [((10,), (7,)), ((11,), (6,))]
-    assert [(link.id, link.score, link.status) for link in links(workspace, aid)] == [
-        (first.id, 0.5, "auto"),
-        (second.id, 0.5, "auto"),
+    assert [(k.id, k.score, k.confidence, k.status) for k in links(workspace, aid)] == [
+        (first.id, 0.5, 0.7, "auto"),
+        (second.id, 0.5, 0.7, "auto"),
     ]
 
 

@@ -24,6 +24,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from .errors import WorkbenchError
 from .store import Workspace, dumps, now
 
 STATUSES = ("auto", "confirmed", "rejected", "edited")
@@ -31,7 +32,7 @@ Side = Literal["src", "tgt"]
 SIDE_NAMES = {"src": "source", "tgt": "target"}
 
 
-class EditError(Exception):
+class EditError(WorkbenchError):
     """An edit that cannot be applied (the link changed or vanished meanwhile, bad input)."""
 
 
@@ -46,6 +47,7 @@ class LinkRow:
     status: str
     updated_at: str = ""
     updated_by: str = ""
+    confidence: float | None = None  # calibrated; None for a link a user made
 
     def snapshot(self) -> dict:
         return {
@@ -58,6 +60,7 @@ class LinkRow:
             "status": self.status,
             "updated_at": self.updated_at,
             "updated_by": self.updated_by,
+            "confidence": self.confidence,
         }
 
     def label(self) -> str:
@@ -75,6 +78,7 @@ def _row(row: sqlite3.Row) -> LinkRow:
         row["status"],
         row["updated_at"],
         row["updated_by"],
+        row["confidence"],
     )
 
 
@@ -126,7 +130,7 @@ def _restore(conn, link: dict) -> None:
     """Put a link back exactly as a history snapshot recorded it (same id, same fields)."""
     conn.execute(
         "INSERT INTO links (id, alignment_id, src_ids, tgt_ids, score, link_type,"
-        " status, updated_at, updated_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " status, updated_at, updated_by, confidence) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
             link["id"],
             link["alignment_id"],
@@ -137,13 +141,14 @@ def _restore(conn, link: dict) -> None:
             link["status"],
             link.get("updated_at") or now(),
             link.get("updated_by", ""),
+            link.get("confidence"),
         ),
     )
 
 
 def _history(conn, action: str, before: list[LinkRow], after_ids: list[int], actor: str) -> None:
     after = [_load(conn, i).snapshot() for i in after_ids]
-    link_id = (after_ids or [b.id for b in before] or [0])[0]
+    link_id = after_ids[0] if after_ids else None  # a link that exists (history: by value)
     conn.execute(
         "INSERT INTO link_history (link_id, action, before, after, actor, at)"
         " VALUES (?, ?, ?, ?, ?, ?)",
@@ -263,6 +268,7 @@ def _snapshot_row(link: dict) -> LinkRow:
         link["status"],
         link.get("updated_at", ""),
         link.get("updated_by", ""),
+        link.get("confidence"),
     )
 
 
@@ -358,9 +364,9 @@ def _check_neighbours(a: LinkRow, b: LinkRow, src: list[int], tgt: list[int]) ->
 def merged_from(workspace: Workspace, link_id: int) -> list[LinkRow] | None:
     """The links that the merge which made ``link_id`` joined, or None when it was not made
     by a merge (or that merge was undone). Split gives exactly these back."""
-    row = workspace.conn.execute(
-        "SELECT before, after FROM link_history WHERE link_id = ? AND action = 'merge'"
-        " AND undone = 0 ORDER BY id DESC LIMIT 1",
+    row = workspace.conn.execute(  # by value: link_id goes NULL while the link is away
+        "SELECT before, after FROM link_history WHERE action = 'merge' AND undone = 0"
+        " AND json_extract(after, '$[0].id') = ? ORDER BY id DESC LIMIT 1",
         (link_id,),
     ).fetchone()
     if row is None:
@@ -542,7 +548,13 @@ def undo(workspace: Workspace, alignment_id: int, actor: str | None = None) -> s
             conn.execute(
                 "INSERT INTO link_history (link_id, action, before, after, actor, at)"
                 " VALUES (?, 'undo', ?, ?, ?, ?)",
-                (row["link_id"], row["after"], row["before"], actor or "", now()),
+                (
+                    before[0]["id"] if before else None,
+                    row["after"],
+                    row["before"],
+                    actor or "",
+                    now(),
+                ),
             )
             return row["action"]
     return None

@@ -23,6 +23,7 @@ from typing import Protocol
 import numpy as np
 
 from .distribute import Engine
+from .errors import WorkbenchError
 from .normalise import normalise
 from .store import Workspace, in_batches
 
@@ -33,7 +34,7 @@ BATCH = 64
 Progress = Callable[[int, int], None]
 
 
-class EmbedError(Exception):
+class EmbedError(WorkbenchError):
     """A one-line, actionable embedding problem."""
 
 

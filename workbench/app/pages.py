@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-import html
 import io
-import re
 import tempfile
 from functools import partial
 from pathlib import Path
 
 from .. import edit
+from ..errors import WorkbenchError
 from ..events import move_document
 from ..export import FORMATS, workspace_rows, write
 from ..stages import realign_event
 from ..store import Workspace
 from . import safe_upload_name, sentence_html, translation_html
+from .safe import safe
 from .state import find_row, open_pair, parse_bool, publish, restore, restore_list, row_key
 from .views import (
     AlignmentInfo,
@@ -73,12 +73,12 @@ def corpus(st, workspace: Workspace, actor: str) -> None:
     ):
         lang = job["key"].split("->")[0]
         st.warning(
-            f"{lang}: {job['detail']}; add one with "
-            f"`workbench models add translate-{lang}_en-*.argosmodel` (or on the Models page)"
+            f"{safe(lang)}: {safe(job['detail'])}; add one with "
+            f"`workbench models add translate-{safe(lang)}_en-*.argosmodel` (or on the Models page)"
         )
     for row in workspace.ingest_log(20):
         if row["outcome"] == "skipped":
-            st.warning(f"skipped {row['path']}: {row['detail']}")
+            st.warning(f"skipped {safe(row['path'])}: {safe(row['detail'])}")
     labels = {r["id"]: f"{r['id']}: {Path(r['path']).name} ({r['lang']})" for r in records}
     chosen = st.selectbox("Read a document", list(labels), format_func=labels.get)
     translations = workspace.sentence_translations(chosen)
@@ -107,7 +107,7 @@ def _add_documents(st, workspace: Workspace) -> None:
                     paths.append(path)
             if folder:
                 if not Path(folder).is_dir():
-                    st.error(f"{folder}: no such folder")
+                    st.error(f"{safe(folder)}: no such folder")
                     return
                 paths.append(Path(folder))
             if not paths:
@@ -122,7 +122,7 @@ def _run_pipeline(st, workspace: Workspace, paths: list[Path]) -> None:
     bar = st.progress(0.0, text="starting")
 
     def progress(done: int, total: int, label: str) -> None:
-        bar.progress(min(done / total, 1.0) if total else 0.0, text=str(label)[:80])
+        bar.progress(min(done / total, 1.0) if total else 0.0, text=safe(str(label)[:80]))
 
     report = run(workspace, paths, progress=progress)
     bar.progress(1.0, text="done")
@@ -131,9 +131,9 @@ def _run_pipeline(st, workspace: Workspace, paths: list[Path]) -> None:
         f"{report.count('skipped')} skipped"
     )
     for stage in report.stages:
-        st.write(f"{stage.name}: {stage.summary}")
+        st.write(f"{stage.name}: {safe(stage.summary)}")
     for warning in report.warnings:
-        st.warning(warning)
+        st.warning(safe(warning))
 
 
 # --- Events ----------------------------------------------------------------------------
@@ -151,11 +151,10 @@ def events(st, workspace: Workspace, actor: str) -> None:
         members = [d for d in docs if d.event_id == row["id"]]
         with st.container(border=True):
             st.markdown(  # escaped: titles come from documents
-                f'<h3 dir="ltr">{html.escape(labels[row["id"]])}</h3>', unsafe_allow_html=True
+                f'<h3 dir="ltr">{safe(labels[row["id"]])}</h3>', unsafe_allow_html=True
             )
-            st.caption(
-                f"why: {row['reason']}" + (" · set by a user" if row["origin"] == "user" else "")
-            )
+            by_user = " · set by a user" if row["origin"] == "user" else ""
+            st.caption(f"why: {safe(row['reason'])}{by_user}")
             for d in members:
                 st.text(f"#{d.id} · {d.lang} · {d.sentences} sentences · {isolate(d.title[:80])}")
     st.subheader("Move a document")
@@ -174,7 +173,7 @@ def events(st, workspace: Workspace, actor: str) -> None:
     )
     if st.button("Re-align", key="ra_go"):
         summary = realign_event(workspace, event_id)
-        st.success(summary)
+        st.success(safe(summary))
 
 
 # --- Parallel view ---------------------------------------------------------------------
@@ -367,8 +366,8 @@ def _edit_panel(
         return
     try:
         done = action()
-    except edit.EditError as error:
-        message.error(str(error))
+    except WorkbenchError as error:  # a changed link, a lock held too long, a read-only copy
+        message.error(safe(error))
         return
     if done is not None:
         first = done[0] if isinstance(done, list) else done
@@ -518,8 +517,8 @@ def search(st, workspace: Workspace, actor: str) -> None:
             st.markdown(hit_html(hit), unsafe_allow_html=True)
             st.markdown(  # escaped HTML: document names are untrusted
                 '<div dir="ltr" style="color:#6b7280;font-size:0.85em">'
-                f"{html.escape(isolate(hit.document))} · sentence {hit.position} · "
-                + ("matches the words" if hit.how == "text" else html.escape(hit.how))
+                f"{safe(isolate(hit.document))} · sentence {hit.position} · "
+                + ("matches the words" if hit.how == "text" else safe(hit.how))
                 + "</div>",
                 unsafe_allow_html=True,
             )
@@ -532,18 +531,12 @@ def search(st, workspace: Workspace, actor: str) -> None:
                         unsafe_allow_html=True,
                     )
                 st.button(
-                    f"Open beside {_plain(isolate(place.other_name))}"
+                    f"Open beside {safe(isolate(place.other_name))}"
                     + ("" if place.text else " (not linked there)"),
                     key=f"hit_{n}_{k}",
                     on_click=open_pair,
                     args=(st, place.alignment_id, place.event_id, place.focus),
                 )
-
-
-def _plain(text: str) -> str:
-    """Text shown literally where streamlit renders Markdown (a button's label renders links
-    and images): every ASCII punctuation character backslash-escaped."""
-    return re.sub(r"([!-/:-@\[-`{-~])", r"\\\1", text)
 
 
 def _search_embedder(st, workspace: Workspace):
@@ -567,9 +560,6 @@ def _search_embedder(st, workspace: Workspace):
 # --- Export ----------------------------------------------------------------------------
 
 
-# The export cut-off works on this field of a link; it becomes the calibrated confidence
-# when links carry one (the widget is ex_cutoff either way).
-CUTOFF_FIELD = "score"
 PREVIEW_ROWS = 20
 
 
@@ -587,17 +577,26 @@ def export(st, workspace: Workspace, actor: str) -> None:
     publish(st, "event", event_id)
     columns = st.columns(3)
     fmt = columns[0].radio("Format", FORMATS, horizontal=True, key="ex_format")
-    cutoff = columns[1].number_input(
-        f"Minimum {CUTOFF_FIELD} (empty: every link)", value=None, key="ex_cutoff"
+    cutoff = columns[1].number_input(  # the CLI's --min-confidence
+        "Minimum confidence (empty: every link)",
+        min_value=0.0,
+        max_value=1.0,
+        value=None,
+        step=0.05,
+        key="ex_cutoff",
     )
     rejected = columns[2].checkbox("Include rejected links", key="ex_rejected")
     rows = list(
-        workspace_rows(workspace, event=event_id, min_score=cutoff, include_rejected=rejected)
+        workspace_rows(workspace, event=event_id, min_confidence=cutoff, include_rejected=rejected)
     )
     st.caption(
         f"{len(rows)} links (user edits included, rejected links "
         f"{'included' if rejected else 'left out'}"
-        + (f", {CUTOFF_FIELD} at least {cutoff}" if cutoff is not None else "")
+        + (
+            f"; confidence at least {cutoff}, links a user confirmed or edited kept"
+            if cutoff is not None
+            else ""
+        )
         + ")"
     )
     st.download_button(
@@ -639,7 +638,8 @@ def _preview(row) -> dict:
         "target": row.tgt_doc,
         "source text": row.src_text,
         "target text": row.tgt_text,
-        CUTOFF_FIELD: getattr(row, CUTOFF_FIELD),
+        "confidence": row.confidence,
+        "score": row.score,
         "type": row.link_type,
         "status": row.status,
     }
@@ -679,6 +679,6 @@ def models(st, workspace: Workspace, actor: str) -> None:
             try:
                 model = store.add(path)
             except ModelError as error:
-                st.error(str(error))
+                st.error(safe(error))
                 return
-        st.success(f"installed {model.name}")
+        st.success(f"installed {safe(model.name)}")

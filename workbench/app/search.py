@@ -15,7 +15,6 @@ link) it opens.
 
 from __future__ import annotations
 
-import html
 import json
 import unicodedata
 from dataclasses import dataclass, field, replace
@@ -24,6 +23,7 @@ import numpy as np
 
 from ..normalise import normalise
 from ..store import Workspace
+from .safe import safe
 from .views import direction, isolate
 
 # Arabic and Persian forms of one letter, compared as one on top of each language's own
@@ -275,13 +275,13 @@ def match_spans(text: str, query: str, lang: str) -> list[tuple[int, int]]:
 
 
 def highlight_html(text: str, spans: list[tuple[int, int]]) -> str:
-    """``text`` escaped, with each span wrapped in ``<mark>``."""
+    """``text`` escaped (for HTML and Markdown), with each span wrapped in ``<mark>``."""
     out, last = [], 0
     for start, end in spans:
-        out.append(html.escape(text[last:start]))
-        out.append(f"<mark>{html.escape(text[start:end])}</mark>")
+        out.append(safe(text[last:start]))
+        out.append(f"<mark>{safe(text[start:end])}</mark>")
         last = end
-    out.append(html.escape(text[last:]))
+    out.append(safe(text[last:]))
     return "".join(out)
 
 
@@ -290,7 +290,7 @@ def hit_html(hit: Hit) -> str:
     in its own direction."""
     way = direction(hit.lang)
     out = (
-        f'<div class="hit" dir="{way}" lang="{html.escape(hit.lang)}" '
+        f'<div class="hit" dir="{way}" lang="{safe(hit.lang)}" '
         f'style="text-align:{"right" if way == "rtl" else "left"};padding:2px 0">'
         f"{highlight_html(hit.text, hit.spans)}</div>"
     )
