@@ -125,6 +125,21 @@ def test_merge_then_split_gives_back_the_two_original_pairs(workspace):
     ]
 
 
+def test_split_after_undoing_a_split_still_gives_back_the_merged_links(aligned):
+    """History rows lose their link id while the link is away (split, then undo brings it
+    back): the merge is found by value."""
+    ws, aid = aligned
+    start = state(ws, aid)
+    a, b, c, _ = links(ws, aid)
+    inner = merge(ws, a.id, b.id)
+    outer = merge(ws, inner, c.id)  # [0, 1, 2]-[0, 1, 2], made of [0, 1]-[0, 1] and [2]-[2]
+    split(ws, outer)
+    assert undo(ws, aid) == "split"
+    split(ws, outer)
+    split(ws, inner)
+    assert state(ws, aid) == start
+
+
 def test_merge_refuses_links_that_are_not_adjacent(workspace):
     """The reported case: [10]-[7] and [13]-[2] are not neighbours, so they do not merge."""
     aid = relinked(
