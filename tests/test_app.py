@@ -46,6 +46,7 @@ def test_translation_html_escapes_and_shows_flags():
     assert "echo" in out and "test-model" in html.unescape(out)
 
 
+@pytest.mark.models
 def test_app_shows_translations_and_warns_about_test_models(tmp_path, monkeypatch):
     testing = pytest.importorskip("streamlit.testing.v1")
     from workbench import Workspace, run
@@ -394,6 +395,7 @@ def pairs_of(ws, alignment_id):
 # --- export ----------------------------------------------------------------------------
 
 
+@pytest.mark.subprocess
 def test_export_page_matches_the_cli(app_workspace):
     import subprocess
     import sys
