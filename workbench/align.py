@@ -32,7 +32,7 @@ from itertools import pairwise
 
 import numpy as np
 
-from .embed import CachedEmbedder, Embedder, language_mean
+from .embed import CachedEmbedder, Embedder, embed_texts, language_mean
 from .normalise import ascii_digits
 
 Embed = Callable[[Sequence[str]], np.ndarray]
@@ -286,6 +286,7 @@ def align_parallel(
 ) -> list[Link]:
     """Monotonic n:m alignment of two documents that translate each other."""
     params = params or ParallelParams()
+    src, tgt = embed_texts(src), embed_texts(tgt)  # lengths and windows from what is embedded
     embed_fn = _embed_fn(embed)
     if not src or not tgt:
         return [Link((i,), (), 0.0) for i in range(len(src))] + [
@@ -598,6 +599,7 @@ def align_comparable(
     when the target is English they add a second, monolingual score.
     """
     params = params or ComparableParams()
+    src, tgt = embed_texts(src), embed_texts(tgt)  # lengths from what is embedded
     embed_fn = _embed_fn(embed)
     key = embedder_key or getattr(embed, "key", "")
     threshold = params.threshold if params.threshold is not None else calibrated_threshold(key)

