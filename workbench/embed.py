@@ -363,10 +363,8 @@ def list_embedders(workspace: Path | None) -> list[EmbedderInfo]:
     roots = model_roots(workspace)
     for where, root in zip(["workspace", "project"][-len(roots) :], roots, strict=True):
         for folder in st_folders(root):
-            name = model_name(folder)
-            key = f"st/{name}@{folder_digest(folder)}"
-            languages = _card(folder)[0]
-            dim = folder_dimension(folder)
+            name, dim, languages = model_name(folder), folder_dimension(folder), _card(folder)[0]
+            key = st_key(str(folder))  # as loading the folder would make it
             found.append(EmbedderInfo(f"st:{folder}", name, dim, languages, where, key, note))
     return found
 
