@@ -826,6 +826,7 @@ def align_documents(
     tgt_lang: str | None = None,
 ) -> AlignResult:
     """Align two documents in the given mode, or decide the mode first (``auto``)."""
+    src, tgt = embed_texts(src), embed_texts(tgt)  # everything downstream reads these texts
     if hasattr(embed, "dim") and not isinstance(embed, CachedEmbedder):
         embed = CachedEmbedder(embed)  # auto mode and the aligner embed the same sentences
     embed_fn = _embed_fn(embed)
