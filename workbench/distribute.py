@@ -25,13 +25,14 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .errors import WorkbenchError
 from .store import Workspace
 
 SHARD_ROWS = 4096  # texts per input shard
 Progress = Callable[[int, int], None]
 
 
-class EngineError(Exception):
+class EngineError(WorkbenchError):
     """A one-line, actionable problem with the execution engine."""
 
 

@@ -12,12 +12,13 @@ import json
 import sqlite3
 from dataclasses import dataclass
 
+from .errors import WorkbenchError
 from .store import Workspace, dumps, now
 
 STATUSES = ("auto", "confirmed", "rejected", "edited")
 
 
-class EditError(Exception):
+class EditError(WorkbenchError):
     """An edit that cannot be applied (the link changed or vanished meanwhile, bad input)."""
 
 
@@ -99,7 +100,7 @@ def _insert(conn, alignment_id: int, src, tgt, score, status: str, actor: str) -
 
 def _history(conn, action: str, before: list[LinkRow], after_ids: list[int], actor: str) -> None:
     after = [_load(conn, i).snapshot() for i in after_ids]
-    link_id = (after_ids or [b.id for b in before] or [0])[0]
+    link_id = after_ids[0] if after_ids else None  # a link that exists (history: by value)
     conn.execute(
         "INSERT INTO link_history (link_id, action, before, after, actor, at)"
         " VALUES (?, ?, ?, ?, ?, ?)",
@@ -223,7 +224,13 @@ def undo(workspace: Workspace, alignment_id: int, actor: str | None = None) -> s
             conn.execute(
                 "INSERT INTO link_history (link_id, action, before, after, actor, at)"
                 " VALUES (?, 'undo', ?, ?, ?, ?)",
-                (row["link_id"], row["after"], row["before"], actor or "", now()),
+                (
+                    before[0]["id"] if before else None,
+                    row["after"],
+                    row["before"],
+                    actor or "",
+                    now(),
+                ),
             )
             return row["action"]
     return None

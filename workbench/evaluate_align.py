@@ -278,3 +278,38 @@ def mining_benchmark(
         correct += len(pairs & doc.gold)
         gold += len(doc.gold)
     return MiningRun(lang, len(docs), gold, found, correct, threshold, time.perf_counter() - start)
+
+
+def tatoeba_comparable_benchmark(
+    folder: Path,
+    lang: str,
+    embedder: CachedEmbedder,
+    params: ComparableParams | None = None,
+    *,
+    documents: int = 40,
+    size: int = 50,
+    seed: int = 0,
+) -> MiningRun:
+    """Comparable mode on pairs where every sentence has its translation: blocks of
+    ``size`` Tatoeba pairs, the target side shuffled (1:1 retrieval inside a document).
+    A link is right when its target holds the gold text (Tatoeba repeats sentences)."""
+    params = params or ComparableParams()
+    src, eng = tatoeba_pairs(folder, lang, documents * size)
+    rng = random.Random(seed)
+    start = time.perf_counter()
+    found = correct = gold = 0
+    for block in range(0, len(src) - size + 1, size):
+        s, e = src[block : block + size], eng[block : block + size]
+        order = list(range(size))
+        rng.shuffle(order)
+        target = [e[k] for k in order]
+        links = align_comparable(
+            s, target, embedder, params, embedder_key=embedder.key, src_lang=lang, tgt_lang="en"
+        )
+        found += len(links)
+        correct += sum(target[x.tgt[0]] == e[x.src[0]] for x in links)
+        gold += size
+    threshold = params.threshold or calibrated_threshold(embedder.key)
+    return MiningRun(
+        lang, len(src) // size, gold, found, correct, threshold, time.perf_counter() - start
+    )

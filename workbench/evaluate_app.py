@@ -66,7 +66,10 @@ def add_aligned_pair(ws: Workspace, src: list[str], tgt: list[str], langs: tuple
         mode="parallel",
         method="bench",
         params={},
-        links=[([k], [k], 0.2 + (k % 7) / 10, "1-1") for k in range(min(len(src), len(tgt)))],
+        links=[
+            ([k], [k], 0.2 + (k % 7) / 10, "1-1", (k % 10) / 10)
+            for k in range(min(len(src), len(tgt)))
+        ],
     )
 
 

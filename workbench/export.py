@@ -15,6 +15,7 @@ from typing import IO
 from lxml import etree
 
 from . import __version__
+from .errors import WorkbenchError
 from .store import Workspace, now
 
 COLUMNS = (
@@ -30,9 +31,18 @@ COLUMNS = (
     "src_english",
     "tgt_english",
     "score",
+    "confidence",
     "link_type",
     "status",
+    # documents as separate fields (src_doc/tgt_doc above stay "ID: title")
+    "src_doc_id",
+    "tgt_doc_id",
+    "src_doc_title",
+    "tgt_doc_title",
+    "src_file",
+    "tgt_file",
 )
+TITLE_CHARS = 60  # titles in src_doc/tgt_doc are shortened at a word boundary to about this
 FORMATS = ("tsv", "tmx", "json")
 
 
@@ -50,26 +60,49 @@ class ExportRow:
     src_english: str = ""
     tgt_english: str = ""
     score: float | None = None
+    confidence: float | None = None
     link_type: str = ""
     status: str = "auto"
     extra: dict = field(default_factory=dict)
+    src_doc_id: int | None = None
+    tgt_doc_id: int | None = None
+    src_doc_title: str = ""
+    tgt_doc_title: str = ""
+    src_file: str = ""
+    tgt_file: str = ""
 
 
-class ExportError(Exception):
+class ExportError(WorkbenchError):
     """A one-line, actionable export problem."""
 
 
+_TSV_ESCAPES = str.maketrans(
+    {
+        "\\": "\\\\",
+        "\t": "\\t",
+        "\n": "\\n",
+        "\r": "\\r",
+        "\v": "\\v",
+        "\f": "\\f",
+        # every other character str.splitlines() (and Unicode-aware readers) breaks lines at
+        **{ch: f"\\u{ord(ch):04x}" for ch in "\x1c\x1d\x1e\x85\u2028\u2029"},
+    }
+)
+
+
 def escape_tsv(value: object) -> str:
-    """Backslash-escape what would break a TSV row (tabs, newlines, backslashes)."""
+    """Backslash-escape what would break a TSV row: backslashes, tabs, and every line or
+    paragraph separator (``\\n``, ``\\r``, ``\\v``, ``\\f``, ``\\u001c``-``\\u001e``,
+    ``\\u0085``, ``\\u2028``, ``\\u2029``)."""
     text = "" if value is None else str(value)
-    return text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+    return text.translate(_TSV_ESCAPES)
 
 
 def _cell(row: ExportRow, column: str) -> str:
     value = getattr(row, column)
     if column in ("src_ids", "tgt_ids"):
         return ",".join(str(i) for i in value)
-    if column == "score":
+    if column in ("score", "confidence"):
         return "" if value is None else f"{value:.4f}"
     return escape_tsv(value)
 
@@ -91,11 +124,14 @@ def write_json(rows: Iterable[ExportRow], stream: IO[str]) -> int:
 
 
 def write_tmx(rows: Iterable[ExportRow], stream: IO[bytes]) -> int:
-    """TMX 1.4b: one ``tu`` per link with text on both sides, ``xml:lang`` on every ``tuv``.
+    """TMX 1.4b: one ``tu`` per link with text on both sides in two different languages
+    (a translation memory pairs languages), ``xml:lang`` on every ``tuv``.
 
     Written with lxml, so markup in document text is escaped, never interpreted.
     """
-    rows = [r for r in rows if r.src_text.strip() and r.tgt_text.strip()]
+    rows = [
+        r for r in rows if r.src_text.strip() and r.tgt_text.strip() and r.src_lang != r.tgt_lang
+    ]
     root = etree.Element("tmx", version="1.4")
     src_langs = {r.src_lang for r in rows}
     etree.SubElement(
@@ -117,6 +153,7 @@ def write_tmx(rows: Iterable[ExportRow], stream: IO[bytes]) -> int:
         for prop, value in (
             ("x-event", row.event),
             ("x-score", "" if row.score is None else f"{row.score:.4f}"),
+            ("x-confidence", "" if row.confidence is None else f"{row.confidence:.4f}"),
             ("x-link-type", row.link_type),
             ("x-status", row.status),
             ("x-src-doc", row.src_doc),
@@ -169,27 +206,36 @@ def workspace_rows(
     workspace: Workspace,
     *,
     event: int | None = None,
-    min_score: float | None = None,
+    min_confidence: float | None = None,
     include_rejected: bool = False,
 ) -> Iterator[ExportRow]:
-    """Every stored link (user edits included), in event, document and position order."""
+    """Every stored link (user edits included), in event, document and position order.
+
+    ``min_confidence`` keeps links whose calibrated confidence reaches it; a link a user
+    confirmed or edited is kept whatever its confidence (the user's judgement is final).
+    """
     conn = workspace.conn
     query = (
-        "SELECT l.src_ids, l.tgt_ids, l.score, l.link_type, l.status, a.src_doc, a.tgt_doc,"
-        " COALESCE(e.label, '') AS event FROM links l JOIN alignments a ON a.id = l.alignment_id"
-        " LEFT JOIN events e ON e.id = a.event_id WHERE 1 = 1"
+        "SELECT l.src_ids, l.tgt_ids, l.score, l.confidence, l.link_type, l.status,"
+        " a.src_doc, a.tgt_doc,"
+        " COALESCE(e.label, 'thread: ' || t.label, '') AS event"
+        " FROM links l JOIN alignments a ON a.id = l.alignment_id"
+        " LEFT JOIN events e ON e.id = a.event_id"
+        " LEFT JOIN documents sd ON sd.id = a.src_doc"
+        " LEFT JOIN events se ON se.id = sd.event_id"
+        " LEFT JOIN threads t ON t.id = se.thread_id WHERE 1 = 1"
     )
     params: list[object] = []
     if event is not None:
         query += " AND a.event_id = ?"
         params.append(event)
-    if min_score is not None:
-        query += " AND l.score >= ?"
-        params.append(min_score)
+    if min_confidence is not None:
+        query += " AND (l.confidence >= ? OR l.status IN ('confirmed', 'edited'))"
+        params.append(min_confidence)
     if not include_rejected:
         query += " AND l.status != 'rejected'"
     query += " ORDER BY a.event_id, a.src_doc, a.tgt_doc, l.id"
-    docs = {d.id: d for d in workspace.documents()}
+    docs = {d.id: d for d in workspace.documents(include_old=True)}
     sentences: dict[int, dict[int, tuple[str, str, str]]] = {}
     for row in conn.execute(query, params).fetchall():
         src_ids, tgt_ids = json.loads(row["src_ids"]), json.loads(row["tgt_ids"])
@@ -209,8 +255,15 @@ def workspace_rows(
             src_english=" ".join(src[i][1] for i in src_ids if i in src and src[i][1]),
             tgt_english=" ".join(tgt[i][1] for i in tgt_ids if i in tgt and tgt[i][1]),
             score=row["score"],
+            confidence=row["confidence"],
             link_type=row["link_type"],
             status=row["status"],
+            src_doc_id=row["src_doc"],
+            tgt_doc_id=row["tgt_doc"],
+            src_doc_title=src_doc.title if src_doc else "",
+            tgt_doc_title=tgt_doc.title if tgt_doc else "",
+            src_file=src_doc.path if src_doc else "",
+            tgt_file=tgt_doc.path if tgt_doc else "",
         )
 
 
@@ -234,6 +287,19 @@ def real_translations(workspace: Workspace, document_id: int) -> dict[int, str]:
 
 
 def _doc_name(doc) -> str:
+    """``"ID: title"`` (``"ID:"`` without a title), the title shortened between words."""
     if doc is None:
         return ""
-    return f"{doc.id}:{doc.title[:60]}" if doc.title else str(doc.id)
+    title = short_title(doc.title)
+    return f"{doc.id}: {title}" if title else f"{doc.id}:"
+
+
+def short_title(title: str, limit: int = TITLE_CHARS) -> str:
+    """``title`` on one line, cut at the last space before ``limit`` characters (never
+    inside a word; a first word longer than ``limit`` is kept whole), "…" marking a cut."""
+    title = " ".join(title.split())
+    if len(title) <= limit:
+        return title
+    head = title[: limit + 1]
+    cut = head.rsplit(" ", 1)[0] if " " in head else title.split(" ", 1)[0]
+    return cut if cut == title else cut.rstrip(" ,;:-–—") + "…"

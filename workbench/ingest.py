@@ -12,6 +12,8 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
+from .errors import WorkbenchError
+from .limits import LimitError, check_zip, docx_limits
 from .model import Skipped, Source
 
 TEXT_SUFFIXES = {".txt", ".text", ".md"}
@@ -26,7 +28,7 @@ _PREFERRED = ("cp1256", "cp1252", "latin_1", "iso8859_6", "cp720", "utf_16")
 STREAM_BYTES = 16 * 1024 * 1024  # larger text files are read block by block, never whole
 
 
-class IngestError(Exception):
+class IngestError(WorkbenchError):
     """A file that cannot be read; the message is the one-line reason."""
 
 
@@ -232,8 +234,19 @@ def html_to_text(html: str) -> str:
 
 
 def docx_to_text(path: Path) -> str:
+    """Paragraph text of a .docx; its zip is checked against the size limits first
+    (python-docx holds every part in memory), so a zip bomb is refused unread."""
+    import zipfile
+
     import docx
 
+    try:
+        with zipfile.ZipFile(path) as archive:
+            check_zip(archive, docx_limits())
+    except LimitError as error:
+        raise IngestError(str(error)) from None
+    except (zipfile.BadZipFile, EOFError) as error:
+        raise IngestError(f"not a readable .docx file ({error})") from None
     try:
         document = docx.Document(str(path))
     except Exception as error:  # python-docx raises zipfile/KeyError/ValueError for bad files

@@ -11,7 +11,11 @@ is not turned into Arabic.
 from __future__ import annotations
 
 import re
+import unicodedata
+from collections import Counter
 from functools import lru_cache
+
+from .errors import WorkbenchError
 
 DEFAULT_LANGUAGES = ("fa", "ar", "en")
 UNDETERMINED = "und"
@@ -24,7 +28,63 @@ _DOC_SAMPLE = 20_000
 _ARABIC_SCRIPT_LANGS = {"fa", "ar", "ur", "ps", "ku", "sd", "ug"}
 
 
-class UnknownLanguageError(ValueError):
+ISO_639_1 = frozenset(
+    """aa ab ae af ak am an ar as av ay az ba be bg bh bi bm bn bo br bs ca ce ch co cr cs cu
+    cv cy da de dv dz ee el en eo es et eu fa ff fi fj fo fr fy ga gd gl gn gu gv ha he hi ho
+    hr ht hu hy hz ia id ie ig ii ik io is it iu ja jv ka kg ki kj kk kl km kn ko kr ks ku kv
+    kw ky la lb lg li ln lo lt lu lv mg mh mi mk ml mn mr ms mt my na nb nd ne ng nl nn no nr
+    nv ny oc oj om or os pa pi pl ps pt qu rm rn ro ru rw sa sc sd se sg si sk sl sm sn so sq
+    sr ss st su sv sw ta te tg th ti tk tl tn to tr ts tt tw ty ug uk ur uz ve vi vo wa wo xh
+    yi yo za zh zu""".split()  # noqa: SIM905 (a list literal would take 184 lines)
+)
+"""Every ISO 639-1 language code."""
+
+# The script (first word of a letter's Unicode name) each language is written in, where
+# it is not Latin; and the languages a script suggests when no workspace language uses it.
+_CYRILLIC_LANGS = ("ru", "uk", "be", "bg", "mk", "sr", "kk", "mn", "ky", "tg")
+_LATIN_ONLY = frozenset({"LATIN"})
+_SCRIPTS = {
+    **dict.fromkeys(_ARABIC_SCRIPT_LANGS, frozenset({"ARABIC"})),
+    **dict.fromkeys(_CYRILLIC_LANGS, frozenset({"CYRILLIC"})),
+    "zh": frozenset({"CJK"}),
+    "ja": frozenset({"CJK", "HIRAGANA", "KATAKANA"}),
+    "ko": frozenset({"HANGUL", "CJK"}),
+    "el": frozenset({"GREEK"}),
+    **dict.fromkeys(("he", "yi"), frozenset({"HEBREW"})),
+    **dict.fromkeys(("hi", "mr", "ne"), frozenset({"DEVANAGARI"})),
+    "th": frozenset({"THAI"}),
+    "hy": frozenset({"ARMENIAN"}),
+    "ka": frozenset({"GEORGIAN"}),
+    "bn": frozenset({"BENGALI"}),
+    "ta": frozenset({"TAMIL"}),
+    "te": frozenset({"TELUGU"}),
+    "gu": frozenset({"GUJARATI"}),
+    "pa": frozenset({"GURMUKHI"}),
+}
+_SUGGESTED = {
+    "CJK": ("zh",),
+    "HIRAGANA": ("ja",),
+    "KATAKANA": ("ja",),
+    "HANGUL": ("ko",),
+    "CYRILLIC": ("ru", "uk", "be", "bg", "mk", "sr", "kk", "mn"),
+    "ARABIC": ("fa", "ar", "ur"),
+    "LATIN": ("en", "fr", "de", "es", "it", "pt", "nl", "tr", "pl", "id", "sv", "vi"),
+    "DEVANAGARI": ("hi", "mr"),
+    "GREEK": ("el",),
+    "HEBREW": ("he",),
+    "THAI": ("th",),
+    "ARMENIAN": ("hy",),
+    "GEORGIAN": ("ka",),
+    "BENGALI": ("bn",),
+    "TAMIL": ("ta",),
+    "TELUGU": ("te",),
+    "GUJARATI": ("gu",),
+    "GURMUKHI": ("pa",),
+}
+_SCRIPT_SAMPLE = 4000  # letters looked at to find a document's script
+
+
+class UnknownLanguageError(WorkbenchError, ValueError):
     pass
 
 
@@ -51,6 +111,7 @@ class LanguageIdentifier:
         self._detector = _detector(self.languages)
         self._arabic_script = [c for c in self.languages if c in _ARABIC_SCRIPT_LANGS]
         self._latin_script = [c for c in self.languages if c not in _ARABIC_SCRIPT_LANGS]
+        self._scripts = set().union(*(_SCRIPTS.get(c, _LATIN_ONLY) for c in self.languages))
 
     def confidences(self, text: str) -> list[tuple[str, float]]:
         """``(code, confidence)`` pairs, best first, restricted to the configured set."""
@@ -65,6 +126,31 @@ class LanguageIdentifier:
             return UNDETERMINED, 0.0
         best = self.confidences(sample)
         return best[0] if best else (UNDETERMINED, 0.0)
+
+    def unsupported(self, text: str) -> str | None:
+        """The language of a text written mostly in a script none of the workspace's
+        languages use (Chinese, Russian, ... in a fa/ar/en workspace), else None.
+
+        The closed-set detector would call such text one of the workspace languages; a
+        script check catches it first, and lingua restricted to the languages of that
+        script names it.
+        """
+        letters = _LETTER.findall(text[:_DOC_SAMPLE])[:_SCRIPT_SAMPLE]
+        scripts = Counter(unicodedata.name(ch, "?").split(" ")[0] for ch in letters)
+        if not scripts:
+            return None
+        script, count = scripts.most_common(1)[0]
+        if count * 2 <= scripts.total() or script in self._scripts:
+            return None
+        if script == "CJK" and (scripts["HIRAGANA"] or scripts["KATAKANA"]):
+            script = "HIRAGANA"
+        candidates = _SUGGESTED.get(script)
+        if not candidates:
+            return f"{script.lower()} script"
+        if len(candidates) == 1:
+            return candidates[0]
+        values = _detector(candidates).compute_language_confidence_values(text[:_DOC_SAMPLE])
+        return values[0].language.iso_code_639_1.name.lower() if values else candidates[0]
 
     def sentence(self, text: str, document_lang: str) -> str:
         """Language of one sentence, biased to ``document_lang`` when unsure."""

@@ -20,13 +20,14 @@ from pathlib import Path
 import numpy as np
 
 from .align import _ratio, centred_on
+from .errors import WorkbenchError
 
 Progress = Callable[[int, int], None]
 BLOCK = 32_768  # rows per block when streaming a whole side (means, exact scans)
 SEARCH_BLOCK = 8_192  # rows per index add or search, candidate pairs per rescoring step
 
 
-class MineError(Exception):
+class MineError(WorkbenchError):
     """A one-line, actionable mining problem."""
 
 

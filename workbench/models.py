@@ -12,20 +12,27 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import shutil
-import tempfile
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from .store import Workspace, dumps, now
+from .errors import WorkbenchError
+from .langid import ISO_639_1
+from .limits import LimitError, check_zip, make_temp_dir, model_limits, sweep_temp_dirs
+from .store import Workspace, WorkspaceError, dumps, now
 
 TRANSLATE_DIR = "translate"
 REQUIRED_FILES = ("metadata.json", "model/model.bin", "sentencepiece.model")
 TARGET_SPM = "target.spm"  # only for models with a separate target vocabulary (OPUS-MT)
+METADATA_MAX = 64 * 1024  # bytes of metadata.json read (a real one is under 2 KiB)
+MODEL_LANGUAGES = ISO_639_1 | {"zt", "pb"}  # Argos' codes for Traditional Chinese, Brazilian
+_SHA256 = re.compile(r"[0-9a-fA-F]{64}")
+_VERSION = re.compile(r"[0-9A-Za-z][0-9A-Za-z._+-]*")
 
 
-class ModelError(Exception):
+class ModelError(WorkbenchError):
     """A package or model problem; the message is one line a user can act on."""
 
 
@@ -61,11 +68,24 @@ def sha256_file(path: Path) -> str:
 
 
 def inspect_package(path: Path, expected_sha256: str | None = None) -> tuple[str, dict]:
-    """Check an .argosmodel without extracting it; return its folder name and metadata."""
+    """Check an .argosmodel without extracting it; return its folder name and metadata.
+
+    Sizes are checked against :func:`~workbench.limits.model_limits` from the zip's
+    directory before any member is decompressed (even by the CRC test).
+    """
+    if expected_sha256 is not None and not _SHA256.fullmatch(expected_sha256):
+        raise ModelError(
+            f"expected SHA-256 {expected_sha256!r} is not 64 hexadecimal digits"
+            " (leave the option out to skip the check)"
+        )
     if not path.is_file():
         raise ModelError(f"{path}: no such file")
+    try:
+        limits = model_limits()
+    except LimitError as error:
+        raise ModelError(str(error)) from None
     checksum = sha256_file(path)
-    if expected_sha256 and checksum != expected_sha256.lower():
+    if expected_sha256 is not None and checksum != expected_sha256.lower():
         raise ModelError(f"{path}: SHA-256 is {checksum}, expected {expected_sha256}")
     if not zipfile.is_zipfile(path):
         with path.open("rb") as handle:
@@ -75,10 +95,11 @@ def inspect_package(path: Path, expected_sha256: str | None = None) -> tuple[str
         raise ModelError(f"{path}: not an Argos package (not a zip archive)")
     try:
         with zipfile.ZipFile(path) as archive:
+            root = _single_root(path, archive.namelist())
+            check_zip(archive, limits)
             bad = archive.testzip()
             if bad is not None:
                 raise ModelError(f"{path}: corrupt package (bad CRC in {bad})")
-            root = _single_root(path, archive.namelist())
             names = set(archive.namelist())
             missing = [f for f in REQUIRED_FILES if f"{root}/{f}" not in names]
             if f"{root}/bpe.model" in names and "sentencepiece.model" in str(missing):
@@ -90,10 +111,17 @@ def inspect_package(path: Path, expected_sha256: str | None = None) -> tuple[str
                 raise ModelError(
                     f"{path}: not a translation package (missing {', '.join(missing)})"
                 )
+            if archive.getinfo(f"{root}/metadata.json").file_size > METADATA_MAX:
+                raise ModelError(
+                    f"{path}: metadata.json is over {METADATA_MAX // 1024} KiB"
+                    " (a real one is a few hundred bytes)"
+                )
             metadata = json.loads(archive.read(f"{root}/metadata.json").decode("utf-8"))
+    except LimitError as error:
+        raise ModelError(f"{path}: {error}") from None
     except (zipfile.BadZipFile, EOFError, OSError) as error:
         raise ModelError(f"{path}: corrupt or truncated package ({error})") from None
-    except (json.JSONDecodeError, UnicodeDecodeError):
+    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError):
         raise ModelError(f"{path}: metadata.json is not valid JSON") from None
     if not isinstance(metadata, dict):
         raise ModelError(f"{path}: metadata.json is not an object")
@@ -102,7 +130,29 @@ def inspect_package(path: Path, expected_sha256: str | None = None) -> tuple[str
     for key in ("from_code", "to_code"):
         if not isinstance(metadata.get(key), str) or not metadata[key]:
             raise ModelError(f"{path}: metadata.json has no {key}")
+    try:
+        check_language_pair(metadata["from_code"], metadata["to_code"])
+        _check_version(metadata.get("package_version", "0"))
+    except ModelError as error:
+        raise ModelError(f"{path}: metadata.json: {error}") from None
     return root, metadata
+
+
+def check_language_pair(source_lang: str, target_lang: str) -> None:
+    """Both codes are known ISO 639-1 codes (or Argos' own zt, pb), and differ."""
+    for code in (source_lang, target_lang):
+        if code not in MODEL_LANGUAGES:
+            shown = code if len(code) <= 20 else code[:20] + "..."
+            raise ModelError(f"{shown!r} is not a known ISO 639-1 language code")
+    if source_lang == target_lang:
+        raise ModelError(f"a model from {source_lang} to {target_lang} translates nothing")
+
+
+def _check_version(version: object) -> None:
+    """A version is short and has no path characters (it becomes part of a folder name)."""
+    text = str(version)
+    if len(text) > 40 or not _VERSION.fullmatch(text):
+        raise ModelError(f"package_version {text[:40]!r} is not a version (like 1.9)")
 
 
 def _single_root(path: Path, names: list[str]) -> str:
@@ -119,12 +169,47 @@ def _single_root(path: Path, names: list[str]) -> str:
 
 
 class ModelStore:
-    """Installed models of one workspace."""
+    """Installed models of one workspace.
+
+    Packages are extracted into a ``tmp-PID-...`` folder inside ``models/translate/``,
+    removed on any failure; opening the store sweeps away such folders of processes
+    that are gone, and model folders no ``models`` row records (an install killed
+    between moving its folder into place and committing).
+    """
 
     def __init__(self, workspace: Workspace):
         self.workspace = workspace
         self.folder = workspace.models_dir / TRANSLATE_DIR
-        self.folder.mkdir(parents=True, exist_ok=True)
+        if not workspace.read_only:  # a read-only copy can still list and verify its models
+            self.folder.mkdir(parents=True, exist_ok=True)
+            sweep_temp_dirs(self.folder)
+            self._sweep_unregistered()
+
+    def _sweep_unregistered(self) -> None:
+        """Remove model folders no row records; under the write lock, which an install
+        holds from before it moves a folder into place until its row is committed."""
+        if not self._unregistered():
+            return
+        try:
+            with self.workspace.transaction():
+                for folder in self._unregistered():
+                    shutil.rmtree(folder, ignore_errors=True)
+        except WorkspaceError:
+            pass  # read-only or busy: try again at the next start
+
+    def _unregistered(self) -> list[Path]:
+        recorded = {
+            (self.workspace.path / row[0]).resolve()
+            for row in self.workspace.conn.execute("SELECT path FROM models")
+        }
+        return [
+            entry
+            for entry in self.folder.iterdir()
+            if entry.is_dir()
+            and not entry.name.startswith("tmp")
+            and not entry.is_symlink()
+            and entry.resolve() not in recorded
+        ]
 
     def add(self, path: Path, expected_sha256: str | None = None) -> InstalledModel:
         """Verify and install an .argosmodel file; replaces an older copy of the same package."""
@@ -132,10 +217,13 @@ class ModelStore:
         root, metadata = inspect_package(path, expected_sha256)
         checksum = sha256_file(path)
         name = _package_name(metadata)
-        with tempfile.TemporaryDirectory(dir=self.folder) as tmp:
+        tmp = make_temp_dir(self.folder)
+        try:
             with zipfile.ZipFile(path) as archive:
                 archive.extractall(tmp)
-            return self._install(Path(tmp) / root, name, metadata, checksum)
+            return self._install(tmp / root, name, metadata, checksum)
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
 
     def add_ctranslate2(
         self,
@@ -160,6 +248,7 @@ class ModelStore:
         for path in (model_dir / "model.bin", source_spm, *([target_spm] if target_spm else [])):
             if not Path(path).is_file():
                 raise ModelError(f"{path}: no such file")
+        check_language_pair(source_lang, target_lang)
         name = _safe_name(name or f"ct2-{source_lang}_{target_lang}-{model_dir.name}")
         metadata = {
             "type": "translate",
@@ -171,8 +260,9 @@ class ModelStore:
             "target_prefix": target_prefix,
             "description": f"CTranslate2 model added from {model_dir}",
         }
-        with tempfile.TemporaryDirectory(dir=self.folder) as tmp:
-            staged = Path(tmp) / name
+        tmp = make_temp_dir(self.folder)
+        try:
+            staged = tmp / name
             shutil.copytree(model_dir, staged / "model")
             shutil.copy(source_spm, staged / "sentencepiece.model")
             if target_spm:
@@ -180,36 +270,54 @@ class ModelStore:
             (staged / "metadata.json").write_text(dumps(metadata), "utf-8")
             checksum = sha256_file(staged / "model" / "model.bin")
             return self._install(staged, name, metadata, checksum)
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
 
     def _install(self, staged: Path, name: str, metadata: dict, checksum: str) -> InstalledModel:
-        """Check a staged folder, move it into place (replacing an older copy), record it."""
+        """Check a staged folder, move it into place (replacing an older copy), record it.
+
+        The row and the move happen under one write transaction: if either fails (a lock,
+        a read-only workspace, a full disk), the new folder goes back to the temporary
+        folder (removed by the caller) and an older copy is put back, so no folder is
+        left that the ``models`` table does not record.
+        """
         verify_folder(staged)
         destination = self.folder / name
-        if destination.exists():
-            shutil.rmtree(destination)
-        staged.rename(destination)
-        self._record(name, metadata, destination, checksum)
+        previous = staged.parent / ".previous"  # a name _safe_name never produces
+        moved = False
+        try:
+            with self.workspace.transaction() as conn:
+                self._record(conn, name, metadata, destination, checksum)
+                if destination.exists():
+                    destination.rename(previous)
+                staged.rename(destination)
+                moved = True
+        except BaseException:
+            if moved:
+                destination.rename(staged)
+            if previous.exists():
+                previous.rename(destination)
+            raise
         return self.get(name)
 
-    def _record(self, name: str, metadata: dict, destination: Path, checksum: str) -> None:
-        with self.workspace.transaction() as conn:
-            conn.execute(
-                "INSERT INTO models(kind, name, source_lang, target_lang, path, checksum, meta,"
-                " installed_at) VALUES ('translate', ?, ?, ?, ?, ?, ?, ?)"
-                " ON CONFLICT(kind, name) DO UPDATE SET source_lang = excluded.source_lang,"
-                " target_lang = excluded.target_lang, path = excluded.path,"
-                " checksum = excluded.checksum, meta = excluded.meta,"
-                " installed_at = excluded.installed_at",
-                (
-                    name,
-                    metadata["from_code"],
-                    metadata["to_code"],
-                    str(destination.relative_to(self.workspace.path)),
-                    checksum,
-                    dumps(metadata),
-                    now(),
-                ),
-            )
+    def _record(self, conn, name: str, metadata: dict, destination: Path, checksum: str) -> None:
+        conn.execute(
+            "INSERT INTO models(kind, name, source_lang, target_lang, path, checksum, meta,"
+            " installed_at) VALUES ('translate', ?, ?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT(kind, name) DO UPDATE SET source_lang = excluded.source_lang,"
+            " target_lang = excluded.target_lang, path = excluded.path,"
+            " checksum = excluded.checksum, meta = excluded.meta,"
+            " installed_at = excluded.installed_at",
+            (
+                name,
+                metadata["from_code"],
+                metadata["to_code"],
+                str(destination.relative_to(self.workspace.path)),
+                checksum,
+                dumps(metadata),
+                now(),
+            ),
+        )
 
     def list(self) -> list[InstalledModel]:
         rows = self.workspace.conn.execute(

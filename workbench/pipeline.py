@@ -129,25 +129,41 @@ class Ingester:
         versioned = self.workspace.conn.execute(
             "SELECT 1 FROM sources WHERE path = ?", (source.path,)
         ).fetchone()
+        left_out: list[str] = []
         try:
             with self.workspace.transaction():
                 source_id = self.workspace.add_source(source)
                 if source.text is None:
                     ids = [self._ingest_streamed(source_id, source, path)]
                 else:
-                    ids = [
-                        self.workspace.add_document(
-                            source_id, process_document(doc, self.identifier), path=source.path
-                        )
-                        for doc in clean(source.text)
-                    ]
+                    ids = self._add_documents(source_id, source, left_out)
+                if not ids:  # roll back: a skipped file is not stored, so it is read again
+                    raise IngestError(
+                        "; ".join(dict.fromkeys(left_out))
+                        or "nothing left after removing boilerplate"
+                    )
         except IngestError as error:
             return IngestOutcome(shown, "skipped", str(error))
-        if not ids:
-            return IngestOutcome(shown, "skipped", "nothing left after removing boilerplate")
-        return IngestOutcome(
-            shown, "new version" if versioned else "added", f"{len(ids)} document(s)", ids
-        )
+        detail = f"{len(ids)} document(s)"
+        if left_out:
+            detail += f"; {len(left_out)} left out: {'; '.join(dict.fromkeys(left_out))}"
+        return IngestOutcome(shown, "new version" if versioned else "added", detail, ids)
+
+    def _add_documents(self, source_id: int, source: Source, left_out: list[str]) -> list[int]:
+        """Store the documents cut from a source; one in a language the workspace does not
+        handle is left out (``left_out`` says why), never stored under a wrong label."""
+        ids = []
+        for doc in clean(source.text or ""):
+            foreign = self.identifier.unsupported(doc.text)
+            if foreign:
+                left_out.append(f"unsupported language ({foreign})")
+                continue
+            ids.append(
+                self.workspace.add_document(
+                    source_id, process_document(doc, self.identifier), path=source.path
+                )
+            )
+        return ids
 
     def _ingest_streamed(self, source_id: int, source: Source, path: Path) -> int:
         """A file too large to hold: one document, cleaned and split block by block."""
@@ -161,6 +177,9 @@ class Ingester:
             removed = removable_lines(block, seen=seen)
             text = without(block, 0, len(block), removed)
             if seq == 0:
+                foreign = self.identifier.unsupported(text)
+                if foreign:
+                    raise IngestError(f"unsupported language ({foreign})")
                 document.lang, document.lang_confidence = self.identifier.document(text)
                 document.title = guess_title(text)
             sentences = split_sentences(text, document.lang)

@@ -1,13 +1,18 @@
 """The later stages of ``workbench run``: events, then alignment within each event.
 
 Both read what the workspace holds and write their own tables; each document
-pair is aligned in one transaction and recorded in ``jobs``, so an interrupted
-run resumes with the pairs not yet done. Alignments a user has edited are
-never replaced.
+pair is claimed in ``jobs`` (so concurrent runs never align it twice), aligned
+in one transaction and recorded as done, so an interrupted run resumes with the
+pairs not yet done. Alignments a user has edited are never replaced: the save
+re-checks inside its own write transaction.
 """
 
 from __future__ import annotations
 
+import os
+import socket
+import uuid
+from datetime import UTC, datetime
 from itertools import combinations
 
 from .align import AlignError, align_documents
@@ -15,8 +20,9 @@ from .distribute import Engine
 from .embed import DEFAULT_EMBEDDER, CachedEmbedder, EmbedError, load_embedder
 from .events import assign_events
 from .export import real_translations
+from .limits import process_alive
 from .model import StageReport
-from .store import DocumentRow, Workspace
+from .store import DocumentRow, Workspace, WorkspaceError, now
 
 
 class _EmbedderHolder:
@@ -53,16 +59,39 @@ class EventsStage:
             return StageReport(self.name, "not grouped", [str(error)])
         if progress:
             embedder.progress = lambda d, t: progress(d, t, "embedding sentences")
-        groups = assign_events(workspace, embedder)
+        before = {d.id: d.event_id for d in docs}
+        threads = assign_events(workspace, embedder)
         workspace.set_setting("events.documents", signature)
-        shared = sum(1 for g in groups if len(g.document_ids) > 1)
-        return StageReport(
-            self.name, f"{len(groups)} events ({shared} with more than one document)"
+        events = [e for t in threads for e in t.events]
+        shared = sum(1 for e in events if len(e.document_ids) > 1)
+        summary = (
+            f"{len(threads)} threads, {len(events)} events ({shared} with more than one document)"
         )
+        moved = _moved_documents(workspace, before)
+        if moved:
+            summary += f"; moved to another event: documents {', '.join(map(str, moved))}"
+        return StageReport(self.name, summary)
+
+
+def _moved_documents(workspace: Workspace, before: dict[int, int | None]) -> list[int]:
+    """Documents that had an event before this grouping and now share it with others
+    differently (a fresh grouping renumbers events, so compare the co-members)."""
+
+    def members(assign: dict[int, int | None]) -> dict[int, frozenset[int]]:
+        groups: dict[int, set[int]] = {}
+        for doc, event in assign.items():
+            if event is not None:
+                groups.setdefault(event, set()).add(doc)
+        return {doc: frozenset(groups[e]) for doc, e in assign.items() if e is not None}
+
+    old = members(before)
+    new = members({d.id: d.event_id for d in workspace.documents() if d.id in before})
+    return sorted(doc for doc in old if new.get(doc) != old[doc])
 
 
 class AlignStage:
-    """Align every pair of documents within each event (auto mode), storing every link."""
+    """Align every pair of documents within each event (auto mode), and mine pairs of
+    documents of different events of one thread (comparable mode) for what they share."""
 
     name = "align"
 
@@ -70,58 +99,159 @@ class AlignStage:
         self.holder = holder
 
     def __call__(self, workspace: Workspace, progress) -> StageReport:
-        pairs = event_pairs(workspace)
+        pairs = event_pairs(workspace) + thread_pairs(workspace)
         if not pairs:
-            return StageReport(self.name, "no event has two documents: nothing to align")
+            return StageReport(self.name, "no thread has two documents: nothing to align")
         try:
             embedder = self.holder.get(workspace)
         except EmbedError as error:
             return StageReport(self.name, "not aligned", [str(error)])
         dropped = sync_alignments_with_events(workspace, pairs)
-        counts = {"parallel": 0, "comparable": 0, "kept": 0, "resumed": 0}
+        counts = {"parallel": 0, "comparable": 0, "kept": 0, "resumed": 0, "busy": 0, "thread": 0}
         links = 0
-        warnings = []
-        for done, (event_id, src, tgt) in enumerate(pairs):
-            if progress:
-                progress(done, len(pairs), f"aligning {src.id}-{tgt.id}")
-            key = align_job_key(src.id, tgt.id, embedder.key)
-            if workspace.job_state("align", key) == "done":
-                counts["resumed"] += 1
-                continue
-            if workspace.alignment_has_user_edits(src.id, tgt.id):
-                counts["kept"] += 1
-                continue
-            try:
-                mode, stored = align_pair(workspace, embedder, event_id, src, tgt)
-            except AlignError as error:
-                warnings.append(f"documents {src.id} and {tgt.id}: {error}")
-                workspace.record_job("align", key, "failed", str(error))
-                continue
-            workspace.record_job("align", key, "done", mode)
-            counts[mode] += 1
-            links += stored
+        warnings: list[str] = []
+        with JobClaims(workspace) as claims:
+            for done, (event_id, src, tgt) in enumerate(pairs):
+                if progress:
+                    progress(done, len(pairs), f"aligning {src.id}-{tgt.id}")
+                kind = "event" if event_id is not None else "thread"
+                key = align_job_key(src.id, tgt.id, embedder.key, kind)
+                state = claims.claim(key)
+                if state != "claimed":
+                    counts["resumed" if state == "done" else "busy"] += 1
+                    continue
+                outcome = self._align_claimed(workspace, embedder, event_id, src, tgt, key)
+                if isinstance(outcome, str):
+                    warnings.append(outcome)
+                elif outcome is None:
+                    counts["kept"] += 1
+                else:
+                    counts[outcome[0] if kind == "event" else "thread"] += 1
+                    links += outcome[1]
         summary = (
             f"{counts['parallel'] + counts['comparable']} document pairs aligned "
-            f"({counts['parallel']} parallel, {counts['comparable']} comparable), {links} links"
+            f"({counts['parallel']} parallel, {counts['comparable']} comparable)"
         )
+        if counts["thread"]:
+            summary += f", {counts['thread']} pairs of related events mined"
+        summary += f", {links} links"
         if counts["resumed"]:
             summary += f"; {counts['resumed']} done before"
         if counts["kept"]:
             summary += f"; {counts['kept']} edited by a user, kept"
+        if counts["busy"]:
+            summary += f"; {counts['busy']} being aligned by another run"
         if dropped:
             summary += f"; {dropped} alignments of documents no longer in one event removed"
         return StageReport(self.name, summary, warnings)
 
+    @staticmethod
+    def _align_claimed(
+        workspace: Workspace,
+        embedder: CachedEmbedder,
+        event_id: int | None,
+        src: DocumentRow,
+        tgt: DocumentRow,
+        key: str,
+    ) -> tuple[str, int] | str | None:
+        """Align a pair this run has claimed: ``(mode, links)``, a warning, or None when a
+        user's edits keep the stored alignment (then the claim is released, not done)."""
+        if workspace.alignment_has_user_edits(src.id, tgt.id):
+            return None
+        try:
+            result = align_pair(workspace, embedder, event_id, src, tgt)
+        except AlignError as error:
+            workspace.record_job("align", key, "failed", str(error))
+            return f"documents {src.id} and {tgt.id}: {error}"
+        if result is not None:
+            workspace.record_job("align", key, "done", result[0])
+        return result
 
-def align_job_key(src_doc: int, tgt_doc: int, embedder_key: str = "") -> str:
-    """The ``jobs`` key of one aligned document pair (without the embedder: its prefix)."""
-    return f"{src_doc}-{tgt_doc}|{embedder_key}"
+
+class JobClaims:
+    """Claims on ``jobs`` rows, so that concurrent runs never do the same unit twice.
+
+    A claim is the row's state ``running`` with ``run HOST:PID:TOKEN`` as its detail,
+    taken inside a write transaction. A claim left by a process that is gone (killed,
+    crashed) is stale and taken over; so is one from another host older than
+    :data:`CLAIM_TTL` seconds. Claims this object took and did not finish are released
+    when it closes.
+    """
+
+    def __init__(self, workspace: Workspace, stage: str = "align"):
+        self.workspace, self.stage = workspace, stage
+        self.token = f"run {socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:12]}"
+        self.taken: list[str] = []
+
+    def __enter__(self) -> JobClaims:
+        _ACTIVE_CLAIMS.add(self.token)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        _ACTIVE_CLAIMS.discard(self.token)
+        try:
+            with self.workspace.transaction() as conn:
+                conn.executemany(
+                    "DELETE FROM jobs WHERE stage = ? AND key = ? AND state = 'running'"
+                    " AND detail = ?",
+                    [(self.stage, key, self.token) for key in self.taken],
+                )
+        except WorkspaceError:
+            pass  # left behind: stale once this process is gone
+
+    def claim(self, key: str) -> str:
+        """``claimed`` (this run does the unit), ``done`` or ``busy`` (another run has it)."""
+        with self.workspace.transaction() as conn:
+            row = conn.execute(
+                "SELECT state, detail, updated_at FROM jobs WHERE stage = ? AND key = ?",
+                (self.stage, key),
+            ).fetchone()
+            if row is not None and row["state"] == "done":
+                return "done"
+            if row is not None and row["state"] == "running" and _claim_alive(row):
+                return "busy"
+            conn.execute(
+                "INSERT INTO jobs(stage, key, state, detail, updated_at)"
+                " VALUES (?, ?, 'running', ?, ?) ON CONFLICT(stage, key) DO UPDATE SET"
+                " state = 'running', detail = excluded.detail, updated_at = excluded.updated_at",
+                (self.stage, key, self.token, now()),
+            )
+        self.taken.append(key)
+        return "claimed"
+
+
+CLAIM_TTL = 3600.0
+"""Seconds after which a claim from another host counts as abandoned."""
+_ACTIVE_CLAIMS: set[str] = set()  # claims held by runs in this process (threads, the app)
+
+
+def _claim_alive(row) -> bool:
+    """Whether the run that claimed a job may still be doing it."""
+    host, _, rest = row["detail"].removeprefix("run ").partition(":")
+    pid_text, _, _token = rest.partition(":")
+    if host == socket.gethostname() and pid_text.isdigit():
+        if int(pid_text) == os.getpid():
+            return row["detail"] in _ACTIVE_CLAIMS
+        return process_alive(int(pid_text))
+    try:
+        claimed = datetime.fromisoformat(row["updated_at"])
+    except ValueError:
+        return False
+    return (datetime.now(UTC) - claimed).total_seconds() < CLAIM_TTL
+
+
+def align_job_key(src_doc: int, tgt_doc: int, embedder_key: str = "", kind: str = "") -> str:
+    """The ``jobs`` key of one aligned document pair: ``kind`` is ``event`` (aligned as one
+    happening) or ``thread`` (mined as related events), so a pair regrouped from one to the
+    other is aligned again. Without embedder and kind: the prefix of every key of the pair."""
+    key = f"{src_doc}-{tgt_doc}|{embedder_key}"
+    return f"{key}|{kind}" if kind else key
 
 
 def forget_align_jobs(conn, src_doc: int, tgt_doc: int) -> None:
     """Make the next run align this pair again, whatever embedder did it before."""
     conn.execute(
-        "DELETE FROM jobs WHERE stage = 'align' AND key LIKE ? || '%'",
+        "DELETE FROM jobs WHERE stage = 'align' AND key LIKE ? || '%' AND state != 'running'",
         (align_job_key(src_doc, tgt_doc),),
     )
 
@@ -148,15 +278,32 @@ def event_pairs(workspace: Workspace) -> list[tuple[int, DocumentRow, DocumentRo
     return pairs
 
 
+def thread_pairs(workspace: Workspace) -> list[tuple[None, DocumentRow, DocumentRow]]:
+    """Document pairs of different events of one thread (``None`` in the event's place)."""
+    thread_of = {e.id: e.thread_id for e in workspace.events()}
+    by_thread: dict[int, list[DocumentRow]] = {}
+    for doc in workspace.documents():
+        thread = thread_of.get(doc.event_id) if doc.event_id is not None else None
+        if thread is not None and doc.sentences:
+            by_thread.setdefault(thread, []).append(doc)
+    pairs = []
+    for _, docs in sorted(by_thread.items()):
+        ordered = sorted(docs, key=lambda d: (d.lang == "en", d.id))
+        pairs += [(None, a, b) for a, b in combinations(ordered, 2) if a.event_id != b.event_id]
+    return pairs
+
+
 def sync_alignments_with_events(workspace: Workspace, pairs) -> int:
-    """After regrouping: point each kept alignment at its pair's event, and remove automatic
-    alignments of documents that no longer share an event (edited ones are kept)."""
+    """After regrouping: point each kept alignment at its pair's event (none for a pair of
+    related events), and remove automatic alignments of documents that no longer share an
+    event or a thread (edited ones are kept)."""
     wanted = {(src.id, tgt.id): event_id for event_id, src, tgt in pairs}
     removed = 0
     with workspace.transaction() as conn:
         for row in conn.execute("SELECT id, src_doc, tgt_doc FROM alignments").fetchall():
-            event_id = wanted.get((row["src_doc"], row["tgt_doc"]))
-            if event_id is not None:
+            pair = (row["src_doc"], row["tgt_doc"])
+            if pair in wanted:
+                event_id = wanted[pair]
                 conn.execute(
                     "UPDATE alignments SET event_id = ? WHERE id = ?", (event_id, row["id"])
                 )
@@ -170,31 +317,39 @@ def sync_alignments_with_events(workspace: Workspace, pairs) -> int:
 def align_pair(
     workspace: Workspace,
     embedder: CachedEmbedder,
-    event_id: int,
+    event_id: int | None,
     src: DocumentRow,
     tgt: DocumentRow,
-) -> tuple[str, int]:
+) -> tuple[str, int] | None:
+    """Align one pair and store its links: ``(mode, links)``, or None when a user edited
+    the pair's alignment meanwhile (the save re-checks inside its transaction and keeps the
+    edits). Auto mode within an event; between events of a thread, comparable mining
+    (documents of different happenings share a sentence only when it states the same
+    fact; every other mined link keeps its low confidence)."""
     source = [s.text for s in workspace.sentences(src.id)]
     target = [s.text for s in workspace.sentences(tgt.id)]
     english = None
     if tgt.lang == "en" and src.lang != "en":
         translated = real_translations(workspace, src.id)
         english = [translated.get(i) for i in range(len(source))] if translated else None
+    mode = "auto" if event_id is not None else "comparable"
     result = align_documents(
-        source, target, embedder, "auto", src_english=english, src_lang=src.lang, tgt_lang=tgt.lang
+        source, target, embedder, mode, src_english=english, src_lang=src.lang, tgt_lang=tgt.lang
     )
-    workspace.save_alignment(
+    links = result.links
+    saved = workspace.save_alignment(
         event_id=event_id,
         src_doc=src.id,
         tgt_doc=tgt.id,
         mode=result.mode,
-        method=f"workbench-{result.mode}",
+        method=f"workbench-{result.mode}" if event_id is not None else "workbench-thread",
         params={"embedder": embedder.key, "reason": result.reason},
         links=[
-            (list(link.src), list(link.tgt), link.score, link.link_type) for link in result.links
+            (list(link.src), list(link.tgt), link.score, link.link_type, link.confidence)
+            for link in links
         ],
     )
-    return result.mode, len(result.links)
+    return None if saved is None else (result.mode, len(links))
 
 
 def default_stages(embedder: str = DEFAULT_EMBEDDER, engine: Engine | None = None) -> list:

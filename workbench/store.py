@@ -10,6 +10,7 @@ writes SQL of its own, and no SQL is ever built from document text.
 from __future__ import annotations
 
 import json
+import math
 import os
 import sqlite3
 from collections.abc import Iterable, Iterator
@@ -17,7 +18,16 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import quote
 
+from .errors import (
+    UsageError,
+    WorkspaceError,
+    WorkspaceReadOnly,
+    WorkspaceTooNew,
+    os_error,
+    sqlite_error,
+)
 from .model import Document, Sentence, Source, Span
 
 DB_NAME = "workbench.db"
@@ -25,11 +35,22 @@ ENV_VAR = "WORKBENCH_WORKSPACE"
 CHUNK_CHARS = 1 << 20
 
 
-class WorkspaceError(Exception):
-    """A workspace problem a user can act on; the message is one line."""
-
-
 LOCK_TIMEOUT_VAR = "WORKBENCH_LOCK_TIMEOUT"  # seconds to wait for another writer (default 10)
+DEFAULT_LOCK_TIMEOUT = 10.0
+
+
+def lock_timeout() -> float:
+    """``$WORKBENCH_LOCK_TIMEOUT`` in seconds; a value that is not one is a usage error."""
+    value = os.environ.get(LOCK_TIMEOUT_VAR, "").strip()
+    if not value:
+        return DEFAULT_LOCK_TIMEOUT
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = math.nan
+    if not math.isfinite(seconds) or seconds < 0:
+        raise UsageError(f"{LOCK_TIMEOUT_VAR} must be a number of seconds, not {value!r}")
+    return seconds
 
 
 def default_workspace_path() -> Path:
@@ -233,8 +254,53 @@ MIGRATIONS: list[str] = [
     ALTER TABLE link_history ADD COLUMN undone INTEGER NOT NULL DEFAULT 0;
     CREATE INDEX link_history_link ON link_history(link_id);
     """,
+    # 3: threads join related events; the date of each document's and event's happening;
+    # a calibrated confidence beside each link's raw score
+    """
+    CREATE TABLE threads (
+        id INTEGER PRIMARY KEY,
+        label TEXT NOT NULL,
+        reason TEXT NOT NULL DEFAULT '',
+        created_at TEXT NOT NULL
+    );
+    ALTER TABLE events ADD COLUMN thread_id INTEGER REFERENCES threads(id) ON DELETE SET NULL;
+    ALTER TABLE events ADD COLUMN date TEXT;
+    ALTER TABLE documents ADD COLUMN date TEXT;
+    ALTER TABLE links ADD COLUMN confidence REAL;
+    """,
+    # 4: a history row never points at a missing link: the before/after snapshots keep the
+    # edit by value, and link_id becomes NULL when its link goes (merged away, undone)
+    """
+    CREATE TABLE link_history_new (
+        id INTEGER PRIMARY KEY,
+        link_id INTEGER REFERENCES links(id) ON DELETE SET NULL,
+        action TEXT NOT NULL,
+        before TEXT,
+        after TEXT,
+        actor TEXT NOT NULL DEFAULT '',
+        at TEXT NOT NULL,
+        undone INTEGER NOT NULL DEFAULT 0
+    );
+    INSERT INTO link_history_new
+        SELECT id, (SELECT l.id FROM links l WHERE l.id = h.link_id), action, before, after,
+               actor, at, undone
+        FROM link_history h;
+    DROP TABLE link_history;
+    ALTER TABLE link_history_new RENAME TO link_history;
+    CREATE INDEX link_history_link ON link_history(link_id);
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
+
+_USER_EDITS = """
+    SELECT 1 FROM links l JOIN alignments a ON a.id = l.alignment_id
+    WHERE a.src_doc = ? AND a.tgt_doc = ? AND l.status != 'auto'
+    UNION ALL
+    SELECT 1 FROM link_history h JOIN alignments a ON a.id = coalesce(
+        json_extract(h.after, '$[0].alignment_id'), json_extract(h.before, '$[0].alignment_id'))
+    WHERE a.src_doc = ? AND a.tgt_doc = ? AND h.undone = 0 AND h.action != 'undo'
+    LIMIT 1
+"""
 
 
 @dataclass(frozen=True)
@@ -251,6 +317,18 @@ class DocumentRow:
     chars: int
     version: int
     current: bool
+    date: str | None = None  # ISO date of the happening the document reports
+
+
+@dataclass(frozen=True)
+class EventRow:
+    id: int
+    label: str
+    reason: str
+    origin: str
+    date: str | None
+    thread_id: int | None
+    thread_label: str | None
 
 
 class Workspace:
@@ -258,14 +336,22 @@ class Workspace:
 
     >>> ws = Workspace("my-project")        # created if missing
     >>> [d.title for d in ws.documents()]   # current documents
+
+    A workspace whose folder or database cannot be written (a read-only copy) is
+    opened read-only (``read_only`` is then True): it can be read, and every write
+    raises :class:`~workbench.errors.WorkspaceReadOnly`. Problems opening it raise
+    a :class:`~workbench.errors.WorkspaceError` subclass.
     """
 
     def __init__(
-        self, path: str | Path | None = None, *, create: bool = True, timeout: float | None = None
+        self,
+        path: str | Path | None = None,
+        *,
+        create: bool = True,
+        timeout: float | None = None,
+        read_only: bool = False,
     ):
-        self.timeout = (
-            timeout if timeout is not None else float(os.environ.get(LOCK_TIMEOUT_VAR, "10"))
-        )
+        self.timeout = timeout if timeout is not None else lock_timeout()
         self.path = Path(path).expanduser() if path else default_workspace_path()
         self.db_path = self.path / DB_NAME
         if not self.db_path.exists():
@@ -279,7 +365,10 @@ class Workspace:
                 raise WorkspaceError(
                     f"cannot create workspace {self.path}: {error.strerror}"
                 ) from None
-        self.conn = self._connect()
+        self.read_only = read_only or not _writable(self.db_path)
+        if self.read_only and not self.db_path.exists():
+            raise WorkspaceReadOnly(f"cannot create a workspace in {self.path}: read-only folder")
+        self.conn = self._connect_read_only() if self.read_only else self._connect()
         self._migrate()
 
     # --- connection -----------------------------------------------------------------
@@ -290,6 +379,7 @@ class Workspace:
                 self.db_path, timeout=self.timeout, isolation_level=None, check_same_thread=False
             )
             conn.row_factory = sqlite3.Row
+            _refuse_foreign(conn, self.db_path)
             conn.execute("PRAGMA foreign_keys = ON")
             conn.execute(f"PRAGMA busy_timeout = {int(self.timeout * 1000)}")
             mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
@@ -300,13 +390,57 @@ class Workspace:
             raise _workspace_error(error, self.db_path) from None
         return conn
 
+    def _connect_read_only(self) -> sqlite3.Connection:
+        """Open a workspace that cannot be written (a read-only copy): reading only.
+
+        No journal-mode switch and no migration. SQLite needs the ``-shm`` file of a
+        WAL database; in a folder it cannot write, a database with no pending
+        ``-wal`` content is opened as immutable instead (nothing can change it).
+        """
+        uri = f"file:{quote(str(self.db_path.resolve()))}?mode=ro"
+        wal = self.db_path.with_name(self.db_path.name + "-wal")
+        attempts = [uri]
+        if not wal.exists() or wal.stat().st_size == 0:
+            attempts.append(uri + "&immutable=1")
+        for attempt, target in enumerate(attempts, 1):
+            try:
+                conn = sqlite3.connect(
+                    target,
+                    uri=True,
+                    timeout=self.timeout,
+                    isolation_level=None,
+                    check_same_thread=False,
+                )
+                conn.row_factory = sqlite3.Row
+                conn.execute(f"PRAGMA busy_timeout = {int(self.timeout * 1000)}")
+                conn.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
+                return conn
+            except sqlite3.DatabaseError as error:
+                # no -shm can be made: CANTOPEN (read-only mount), READONLY_DIRECTORY (chmod)
+                cannot_open = getattr(error, "sqlite_errorname", "").startswith(
+                    ("SQLITE_CANTOPEN", "SQLITE_READONLY")
+                )
+                if cannot_open and attempt == len(attempts) and len(attempts) == 1:
+                    raise WorkspaceReadOnly(
+                        f"workspace {self.path} is read-only and {wal.name} holds changes not "
+                        "yet in the database; open it once where it can be written"
+                    ) from None
+                if attempt == len(attempts) or not cannot_open:
+                    raise _workspace_error(error, self.db_path) from None
+        raise AssertionError("unreachable")
+
     def _migrate(self) -> None:
         try:
             version = self.conn.execute("PRAGMA user_version").fetchone()[0]
             if version > SCHEMA_VERSION:
-                raise WorkspaceError(
+                raise WorkspaceTooNew(
                     f"workspace {self.path} has schema {version}, newer than this workbench "
                     f"({SCHEMA_VERSION}); upgrade workbench"
+                )
+            if version < SCHEMA_VERSION and self.read_only:
+                raise WorkspaceReadOnly(
+                    f"workspace {self.path} is read-only and was made by an older workbench "
+                    f"(schema {version}); open a writable copy once to upgrade it"
                 )
             for target in range(version, SCHEMA_VERSION):
                 self._apply_migration(target)
@@ -339,7 +473,14 @@ class Workspace:
 
     def _folder(self, name: str) -> Path:
         folder = self.path / name
-        folder.mkdir(exist_ok=True)
+        if self.read_only:  # a read-only copy is read as it is
+            return folder
+        try:
+            folder.mkdir(exist_ok=True)
+        except OSError as error:
+            raise os_error(error) or WorkspaceError(
+                f"cannot create {folder}: {error.strerror}"
+            ) from None
         return folder
 
     def close(self) -> None:
@@ -353,19 +494,33 @@ class Workspace:
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
-        """All-or-nothing writes: an interrupted ingest leaves no half document behind."""
+        """All-or-nothing writes: an interrupted ingest leaves no half document behind.
+
+        A lock held too long, a read-only workspace or a full disk come out as the
+        matching :class:`WorkspaceError` (SQLite has already rolled back after a
+        full disk, so the rollback here only runs while a transaction is open).
+        """
+        if self.read_only:
+            raise WorkspaceReadOnly(f"workspace {self.path} is read-only: nothing was changed")
         try:
             self.conn.execute("BEGIN IMMEDIATE")
         except sqlite3.DatabaseError as error:
             raise _workspace_error(error, self.db_path) from None
         try:
             yield self.conn
-        except BaseException:
-            self.conn.execute("ROLLBACK")
+        except BaseException as error:
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
+            if isinstance(error, sqlite3.OperationalError):
+                problem = sqlite_error(error, self.db_path)
+                if problem is not None:
+                    raise problem from None
             raise
         try:
             self.conn.execute("COMMIT")
         except sqlite3.DatabaseError as error:
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
             raise _workspace_error(error, self.db_path) from None
 
     # --- settings ------------------------------------------------------------------------
@@ -524,14 +679,9 @@ class Workspace:
     # --- alignments -----------------------------------------------------------------------
 
     def alignment_has_user_edits(self, src_doc: int, tgt_doc: int) -> bool:
-        return (
-            self.conn.execute(
-                "SELECT 1 FROM links l JOIN alignments a ON a.id = l.alignment_id"
-                " WHERE a.src_doc = ? AND a.tgt_doc = ? AND l.status != 'auto' LIMIT 1",
-                (src_doc, tgt_doc),
-            ).fetchone()
-            is not None
-        )
+        """A link a user confirmed, rejected or edited, or an edit in ``link_history`` that
+        was not undone: such an alignment is never replaced automatically."""
+        return self.conn.execute(_USER_EDITS, (src_doc, tgt_doc) * 2).fetchone() is not None
 
     def save_alignment(
         self,
@@ -542,15 +692,20 @@ class Workspace:
         mode: str,
         method: str,
         params: dict,
-        links: Iterable[tuple[list[int], list[int], float | None, str]],
-    ) -> int:
-        """Replace the automatic alignment of two documents (one transaction).
+        links: Iterable[tuple[list[int], list[int], float | None, str, float | None]],
+    ) -> int | None:
+        """Replace the automatic alignment of two documents (one transaction); return its id,
+        or None when a user has edited the pair's alignment: then nothing is replaced.
 
-        ``links`` are ``(src_ids, tgt_ids, score, link_type)``; they are stored with
-        status ``auto``. Callers must not replace an alignment a user has edited.
+        ``links`` are ``(src_ids, tgt_ids, score, link_type, confidence)``; stored with
+        status ``auto``. The check for user edits runs inside the write transaction that
+        replaces the links (edits take the same lock), so an edit saved while the pair was
+        being aligned is never deleted.
         """
         stamp = now()
         with self.transaction() as conn:
+            if self.alignment_has_user_edits(src_doc, tgt_doc):
+                return None
             conn.execute(
                 "DELETE FROM alignments WHERE src_doc = ? AND tgt_doc = ?", (src_doc, tgt_doc)
             )
@@ -560,14 +715,106 @@ class Workspace:
                 (event_id, src_doc, tgt_doc, mode, method, dumps(params), stamp),
             ).lastrowid
             conn.executemany(
-                "INSERT INTO links (alignment_id, src_ids, tgt_ids, score, link_type, status,"
-                " updated_at) VALUES (?, ?, ?, ?, ?, 'auto', ?)",
+                "INSERT INTO links (alignment_id, src_ids, tgt_ids, score, link_type, confidence,"
+                " status, updated_at) VALUES (?, ?, ?, ?, ?, ?, 'auto', ?)",
                 [
-                    (alignment_id, dumps(src), dumps(tgt), score, kind, stamp)
-                    for src, tgt, score, kind in links
+                    (alignment_id, dumps(src), dumps(tgt), score, kind, confidence, stamp)
+                    for src, tgt, score, kind, confidence in links
                 ],
             )
         return alignment_id
+
+    # --- events and threads -------------------------------------------------------------
+
+    def auto_grouped_document_ids(self) -> set[int]:
+        """Current documents whose event the grouping may change (not a user's choice)."""
+        rows = self.conn.execute(
+            "SELECT id FROM documents WHERE current = 1 AND event_origin = 'auto'"
+        )
+        return {r[0] for r in rows}
+
+    def replace_auto_events(self, threads, dates: dict[int, str | None]) -> dict[int, int]:
+        """Store a fresh automatic grouping (``ThreadGroup``s from :mod:`workbench.events`)
+        and each document's date, in one transaction. Events a user made stay, and so do
+        the documents a user placed. Returns ``document id -> event id``."""
+        placed: dict[int, int] = {}
+        stamp = now()
+        with self.transaction() as conn:
+            conn.executemany(
+                "UPDATE documents SET date = ? WHERE id = ?",
+                [(value, doc_id) for doc_id, value in dates.items()],
+            )
+            conn.execute(
+                "UPDATE documents SET event_id = NULL WHERE event_origin = 'auto' AND current = 1"
+            )
+            conn.execute(
+                "DELETE FROM events WHERE origin = 'auto'"
+                " AND id NOT IN (SELECT event_id FROM documents WHERE event_id IS NOT NULL)"
+            )
+            conn.execute(
+                "DELETE FROM threads WHERE id NOT IN"
+                " (SELECT thread_id FROM events WHERE thread_id IS NOT NULL)"
+            )
+            for thread in threads:
+                thread_id = conn.execute(
+                    "INSERT INTO threads (label, reason, created_at) VALUES (?, ?, ?)",
+                    (thread.label, thread.reason, stamp),
+                ).lastrowid
+                for event in thread.events:
+                    event_id = conn.execute(
+                        "INSERT INTO events (label, reason, origin, created_at, thread_id, date)"
+                        " VALUES (?, ?, 'auto', ?, ?, ?)",
+                        (event.label, event.reason, stamp, thread_id, event.date),
+                    ).lastrowid
+                    conn.executemany(
+                        "UPDATE documents SET event_id = ? WHERE id = ?",
+                        [(event_id, doc_id) for doc_id in event.document_ids],
+                    )
+                    placed.update(dict.fromkeys(event.document_ids, event_id))
+        return placed
+
+    def move_document(self, document_id: int, event_id: int | None) -> int:
+        """Put a document in another event, or a new one in the document's thread; the
+        user's choice, never regrouped."""
+        with self.transaction() as conn:
+            doc = conn.execute(
+                "SELECT d.title, d.date, e.thread_id FROM documents d"
+                " LEFT JOIN events e ON e.id = d.event_id WHERE d.id = ?",
+                (document_id,),
+            ).fetchone()
+            if doc is None:
+                raise WorkspaceError(f"no document {document_id} in this workspace")
+            if event_id is None:
+                label = " ".join(doc["title"].split()[:12]) or f"document {document_id}"
+                event_id = conn.execute(
+                    "INSERT INTO events (label, reason, origin, created_at, thread_id, date)"
+                    " VALUES (?, 'made by a user', 'user', ?, ?, ?)",
+                    (label, now(), doc["thread_id"], doc["date"]),
+                ).lastrowid
+            conn.execute(
+                "UPDATE documents SET event_id = ?, event_origin = 'user' WHERE id = ?",
+                (event_id, document_id),
+            )
+        return event_id
+
+    def events(self) -> list[EventRow]:
+        rows = self.conn.execute(
+            "SELECT e.id, e.label, e.reason, e.origin, e.date, e.thread_id,"
+            " t.label AS thread_label FROM events e LEFT JOIN threads t ON t.id = e.thread_id"
+            " ORDER BY e.id"
+        )
+        return [
+            EventRow(
+                r["id"],
+                r["label"],
+                r["reason"],
+                r["origin"],
+                r["date"],
+                r["thread_id"],
+                r["thread_label"],
+            )
+            for r in rows
+        ]
 
     # --- reading ------------------------------------------------------------------------------
 
@@ -594,6 +841,7 @@ class Workspace:
                 r["chars"],
                 r["version"],
                 bool(r["current"]),
+                r["date"],
             )
             for r in rows
         ]
@@ -662,7 +910,16 @@ class Workspace:
 
     def status(self) -> list[dict]:
         """One JSON-ready record per current document (what ``workbench status`` prints)."""
-        events = {r["id"]: r["label"] for r in self.conn.execute("SELECT id, label FROM events")}
+        events = {e.id: e for e in self.events()}
+
+        def event(d: DocumentRow) -> str | None:
+            e = events.get(d.event_id) if d.event_id else None
+            return f"{e.id}: {e.label}" if e else None
+
+        def thread(d: DocumentRow) -> str | None:
+            e = events.get(d.event_id) if d.event_id else None
+            return f"{e.thread_id}: {e.thread_label}" if e and e.thread_id else None
+
         return [
             {
                 "id": d.id,
@@ -673,7 +930,9 @@ class Workspace:
                 "sentences": d.sentences,
                 "chars": d.chars,
                 "version": d.version,
-                "event": f"{d.event_id}: {events.get(d.event_id, '')}" if d.event_id else None,
+                "event": event(d),
+                "thread": thread(d),
+                "date": d.date,
                 "sentence_langs": self.sentence_languages(d.id),
             }
             for d in self.documents()
@@ -689,19 +948,31 @@ class Workspace:
         )
 
 
-def _workspace_error(error: sqlite3.DatabaseError, db_path: Path) -> WorkspaceError:
-    message = str(error)
-    if "locked" in message or "busy" in message:
-        return WorkspaceError(f"workspace {db_path} is locked by another process; try again later")
-    if "not a database" in message or "malformed" in message:
-        return WorkspaceError(
-            f"workspace {db_path} is corrupt or not a workbench database (left untouched)"
+def _refuse_foreign(conn: sqlite3.Connection, db_path: Path) -> None:
+    """Refuse an SQLite file some other program made, before anything (WAL mode, the
+    migrations) writes to it: it has tables but not ours."""
+    tables = {
+        row[0]
+        for row in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
         )
-    if "readonly" in message or "read-only" in message:
-        return WorkspaceError(f"workspace {db_path} is read-only")
-    if "unable to open" in message:
-        return WorkspaceError(f"cannot open workspace {db_path}")
-    return WorkspaceError(f"workspace {db_path}: {message}")
+    }
+    if tables and "sources" not in tables:
+        conn.close()
+        raise WorkspaceError(
+            f"workspace {db_path} is not a workbench database (another program's SQLite file;"
+            " left untouched)"
+        )
+
+
+def _workspace_error(error: sqlite3.DatabaseError, db_path: Path) -> WorkspaceError:
+    return sqlite_error(error, db_path) or WorkspaceError(f"workspace {db_path}: {error}")
+
+
+def _writable(db_path: Path) -> bool:
+    """Whether the workspace can be written: its folder, and its database when it exists."""
+    folder_ok = os.access(db_path.parent, os.W_OK) if db_path.parent.exists() else True
+    return folder_ok and (not db_path.exists() or os.access(db_path, os.W_OK))
 
 
 def in_batches(values: list, size: int = 500) -> Iterator[tuple[list, str]]:

@@ -21,9 +21,10 @@ from pathlib import Path
 from typing import Protocol
 
 from .distribute import Engine
+from .errors import WorkbenchError
 from .langid import arabic_script_share
 from .model import StageReport
-from .models import InstalledModel, ModelStore
+from .models import TARGET_SPM, InstalledModel, ModelStore
 from .normalise import normalise
 from .store import Workspace, dumps, in_batches, now
 
@@ -32,7 +33,7 @@ CHUNK = int(os.environ.get("WORKBENCH_TRANSLATE_CHUNK", "256"))
 """Sentences per cache commit: an interruption (even kill -9) loses at most this much work."""
 
 
-class TranslationError(Exception):
+class TranslationError(WorkbenchError):
     """A one-line, actionable translation problem."""
 
 
@@ -122,13 +123,21 @@ class CTranslate2Backend:
     def from_installed(
         cls, model: InstalledModel, options: DecodeOptions | None = None, threads: int | None = None
     ) -> CTranslate2Backend:
+        """The backend for an installed model, with everything ``models add-ct2`` stored:
+        the target vocabulary (OPUS-MT), the source prefix and suffix tokens and the
+        target prefix (NLLB's language tokens)."""
+        target_spm = model.path / TARGET_SPM
+        meta = model.metadata
         return cls(
             model.path / "model",
             model.path / "sentencepiece.model",
+            target_spm if target_spm.is_file() else None,
             key=model.key,
             source_lang=model.source_lang,
             target_lang=model.target_lang,
-            target_prefix=model.metadata.get("target_prefix", ""),
+            target_prefix=str(meta.get("target_prefix") or ""),
+            source_prefix=str(meta.get("source_prefix") or ""),
+            source_suffix=str(meta.get("source_suffix") or ""),
             is_test_model=model.is_test_model,
             options=options,
             threads=threads,
@@ -160,21 +169,28 @@ class CTranslate2Backend:
         self.split_inputs: set[int] = set()
         for index, sentence in enumerate(sentences):
             if sentence.strip():
-                parts = _split_long(self.source_sp.encode(sentence, out_type=str))
+                parts = self.tokenise(sentence)
                 if len(parts) > 1:
                     self.split_inputs.add(index)
-                for part in parts:
-                    pieces.append(self.source_prefix + part + self.source_suffix)
-                    owners.append(index)
+                pieces.extend(parts)
+                owners.extend([index] * len(parts))
         outputs = self._translate_pieces(pieces)
         joined: list[list[str]] = [[] for _ in sentences]
         for owner, output in zip(owners, outputs, strict=True):
             joined[owner].append(output)
         return [" ".join(parts) for parts in joined]
 
+    def tokenise(self, sentence: str) -> list[list[str]]:
+        """The model's input tokens for one sentence: its sentencepiece pieces between the
+        source prefix and suffix tokens (NLLB: ``pes_Arab ... </s>``; OPUS-MT: ``... </s>``),
+        in as many inputs as the length limit needs (usually one)."""
+        limit = MAX_INPUT_TOKENS - len(self.source_prefix) - len(self.source_suffix)
+        parts = _split_long(self.source_sp.encode(sentence, out_type=str), limit)
+        return [self.source_prefix + part + self.source_suffix for part in parts]
+
     def needs_split(self, sentence: str) -> bool:
         """Whether ``sentence`` is too long for one pass (and is translated in pieces)."""
-        return len(self.source_sp.encode(sentence)) > MAX_INPUT_TOKENS
+        return len(self.tokenise(sentence)) > 1
 
     def _translate_pieces(self, pieces: list[list[str]]) -> list[str]:
         if not pieces:
@@ -200,10 +216,11 @@ class CTranslate2Backend:
         return outputs
 
     def _detokenise(self, tokens: list[str]) -> str:
-        """Exactly argostranslate's SentencePieceTokenizer.decode plus its clean-up."""
+        """Exactly argostranslate's SentencePieceTokenizer.decode plus its clean-up, with
+        the target prefix token (which CTranslate2 returns first) left out."""
+        if self.target_prefix and tokens[:1] == [self.target_prefix]:
+            tokens = tokens[1:]
         value = self.target_sp.decode_pieces(tokens).replace("▁", " ").replace("_", " ")
-        if self.target_prefix and value.startswith(self.target_prefix):
-            value = value[len(self.target_prefix) :]
         return value[1:] if value.startswith(" ") else value
 
 

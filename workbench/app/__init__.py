@@ -3,18 +3,19 @@
 Pages: Corpus, Events, Parallel view (with editing), Search, Export, Models.
 Every page reads and writes the same workspace as the CLI; every edit is
 saved at once (see :mod:`workbench.edit`). All document text is escaped
-before it goes into HTML.
+(:func:`workbench.app.safe.safe`) before it is shown, for HTML and Markdown alike.
 """
 
 from __future__ import annotations
 
 import argparse
-import html
 import re
 import sys
 from pathlib import Path
 
-from ..store import Workspace, WorkspaceError, default_workspace_path
+from ..errors import WorkbenchError
+from ..store import Workspace, default_workspace_path
+from .safe import safe
 from .views import direction
 
 PAGES = ("Corpus", "Events", "Parallel view", "Search", "Export", "Models")
@@ -32,9 +33,9 @@ def sentence_html(text: str, lang: str) -> str:
     """One sentence as HTML, escaped, with its direction and language set."""
     way = direction(lang)
     return (
-        f'<div dir="{way}" lang="{html.escape(lang)}" '
+        f'<div dir="{way}" lang="{safe(lang)}" '
         f'style="text-align:{"right" if way == "rtl" else "left"};'
-        f'padding:2px 0">{html.escape(text)}</div>'
+        f'padding:2px 0">{safe(text)}</div>'
     )
 
 
@@ -42,12 +43,12 @@ def translation_html(text: str, flags: list[str]) -> str:
     """An English translation under its sentence, with its quality flags, escaped."""
     badges = "".join(
         f'<span style="background:#fde68a;border-radius:4px;padding:0 4px;margin-left:4px;'
-        f'font-size:0.8em">{html.escape(flag)}</span>'
+        f'font-size:0.8em">{safe(flag)}</span>'
         for flag in flags
     )
     return (
         f'<div dir="ltr" lang="en" style="color:#555;padding:0 0 6px 12px">'
-        f"{html.escape(text)}{badges}</div>"
+        f"{safe(text)}{badges}</div>"
     )
 
 
@@ -65,16 +66,16 @@ def main() -> None:
     path = workspace_path()
     try:
         workspace = Workspace(path, create=False)
-    except WorkspaceError as error:
+    except WorkbenchError as error:  # missing, locked, corrupt, or a bad WORKBENCH_LOCK_TIMEOUT
         st.title("workbench")
-        st.error(str(error))
+        st.error(safe(error))
         st.info("Create it with `workbench run DIR --workspace W`.")
         return
     wanted = st.query_params.get("page")  # ?page=Parallel+view opens a page directly
     page = st.sidebar.radio(
         "Page", PAGES, index=PAGES.index(wanted) if wanted in PAGES else 0, key="page"
     )
-    st.sidebar.caption(f"workspace {workspace.path}")
+    st.sidebar.caption(f"workspace {safe(workspace.path)}")
     actor = st.sidebar.text_input("Your name (saved with edits)", key="actor")
     from . import pages
 

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-import html
 import io
 import tempfile
 from pathlib import Path
 
 from .. import edit
+from ..errors import WorkbenchError
 from ..events import move_document
 from ..export import workspace_rows, write
 from ..stages import realign_event
 from ..store import Workspace
 from . import safe_upload_name, sentence_html, translation_html
+from .safe import safe
 from .views import (
     alignments,
     filter_rows,
@@ -68,12 +69,12 @@ def corpus(st, workspace: Workspace, actor: str) -> None:
     ):
         lang = job["key"].split("->")[0]
         st.warning(
-            f"{lang}: {job['detail']}; add one with "
-            f"`workbench models add translate-{lang}_en-*.argosmodel` (or on the Models page)"
+            f"{safe(lang)}: {safe(job['detail'])}; add one with "
+            f"`workbench models add translate-{safe(lang)}_en-*.argosmodel` (or on the Models page)"
         )
     for row in workspace.ingest_log(20):
         if row["outcome"] == "skipped":
-            st.warning(f"skipped {row['path']}: {row['detail']}")
+            st.warning(f"skipped {safe(row['path'])}: {safe(row['detail'])}")
     labels = {r["id"]: f"{r['id']}: {Path(r['path']).name} ({r['lang']})" for r in records}
     chosen = st.selectbox("Read a document", list(labels), format_func=labels.get)
     translations = workspace.sentence_translations(chosen)
@@ -102,7 +103,7 @@ def _add_documents(st, workspace: Workspace) -> None:
                     paths.append(path)
             if folder:
                 if not Path(folder).is_dir():
-                    st.error(f"{folder}: no such folder")
+                    st.error(f"{safe(folder)}: no such folder")
                     return
                 paths.append(Path(folder))
             if not paths:
@@ -117,7 +118,7 @@ def _run_pipeline(st, workspace: Workspace, paths: list[Path]) -> None:
     bar = st.progress(0.0, text="starting")
 
     def progress(done: int, total: int, label: str) -> None:
-        bar.progress(min(done / total, 1.0) if total else 0.0, text=str(label)[:80])
+        bar.progress(min(done / total, 1.0) if total else 0.0, text=safe(str(label)[:80]))
 
     report = run(workspace, paths, progress=progress)
     bar.progress(1.0, text="done")
@@ -126,9 +127,9 @@ def _run_pipeline(st, workspace: Workspace, paths: list[Path]) -> None:
         f"{report.count('skipped')} skipped"
     )
     for stage in report.stages:
-        st.write(f"{stage.name}: {stage.summary}")
+        st.write(f"{stage.name}: {safe(stage.summary)}")
     for warning in report.warnings:
-        st.warning(warning)
+        st.warning(safe(warning))
 
 
 # --- Events ----------------------------------------------------------------------------
@@ -146,11 +147,10 @@ def events(st, workspace: Workspace, actor: str) -> None:
         members = [d for d in docs if d.event_id == row["id"]]
         with st.container(border=True):
             st.markdown(  # escaped: titles come from documents
-                f'<h3 dir="ltr">{html.escape(labels[row["id"]])}</h3>', unsafe_allow_html=True
+                f'<h3 dir="ltr">{safe(labels[row["id"]])}</h3>', unsafe_allow_html=True
             )
-            st.caption(
-                f"why: {row['reason']}" + (" · set by a user" if row["origin"] == "user" else "")
-            )
+            by_user = " · set by a user" if row["origin"] == "user" else ""
+            st.caption(f"why: {safe(row['reason'])}{by_user}")
             for d in members:
                 st.text(f"#{d.id} · {d.lang} · {d.sentences} sentences · {isolate(d.title[:80])}")
     st.subheader("Move a document")
@@ -169,7 +169,7 @@ def events(st, workspace: Workspace, actor: str) -> None:
     )
     if st.button("Re-align", key="ra_go"):
         summary = realign_event(workspace, event_id)
-        st.success(summary)
+        st.success(safe(summary))
 
 
 # --- Parallel view ---------------------------------------------------------------------
@@ -312,8 +312,8 @@ def _edit_panel(st, workspace: Workspace, info, shown, current: int, actor: str)
             if cols[5].button("Re-link", key="ed_relink", disabled=not targets):
                 edit.relink(workspace, info.id, row.src_ids[0], targets, actor)
                 st.rerun()
-    except edit.EditError as error:
-        st.error(str(error))
+    except WorkbenchError as error:  # a changed link, a lock held too long, a read-only copy
+        st.error(safe(error))
 
 
 # --- Search ----------------------------------------------------------------------------
@@ -405,6 +405,6 @@ def models(st, workspace: Workspace, actor: str) -> None:
             try:
                 model = store.add(path)
             except ModelError as error:
-                st.error(str(error))
+                st.error(safe(error))
                 return
-        st.success(f"installed {model.name}")
+        st.success(f"installed {safe(model.name)}")

@@ -7,13 +7,13 @@ unmatched sentences stay visible.
 
 from __future__ import annotations
 
-import html
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from ..edit import links
 from ..export import real_translations
 from ..store import Workspace
+from .safe import safe
 
 RTL_LANGS = {"fa", "ar", "ur", "ps", "he"}
 FONT = "'Vazirmatn', 'Noto Naskh Arabic', 'Noto Sans Arabic', 'DejaVu Sans', Tahoma, sans-serif"
@@ -216,12 +216,9 @@ def direction(lang: str) -> str:
 
 
 def text_cell(text: str, lang: str, english: str = "") -> str:
-    cell = (
-        f'<div class="s" dir="{direction(lang)}" lang="{html.escape(lang)}">'
-        f"{html.escape(text)}</div>"
-    )
+    cell = f'<div class="s" dir="{direction(lang)}" lang="{safe(lang)}">{safe(text)}</div>'
     if english:
-        cell += f'<div class="en" dir="ltr" lang="en">{html.escape(english)}</div>'
+        cell += f'<div class="en" dir="ltr" lang="en">{safe(english)}</div>'
     return cell
 
 
@@ -271,8 +268,8 @@ def parallel_table_html(
             f'<td class="n">{number}</td>'
             f"<td>{text_cell(row.src_text, row.src_lang or src_lang, row.src_english)}</td>"
             f"<td>{text_cell(row.tgt_text, row.tgt_lang or tgt_lang, row.tgt_english)}</td>"
-            f'<td class="m">{badge}<br>{html.escape(row.link_type)} · '
-            f"{html.escape(row.status)}</td></tr>"
+            f'<td class="m">{badge}<br>{safe(row.link_type)} · '
+            f"{safe(row.status)}</td></tr>"
         )
     return STYLE + '<table class="pv">' + "".join(body) + "</table>"
 

@@ -1,0 +1,94 @@
+"""What the CLI prints: help text kept whole, settings checked before they are saved,
+reports that say only what is true."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+
+from workbench import Workspace
+
+from .conftest import SEEDS
+from .test_cli import EXE, assert_one_line_error, workbench
+
+ENGLISH = next(SEEDS.glob("003_*"))
+ARABIC = next(SEEDS.glob("002_*"))
+
+
+def _help(*command: str) -> str:
+    result = workbench(*command, "--help")
+    assert result.returncode == 0, result.stderr
+    return " ".join(result.stdout.split())  # as read, whatever the line wrapping
+
+
+def test_help_keeps_square_brackets_and_shows_no_type_placeholders():
+    align = _help("align")
+    assert "[i, j]:[k]:score" in align
+    assert "[default: ~/.local/share/workbench/default]" in align
+    assert "<bool>" not in align and "--presplit / --no-presplit" in align
+    run = _help("run")
+    assert "workbench[ray]" in run and "[default: fa,ar,en]" in run
+
+
+def test_a_bad_language_code_is_refused_before_it_is_saved(tmp_path):
+    ws = tmp_path / "ws"
+    assert workbench("ingest", ENGLISH, "--languages", "en,fa", workspace=ws).returncode == 0
+    bad = workbench("ingest", ARABIC, "--languages", "fa,xx", workspace=ws)
+    assert_one_line_error(bad, 1, "unknown language code 'xx'")
+    with Workspace(ws) as workspace:
+        assert workspace.get_setting("languages") == "en,fa"
+    later = workbench("ingest", ARABIC, "--languages", "ar,en,fa", workspace=ws)
+    assert later.returncode == 0, later.stderr  # one bad code broke every later run
+    fresh = workbench("run", SEEDS, "--languages", "zz", workspace=tmp_path / "new")
+    assert_one_line_error(fresh, 1, "unknown language code 'zz'")
+    assert not (tmp_path / "new").exists()  # nothing created for a refused command
+    empty = workbench("ingest", ENGLISH, "--languages", " , ", workspace=ws)
+    assert_one_line_error(empty, 2, "--languages needs at least one")
+
+
+def _copy(seeded, tmp_path) -> Workspace:
+    ws = Workspace(tmp_path / "ws")
+    seeded.conn.execute("PRAGMA wal_checkpoint(FULL)")
+    seeded.conn.backup(ws.conn)
+    return ws
+
+
+def test_status_says_nothing_about_files_it_did_not_read(seeded, tmp_path):
+    ws = _copy(seeded, tmp_path)
+    result = workbench("status", workspace=ws.path)
+    assert result.returncode == 0
+    assert "files:" not in result.stdout and "warnings:" not in result.stdout
+    assert "documents: 6 (ar, en, fa) | sentences:" in result.stdout
+
+
+def test_export_of_a_one_document_event_says_so(seeded, tmp_path):
+    ws = _copy(seeded, tmp_path)
+    status = json.loads(workbench("status", "--json", workspace=ws.path).stdout)
+    events = [d["event"] for d in status["documents"]]
+    alone = next(e for e in events if events.count(e) == 1)
+    event_id = alone.split(":")[0]
+    result = workbench("export", "--event", event_id, workspace=ws.path)
+    assert result.returncode == 0
+    assert f"event {event_id} has one document: nothing to align" in result.stderr
+    assert "workbench run" not in result.stderr
+
+
+def test_stage_lines_and_warnings_never_run_together(seeded, tmp_path):
+    """A resumed run, stdout and stderr into one pipe: every line whole."""
+    ws = _copy(seeded, tmp_path)
+    env = {**os.environ, "WORKBENCH_WORKSPACE": str(ws.path)}
+    result = subprocess.run(
+        [*EXE, "run", str(SEEDS)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=env,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stdout
+    lines = result.stdout.splitlines()
+    assert any(line.endswith("done before") for line in lines)
+    assert all("warning:" not in line or line.startswith("warning:") for line in lines)
+    translate = next(i for i, line in enumerate(lines) if line.startswith("translate:"))
+    assert lines[translate + 1].startswith("warning: no ")  # each stage's warnings follow it
