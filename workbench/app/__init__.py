@@ -71,10 +71,12 @@ def main() -> None:
         st.error(safe(error))
         st.info("Create it with `workbench run DIR --workspace W`.")
         return
-    wanted = st.query_params.get("page")  # ?page=Parallel+view opens a page directly
-    page = st.sidebar.radio(
-        "Page", PAGES, index=PAGES.index(wanted) if wanted in PAGES else 0, key="page"
-    )
+    from .state import follow_address, publish, restore
+
+    follow_address(st)
+    restore(st, "page", "page", choices=PAGES)  # ?page=Parallel+view opens a page directly
+    page = st.sidebar.radio("Page", PAGES, key="page")
+    publish(st, "page", page, default=PAGES[0])
     st.sidebar.caption(f"workspace {safe(workspace.path)}")
     actor = st.sidebar.text_input("Your name (saved with edits)", key="actor")
     from . import pages
