@@ -197,3 +197,28 @@ def test_a_model_that_is_nowhere_is_a_one_line_error(tmp_path):
     )
     assert_one_line_error(result, 1, "cannot load sentence-transformers model")
     assert "labse: no such folder, none of that name in the models/ folders" in result.stderr
+
+
+@pytest.mark.slow
+def test_a_stored_alignment_records_the_key_with_the_folder_hash(minilm, tmp_path):
+    from workbench import CachedEmbedder, run
+    from workbench.stages import align_pair
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "a.txt").write_text("\n".join(DOC_A) + "\n", "utf-8")
+    (docs / "b.txt").write_text("\n".join(DOC_B) + "\n", "utf-8")
+    ws = Workspace(tmp_path / "ws")
+    run(ws, [docs], languages=["en"], embedder=f"st:{MODEL}")
+    first, second = ws.documents()
+    assert align_pair(ws, CachedEmbedder(minilm, ws), None, first, second)
+    (params,) = ws.conn.execute("SELECT params FROM alignments").fetchone()
+    from workbench.embed import folder_digest
+
+    assert (
+        json.loads(params)["embedder"]
+        == minilm.key
+        == f"st/all-MiniLM-L6-v2@{folder_digest(MODEL)}"
+    )
+    models = {row[0] for row in ws.conn.execute("SELECT DISTINCT model FROM embeddings")}
+    assert models == {minilm.key}  # every cached vector too
