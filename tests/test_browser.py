@@ -26,6 +26,7 @@ from .test_e2e import CHROMIUM, CHROMIUM_FLAGS, SCREENSHOTS, free_port, wait_hea
 
 pytestmark = [
     pytest.mark.slow,
+    pytest.mark.subprocess,  # streamlit and chromium
     pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (.ci/run installs it)"),
 ]
 

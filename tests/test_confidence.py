@@ -49,16 +49,20 @@ def test_right_and_wrong_links_separate(embedder):
 
 def test_a_one_sided_link_has_confidence_zero(embedder):
     links = [Link((0,), (0,), 0.5), Link((1,), (), 0.0), Link((), (1,), 0.0)]
-    scored = with_confidence(links, lines("rangers.fa.txt"), lines("rangers.en.txt"), embedder)
+    fa, en = lines("rangers.fa.txt"), lines("rangers.en.txt")
+    scored = with_confidence(links, fa, en, embedder, "fa", "en")
     assert scored[0].confidence > 0.5
     assert [x.confidence for x in scored[1:]] == [0.0, 0.0]
 
 
-def test_coverage_is_the_share_of_mutual_nearest_neighbours():
+def test_coverage_counts_mutual_best_matches_that_stand_out():
     eye = np.eye(4, dtype=np.float32)
     assert coverage(eye, eye) == 1.0
     assert coverage(eye[:2], eye) == 1.0
     assert coverage(eye, eye[[0, 0, 0, 0]]) == 0.25
+    blurred = eye + 5.0  # every pair alike: mutual best matches that do not stand out
+    blurred /= np.linalg.norm(blurred, axis=1, keepdims=True)
+    assert coverage(blurred, eye) == 0.0
 
 
 def test_fit_recovers_a_separable_signal_and_reports_calibration():

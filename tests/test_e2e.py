@@ -46,6 +46,7 @@ CHROMIUM_FLAGS = [
 ]
 
 
+@pytest.mark.subprocess
 @pytest.mark.slow
 @pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (.ci/run installs it)")
 def test_parallel_view_in_a_real_browser(seeded, tmp_path):

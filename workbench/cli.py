@@ -415,6 +415,8 @@ def _ingest_and_report(
 ) -> None:
     codes = _language_codes(languages)
     ws = open_workspace(workspace)
+    if whole_pipeline:
+        _add_dropped_models(ws, quiet=True)
     report = _ingest_with_progress(
         ws, paths, _remember_languages(ws, codes), whole_pipeline, engine
     )
@@ -782,25 +784,61 @@ def _why_no_links(ws: Workspace, event: int | None) -> str:
 
 @models_app.command("add")
 def models_add_command(
-    package: Annotated[Path, typer.Argument(help="An .argosmodel file.")],
+    package: Annotated[
+        Path | None,
+        typer.Argument(
+            help="An .argosmodel file (default: every model dropped into ./models/ and the "
+            "project's models/ folder that is not installed yet)."
+        ),
+    ] = None,
     sha256: Annotated[str | None, typer.Option(help="Expected SHA-256 of the file.")] = None,
     workspace: WorkspaceOption = None,
 ) -> None:
     """Install a package file copied in by hand (verified first; nothing is changed on error)."""
-    from .models import ModelStore
+    from .models import ModelError, ModelStore, model_folders
 
     ws = open_workspace(workspace)
-    model = ModelStore(ws).add(package, sha256)
+    if package is not None:
+        _installed(ModelStore(ws).add(package, sha256))
+        return
+    if sha256 is not None:
+        raise fail("--sha256 checks one file: give the file too", EXIT_USAGE)
+    outcomes = _add_dropped_models(ws, quiet=False)
+    if not outcomes:
+        looked = " and ".join(str(f) for f in model_folders()) or "./models/ (none there)"
+        raise ModelError(f"no model given and no .argosmodel file or model folder in {looked}")
+    failed = sum(1 for o in outcomes if o.model is None)
+    if failed:
+        raise ModelError(f"{failed} of {len(outcomes)} dropped model(s) could not be installed")
+
+
+def _installed(model, source: Path | None = None) -> None:
+    """Say what was installed; warn that a test model's output is not a translation."""
+    origin = f" from {source}" if source else ""
     out.print(
         f"installed {model.name} ({model.source_lang}->{model.target_lang}, "
-        f"version {model.version})",
+        f"version {model.version}){origin}",
         highlight=False,
+        markup=False,
     )
     if model.is_test_model:
-        err.print(
-            "warning: this is a workbench test model; its output is not a translation",
-            highlight=False,
-        )
+        _warn("warning: this is a workbench test model; its output is not a translation")
+
+
+def _add_dropped_models(ws: Workspace, *, quiet: bool) -> list:
+    """Install what was dropped into the models/ folders; ``quiet`` leaves out the ones
+    already installed (``run`` checks at every start)."""
+    from .models import ModelStore
+
+    outcomes = ModelStore(ws).add_dropped()
+    for item in outcomes:
+        if item.model is None:
+            _warn(f"warning: {item.path} not installed: {item.outcome}")
+        elif item.outcome == "installed":
+            _installed(item.model, item.path)
+        elif not quiet:
+            out.print(f"{item.path}: already installed as {item.model.name}", markup=False)
+    return outcomes
 
 
 @models_app.command("add-ct2")

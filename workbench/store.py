@@ -1,8 +1,8 @@
-"""The workspace: one SQLite file plus folders for models and caches.
+"""The workspace: one SQLite file (caches included) plus a folder for models.
 
 A workspace folder holds ``workbench.db`` (WAL mode, foreign keys on, schema
-versioned by ``PRAGMA user_version`` with forward-only migrations),
-``models/`` and ``cache/``. Hand the folder to a colleague and they have
+versioned by ``PRAGMA user_version`` with forward-only migrations) and
+``models/``. Hand the folder to a colleague and they have
 everything. The CLI and the app both go through :class:`Workspace`; neither
 writes SQL of its own, and no SQL is ever built from document text.
 """
@@ -332,7 +332,7 @@ class EventRow:
 
 
 class Workspace:
-    """A workspace folder: the database, ``models/`` and ``cache/``.
+    """A workspace folder: the database and ``models/``.
 
     >>> ws = Workspace("my-project")        # created if missing
     >>> [d.title for d in ws.documents()]   # current documents
@@ -466,10 +466,6 @@ class Workspace:
     @property
     def models_dir(self) -> Path:
         return self._folder("models")
-
-    @property
-    def cache_dir(self) -> Path:
-        return self._folder("cache")
 
     def _folder(self, name: str) -> Path:
         folder = self.path / name
