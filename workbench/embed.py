@@ -313,14 +313,15 @@ def _json(path: Path) -> dict:
     return value if isinstance(value, dict) else {}
 
 
-def model_roots(workspace: Path | None) -> list[Path]:
-    """Where sentence-transformers folders are looked for: the workspace's ``models/`` and
-    the project's top-level ``models/`` (beside pyproject.toml)."""
-    roots = [workspace / "models"] if workspace is not None else []
-    return [*roots, PROJECT_MODELS]
+def model_roots(workspace: Path | None) -> list[tuple[str, Path]]:
+    """Where sentence-transformers folders are looked for, each with where it is: the
+    workspace's ``models/``, then the folders translation models are dropped into
+    (:func:`workbench.models.model_folders`: ``models/`` of the current directory and of
+    the project, or ``WORKBENCH_MODELS``)."""
+    from .models import model_folders
 
-
-PROJECT_MODELS = Path(__file__).resolve().parent.parent / "models"
+    roots = [("workspace", workspace / "models")] if workspace is not None else []
+    return roots + [("project", folder) for folder in model_folders()]
 
 
 def st_folders(root: Path) -> list[Path]:
@@ -333,7 +334,7 @@ def st_folders(root: Path) -> list[Path]:
 
 def find_model(name: str, workspace: Path | None) -> Path | None:
     """``st:NAME`` where NAME is not a path: a folder of that name in a models/ folder."""
-    for root in model_roots(workspace):
+    for _, root in model_roots(workspace):
         for folder in st_folders(root):
             if name in (folder.name, folder.relative_to(root).as_posix()):
                 return folder
@@ -366,8 +367,7 @@ def list_embedders(workspace: Path | None) -> list[EmbedderInfo]:
     ]  # fmt: skip
     has_st = importlib.util.find_spec("sentence_transformers") is not None
     note = "" if has_st else "needs pip install 'workbench[st]'"
-    roots = model_roots(workspace)
-    for where, root in zip(["workspace", "project"][-len(roots) :], roots, strict=True):
+    for where, root in model_roots(workspace):
         for folder in st_folders(root):
             name, dim, languages = model_name(folder), folder_dimension(folder), _card(folder)[0]
             key = st_key(str(folder))  # as loading the folder would make it
