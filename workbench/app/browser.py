@@ -12,6 +12,8 @@ app's page (``window.parent.document``):
   typed into a text box, a select box or with a modifier are left alone. A click on an
   element with ``data-focus`` (a sentence in the text view, a row number) puts that focus
   in the address and lets Streamlit follow it, as it follows the back button.
+  (Streamlit's own ``st.button(shortcut=...)`` cannot do this: it reserves "c", and "/"
+  is not a key it accepts.)
 - :func:`scroll_html` (on the pair view, changing with the focus) scrolls the boxes that
   hold the focused row or sentences so they are in view, without moving the page.
 
@@ -57,7 +59,9 @@ _KEYBOARD = """
     return tag === "INPUT" || tag === "TEXTAREA" || tag === "SELECT" || el.isContentEditable;
   }
   function press(widget) {  // false when this page has no such button
-    const button = doc.querySelector(".st-key-" + widget + " button");
+    const buttons = [...doc.querySelectorAll(".st-key-" + widget + " button")];
+    // Streamlit keeps a hidden copy of some buttons (to measure them): take the shown one
+    const button = buttons.find((b) => b.offsetParent !== null) || buttons[0];
     if (!button) return false;
     if (!button.disabled) button.click();
     return true;

@@ -64,6 +64,7 @@ def corpus(st, workspace: Workspace, actor: str) -> None:
                 "id": r["id"],
                 "file": Path(r["path"]).name,
                 "title": r["title"],
+                "date": r["date"] or "",
                 "lang": r["lang"],
                 "sentences": r["sentences"],
                 "translated": str(translated[r["id"]]) if r["lang"] != "en" else "—",
@@ -84,7 +85,8 @@ def corpus(st, workspace: Workspace, actor: str) -> None:
     for row in workspace.ingest_log(20):
         if row["outcome"] == "skipped":
             st.warning(f"skipped {safe(row['path'])}: {safe(row['detail'])}")
-    labels = {r["id"]: f"{r['id']}: {Path(r['path']).name} ({r['lang']})" for r in records}
+    names = document_names(workspace)
+    labels = {r["id"]: f"{r['id']}: {r['lang']} · {names[r['id']].label(8)}" for r in records}
     chosen = st.selectbox("Read a document", list(labels), format_func=labels.get)
     translations = workspace.sentence_translations(chosen)
     if any("test-model" in flags for _, flags, _ in translations.values()):
@@ -240,9 +242,13 @@ def _summary(info: AlignmentInfo, rows: list[ParallelRow], moving: list[Parallel
             + ("two related events" if info.event_id is None else "one event")
             + "; linked sentences are underlined in both texts"
         )
+    shown = (
+        f"{len(moving)} of {len(rows)} rows shown"
+        if info.parallel
+        else f"{sum(1 for r in moving if r.link_id is not None)} links shown"
+    )
     return (
-        f"{kind} · {len(moving)} to review of {len(rows)} rows · "
-        f"{sum(1 for r in rows if r.unlinked)} without a partner · "
+        f"{kind} · {shown} · {sum(1 for r in rows if r.unlinked)} sentences without a partner · "
         f"{sum(1 for r in rows if r.status == 'confirmed')} confirmed · "
         f"{sum(1 for r in moving if suspicious(r))} suspicious (confidence under {LOW}, "
         "n:m, or no partner) · " + HELP
