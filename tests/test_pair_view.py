@@ -23,6 +23,7 @@ from workbench.app.views import (
     map_spec,
     pair_label,
     parallel_table_html,
+    thread_name,
 )
 from workbench.model import Sentence
 from workbench.store import EventRow
@@ -288,8 +289,12 @@ def test_documents_and_events_are_named_by_title_file_and_date():
     assert "event" not in pair_label(untitled, titled, "parallel", between_events=False)
     event = EventRow(1, "Rally in Paris", "", "auto", "2018-06-30", 2, "Rallies")
     assert event_name(event) == "\u2068Rally in Paris\u2069 (2018-06-30)"
-    dated = EventRow(1, "Rally (2018-06-30)", "", "auto", "2018-06-30", None, None)
-    assert event_name(dated) == "\u2068Rally (2018-06-30)\u2069"
+    # the date the label ends with stays outside the isolate: a right-to-left title
+    # would otherwise show it as (27-06-2014)
+    dated = EventRow(1, "روز جمعه 27 ژوئن (2014-06-27)", "", "auto", "2014-06-27", None, None)
+    assert event_name(dated) == "\u2068روز جمعه 27 ژوئن\u2069 (2014-06-27)"
+    assert thread_name("«رژیم» کنفرانس (2014-2025)") == "\u2068«رژیم» کنفرانس\u2069 (2014-2025)"
+    assert thread_name("Talks (in Oman)") == "\u2068Talks (in Oman)\u2069"
 
 
 def test_an_untitled_document_is_named_by_its_first_words(app_workspace):  # noqa: F811

@@ -40,6 +40,7 @@ from .views import (
     pivot_rows,
     pivot_table_html,
     suspicious,
+    thread_name,
     unconfirmed,
 )
 
@@ -163,7 +164,9 @@ def events(st, workspace: Workspace, actor: str) -> None:
             )
             by_user = " · set by a user" if row.origin == "user" else ""
             thread = (
-                f" · thread {row.thread_id}: {isolate(row.thread_label)}" if row.thread_id else ""
+                f" · thread {row.thread_id}: {thread_name(row.thread_label or '')}"
+                if row.thread_id
+                else ""
             )
             st.caption(f"why: {safe(row.reason)}{by_user}{safe(thread)}")
             for d in members:
@@ -227,7 +230,7 @@ def parallel(st, workspace: Workspace, actor: str) -> None:
         else:
             _texts(st, workspace, info, shown, row)
     with right:
-        _alignment_map(st, workspace, info, shown, row)
+        _alignment_map(st, info, shown, row)
     _three_documents(st, workspace, list(infos.values()), info.event_id)
 
 
@@ -470,7 +473,7 @@ def _scroll(st, anchor_ids: list[str]) -> None:
     run_script(st, scroll_html(anchor_ids))
 
 
-def _alignment_map(st, workspace, info: AlignmentInfo, shown: list, row: ParallelRow) -> None:
+def _alignment_map(st, info: AlignmentInfo, shown: list, row: ParallelRow) -> None:
     """A dot per linked sentence pair (source position across, target position up),
     coloured by confidence, rejected hollow; clicking a dot focuses its link."""
     st.markdown("**Alignment map**")

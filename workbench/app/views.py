@@ -7,6 +7,7 @@ unmatched sentences stay visible.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import PurePosixPath
@@ -101,11 +102,26 @@ def _doc_name(doc: DocumentRow, first: str) -> DocName:
 
 
 def event_name(event: EventRow) -> str:
-    """An event by its label and date (labels usually end with the date already)."""
-    label = isolate(event.label) if event.label else f"event {event.id}"
-    if event.date and event.date not in event.label:
-        label += f" ({event.date})"
-    return label
+    """An event by its label and date. Labels usually end with the date already; it is
+    written outside the title's isolate, so a right-to-left title does not reverse it."""
+    title, date = split_date(event.label) if event.label else (f"event {event.id}", None)
+    date = date or event.date
+    return isolate(title) + (f" ({date})" if date else "")
+
+
+def thread_name(label: str) -> str:
+    title, dates = split_date(label)
+    return isolate(title) + (f" ({dates})" if dates else "")
+
+
+_TRAILING_DATE = re.compile(r"^(.*\S)\s+\(([0-9][0-9\-–]*[0-9])\)$", re.DOTALL)
+
+
+def split_date(label: str) -> tuple[str, str | None]:
+    """``"Rally in Paris (2018-06-30)"`` -> ``("Rally in Paris", "2018-06-30")`` (a date or
+    a range of years in brackets at the end; anything else is all title)."""
+    found = _TRAILING_DATE.match(label)
+    return (found.group(1), found.group(2)) if found else (label, None)
 
 
 # alignments with no event join documents of two related events (of one thread); the pair
