@@ -182,7 +182,7 @@ def test_rows_take_each_sentence_direction_from_its_own_language(app_workspace):
         if "Iran Dissidents to March on Paris" in r.src_text
     )
     assert headline.src_lang == "en"
-    page = parallel_table_html([headline], 0, "fa", "en", 0.0, 1.0)
+    page = parallel_table_html([headline], 0, "fa", "en")
     assert 'dir="ltr" lang="en">Iran Dissidents' in page
 
 
@@ -190,15 +190,18 @@ def test_filters_keep_or_hide_rows():
     from workbench.app.views import ParallelRow, filter_rows
 
     rows = [
-        ParallelRow(1, (0,), (0,), "a", "b", "", "", 0.9, "1-1", "auto"),
-        ParallelRow(2, (1, 2), (1,), "c", "d", "", "", 0.2, "2-1", "confirmed"),
-        ParallelRow(None, (3,), (), "e", "", "", "", None, "unlinked", "—"),
+        ParallelRow(1, (0,), (0,), "a", "b", "", "", 0.9, "1-1", "auto", confidence=0.9),
+        ParallelRow(2, (1, 2), (1,), "c", "d", "", "", 0.2, "2-1", "auto", confidence=0.2),
+        ParallelRow(3, (3,), (2,), "c", "d", "", "", 0.2, "1-1", "confirmed", confidence=0.1),
+        ParallelRow(4, (4,), (3,), "c", "d", "", "", None, "1-1", "edited"),
+        ParallelRow(None, (5,), (), "e", "", "", "", None, "unlinked", "—"),
     ]
-    assert len(filter_rows(rows)) == 3
-    assert [r.link_id for r in filter_rows(rows, min_score=0.5)] == [1, None]
+    assert len(filter_rows(rows)) == 5
+    # the export's cut-off: links a user confirmed or made stay, unlinked sentences too
+    assert [r.link_id for r in filter_rows(rows, min_confidence=0.5)] == [1, 3, 4, None]
     assert [r.link_id for r in filter_rows(rows, types=["2-1"])] == [2]
-    assert [r.link_id for r in filter_rows(rows, statuses=["auto"])] == [1]
-    assert [r.link_id for r in filter_rows(rows, show_unlinked=False)] == [1, 2]
+    assert [r.link_id for r in filter_rows(rows, statuses=["auto"])] == [1, 2]
+    assert [r.link_id for r in filter_rows(rows, show_unlinked=False)] == [1, 2, 3, 4]
 
 
 def test_three_documents_side_by_side(app_workspace):

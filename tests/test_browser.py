@@ -115,25 +115,26 @@ def test_a_reload_keeps_pair_and_focused_row(server, browser):
     ).fetchone()[0]
     page = new_page(browser)
     page.goto(f"{base}/?page=Parallel+view&alignment={alignment}")
-    page.wait_for_selector("table.pv tr.cur", timeout=90_000)
+    page.wait_for_selector(".cur", timeout=90_000)
     visited = []  # (address, focused row) after each step
-    current = "document.querySelector('table.pv tr.cur td.n').textContent"
+    current = "document.querySelector('.st-key-pv_panel h3').textContent"
+    panel = page.locator(".st-key-pv_panel h3")  # "Row 1 of 4: [2]-[7]"
     for _ in range(2):
-        before, address = page.locator("table.pv tr.cur td.n").inner_text(), page.url
-        page.get_by_role("button", name="Next unconfirmed").click()
+        before, address = panel.inner_text(), page.url
+        page.get_by_role("button", name="Unconfirmed ▶").click()
         page.wait_for_function(f"{current} !== {before!r}", timeout=30_000)
         page.wait_for_function(f"location.href !== {address!r}", timeout=30_000)
-        visited.append((page.url, page.locator("table.pv tr.cur").inner_text()))
+        visited.append((page.url, panel.inner_text()))
     place = params(page.url)
     assert place["alignment"] == [str(alignment)] and place["focus"][0].startswith("link:")
     page.reload()
-    page.wait_for_selector("table.pv tr.cur", timeout=90_000)
+    page.wait_for_selector(".cur", timeout=90_000)
     assert params(page.url) == place
-    assert page.locator("table.pv tr.cur").inner_text() == visited[1][1]
+    assert panel.inner_text() == visited[1][1]
     page.go_back()  # the browser's back button: the row focused one step earlier
     page.wait_for_function(f"location.href === {visited[0][0]!r}", timeout=30_000)
     page.wait_for_timeout(3000)
-    assert page.locator("table.pv tr.cur").inner_text() == visited[0][1] != visited[1][1]
+    assert panel.inner_text() == visited[0][1] != visited[1][1]
     page.close()
 
 
@@ -153,7 +154,7 @@ def test_persian_search_typed_with_arabic_letters(server, browser):
     SCREENSHOTS.mkdir(exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / "search.png"), full_page=True)
     opens.first.click()
-    page.wait_for_selector("table.pv tr.cur", timeout=90_000)
+    page.wait_for_selector(".st-key-pv_panel h3", timeout=90_000)
     place = params(page.url)
     assert place["page"] == ["Parallel view"] and place["focus"][0].startswith("link:")
     assert page.locator('[data-testid="stException"]').count() == 0

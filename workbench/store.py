@@ -1037,6 +1037,48 @@ class Workspace:
             (document_id, document_id),
         ).fetchall()
 
+    # --- what the app's pair view reads -------------------------------------------------------
+
+    def alignment_rows(self) -> list[sqlite3.Row]:
+        """Every alignment: id, event_id, src_doc, tgt_doc, mode (by id)."""
+        return self.conn.execute(
+            "SELECT id, event_id, src_doc, tgt_doc, mode FROM alignments ORDER BY id"
+        ).fetchall()
+
+    def first_sentences(self) -> dict[int, str]:
+        """``document id -> its first sentence``: what names a document without a title."""
+        return dict(self.conn.execute("SELECT document_id, text FROM sentences WHERE position = 0"))
+
+    def aligned_document_ids(self) -> set[int]:
+        """The documents that are in at least one alignment."""
+        return {
+            row[0]
+            for row in self.conn.execute(
+                "SELECT src_doc FROM alignments UNION SELECT tgt_doc FROM alignments"
+            )
+        }
+
+    def failed_jobs(self, stage: str) -> list[sqlite3.Row]:
+        """The failed jobs of a stage: key, detail (a missing translation model, say)."""
+        return self.conn.execute(
+            "SELECT key, detail FROM jobs WHERE stage = ? AND state = 'failed' ORDER BY key",
+            (stage,),
+        ).fetchall()
+
+    def latest_edit(self, alignment_id: int) -> tuple[str, list[int]] | None:
+        """The edit an undo in this alignment would revert (the latest not yet undone, as
+        :func:`workbench.edit.undo` picks it): its action and the ids of the links the undo
+        brings back, so the app can focus them afterwards."""
+        row = self.conn.execute(
+            "SELECT action, before FROM link_history WHERE action != 'undo' AND undone = 0"
+            " AND coalesce(json_extract(after, '$[0].alignment_id'),"
+            " json_extract(before, '$[0].alignment_id')) = ? ORDER BY id DESC LIMIT 1",
+            (alignment_id,),
+        ).fetchone()
+        if row is None:
+            return None
+        return row["action"], [link["id"] for link in json.loads(row["before"] or "[]")]
+
 
 def _refuse_foreign(conn: sqlite3.Connection, db_path: Path) -> None:
     """Refuse an SQLite file some other program made, before anything (WAL mode, the

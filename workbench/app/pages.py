@@ -14,21 +14,34 @@ from ..export import FORMATS, workspace_rows, write
 from ..stages import realign_event
 from ..store import Workspace
 from . import safe_upload_name, sentence_html, translation_html
+from .browser import HELP, run_script, scroll_html
 from .safe import safe
 from .state import find_row, open_pair, parse_bool, publish, restore, restore_list, row_key
 from .views import (
+    BETWEEN,
+    BETWEEN_EVENTS,
+    LOW,
+    STYLE,
     AlignmentInfo,
     ParallelRow,
     alignments,
+    anchor,
+    comparable_html,
+    confidence_badge,
+    document_names,
+    event_name,
     filter_rows,
     isolate,
-    low_score_mark,
+    legend_html,
+    map_spec,
     next_index,
     parallel_rows,
     parallel_table_html,
     pivot_rows,
     pivot_table_html,
     suspicious,
+    thread_name,
+    unconfirmed,
 )
 
 PAGE_SIZE = 50
@@ -44,12 +57,7 @@ def corpus(st, workspace: Workspace, actor: str) -> None:
     if not records:
         st.info("No documents yet: add some above, or run `workbench run DIR`.")
         return
-    aligned = {
-        row[0]
-        for row in workspace.conn.execute(
-            "SELECT src_doc FROM alignments UNION SELECT tgt_doc FROM alignments"
-        )
-    }
+    aligned = workspace.aligned_document_ids()
     translated = {r["id"]: len(workspace.sentence_translations(r["id"])) for r in records}
     st.dataframe(
         [
@@ -57,6 +65,7 @@ def corpus(st, workspace: Workspace, actor: str) -> None:
                 "id": r["id"],
                 "file": Path(r["path"]).name,
                 "title": r["title"],
+                "date": r["date"] or "",
                 "lang": r["lang"],
                 "sentences": r["sentences"],
                 "translated": str(translated[r["id"]]) if r["lang"] != "en" else "—",
@@ -66,11 +75,9 @@ def corpus(st, workspace: Workspace, actor: str) -> None:
             for r in records
         ],
         hide_index=True,
-        use_container_width=True,
+        width="stretch",
     )
-    for job in workspace.conn.execute(
-        "SELECT key, detail FROM jobs WHERE stage = 'translate' AND state = 'failed'"
-    ):
+    for job in workspace.failed_jobs("translate"):
         lang = job["key"].split("->")[0]
         st.warning(
             f"{safe(lang)}: {safe(job['detail'])}; add one with "
@@ -79,7 +86,8 @@ def corpus(st, workspace: Workspace, actor: str) -> None:
     for row in workspace.ingest_log(20):
         if row["outcome"] == "skipped":
             st.warning(f"skipped {safe(row['path'])}: {safe(row['detail'])}")
-    labels = {r["id"]: f"{r['id']}: {Path(r['path']).name} ({r['lang']})" for r in records}
+    names = document_names(workspace)
+    labels = {r["id"]: f"{r['id']}: {r['lang']} · {names[r['id']].label(8)}" for r in records}
     chosen = st.selectbox("Read a document", list(labels), format_func=labels.get)
     translations = workspace.sentence_translations(chosen)
     if any("test-model" in flags for _, flags, _ in translations.values()):
@@ -141,24 +149,30 @@ def _run_pipeline(st, workspace: Workspace, paths: list[Path]) -> None:
 
 def events(st, workspace: Workspace, actor: str) -> None:
     st.header("Events")
-    rows = workspace.conn.execute("SELECT * FROM events ORDER BY id").fetchall()
+    rows = workspace.events()
     if not rows:
         st.info("No events yet: `workbench run DIR` groups documents into events.")
         return
     docs = workspace.documents()
-    labels = {row["id"]: f"{row['id']}: {isolate(row['label'])}" for row in rows}
+    names = document_names(workspace)
+    labels = {row.id: f"{row.id}: {event_name(row)}" for row in rows}
     for row in rows:
-        members = [d for d in docs if d.event_id == row["id"]]
+        members = [d for d in docs if d.event_id == row.id]
         with st.container(border=True):
             st.markdown(  # escaped: titles come from documents
-                f'<h3 dir="ltr">{safe(labels[row["id"]])}</h3>', unsafe_allow_html=True
+                f'<h3 dir="ltr">{safe(labels[row.id])}</h3>', unsafe_allow_html=True
             )
-            by_user = " · set by a user" if row["origin"] == "user" else ""
-            st.caption(f"why: {safe(row['reason'])}{by_user}")
+            by_user = " · set by a user" if row.origin == "user" else ""
+            thread = (
+                f" · thread {row.thread_id}: {thread_name(row.thread_label or '')}"
+                if row.thread_id
+                else ""
+            )
+            st.caption(f"why: {safe(row.reason)}{by_user}{safe(thread)}")
             for d in members:
-                st.text(f"#{d.id} · {d.lang} · {d.sentences} sentences · {isolate(d.title[:80])}")
+                st.text(f"#{d.id} · {d.lang} · {d.sentences} sentences · {names[d.id].label()}")
     st.subheader("Move a document")
-    doc_labels = {d.id: f"#{d.id} {d.lang} {isolate(d.title[:60])}" for d in docs}
+    doc_labels = {d.id: f"#{d.id} {d.lang} {names[d.id].label(8)}" for d in docs}
     doc_id = st.selectbox("Document", list(doc_labels), format_func=doc_labels.get, key="mv_doc")
     options = [*labels, 0]
     target = st.selectbox(
@@ -180,76 +194,101 @@ def events(st, workspace: Workspace, actor: str) -> None:
 
 
 def parallel(st, workspace: Workspace, actor: str) -> None:
+    """The pair view: the focused link on top (the review loop), then the pair as rows
+    (parallel pairs) or as two texts (comparable pairs), beside the alignment map."""
     st.header("Parallel view")
     infos = {i.id: i for i in alignments(workspace)}
     if not infos:
         st.info("No alignments yet: `workbench run DIR` aligns the documents of each event.")
         return
     info = _pick_pair(st, workspace, infos)
-    _three_documents(st, workspace, list(infos.values()), info.event_id)
     rows = parallel_rows(workspace, info)
-    low = low_score_mark(rows)
-    scores = [r.score for r in rows if r.score is not None]
-    high = max(scores) if scores else 1.0
     shown = _filtered(st, rows)
-    st.caption(
-        f"{len(shown)} of {len(rows)} rows · {sum(1 for r in rows if r.unlinked)} without a "
-        f"partner · {sum(1 for r in rows if r.status == 'confirmed')} confirmed · "
-        f"suspicious below {low:.3f}"
-    )
+    st.markdown(legend_html(), unsafe_allow_html=True)
+    focus = st.session_state.get("pv_focus")
+    moving = _navigable(info, shown, focus)  # what j/k and the buttons step through
+    st.caption(_summary(info, rows, moving))
     if not shown:
         st.info("No row matches the filters.")
         return
-    current = find_row(shown, st.session_state.get("pv_focus"))
+    current = find_row(moving, focus)
     if current is None:  # the focused row went (undo, another session) or is filtered out
-        current = min(st.session_state.get("pv_index", 0), len(shown) - 1)
-    nav = st.columns(4)
-    if nav[0].button("Next suspicious", key="pv_next_sus"):
-        found = next_index(shown, current, lambda r: suspicious(r, low))
-        current = found if found is not None else current
-    if nav[1].button("Next unconfirmed", key="pv_next_unc"):
-        found = next_index(shown, current, lambda r: r.status in ("auto", "edited"))
-        current = found if found is not None else current
-    pages = (len(shown) - 1) // PAGE_SIZE + 1
-    page = nav[2].number_input("Page", 1, pages, value=current // PAGE_SIZE + 1, key=None)
-    if page - 1 != current // PAGE_SIZE:
-        current = (page - 1) * PAGE_SIZE
-    _focus(st, shown[current], current)
-    start = (current // PAGE_SIZE) * PAGE_SIZE
-    nav[3].caption(f"row {current} · page {start // PAGE_SIZE + 1} of {pages}")
-    st.markdown(
-        parallel_table_html(
-            shown[start : start + PAGE_SIZE],
-            start,
-            info.src_lang,
-            info.tgt_lang,
-            low,
-            high,
-            current,
-        ),
-        unsafe_allow_html=True,
+        current = min(st.session_state.get("pv_index", 0), len(moving) - 1)
+    page = st.session_state.pop("pv_goto_page", None)
+    if page is not None:  # the table's page was changed: its first row
+        current = min((page - 1) * PAGE_SIZE, len(moving) - 1)
+    with st.container(border=True, key="pv_panel"):
+        current = _navigate(st, moving, current)
+        row = moving[current]
+        _focus(st, row, current)
+        _current_link(st, info, row, current, len(moving))
+        _edit_panel(st, workspace, info, rows, row, moving, current, actor)
+    left, right = st.columns([3, 1])
+    with left:
+        if info.parallel:
+            _rows_table(st, info, shown, current, row)
+        else:
+            _texts(st, workspace, info, shown, row)
+    with right:
+        _alignment_map(st, info, shown, row)
+    _three_documents(st, workspace, list(infos.values()), info.event_id)
+
+
+def _summary(info: AlignmentInfo, rows: list[ParallelRow], moving: list[ParallelRow]) -> str:
+    """What kind of pair this is and what is left to review (of the rows the review loop
+    steps through: every row of a parallel pair, the links of a comparable one)."""
+    if info.parallel:
+        kind = "parallel pair: the documents translate each other; each row is a link"
+    else:
+        kind = (
+            "comparable pair: two reports of "
+            + ("two related events" if info.event_id is None else "one event")
+            + "; linked sentences are underlined in both texts"
+        )
+    shown = (
+        f"{len(moving)} of {len(rows)} rows shown"
+        if info.parallel
+        else f"{sum(1 for r in moving if r.link_id is not None)} links shown"
     )
-    _edit_panel(st, workspace, info, rows, shown[current], current, actor)
+    return (
+        f"{kind} · {shown} · {sum(1 for r in rows if r.unlinked)} sentences without a partner · "
+        f"{sum(1 for r in rows if r.status == 'confirmed')} confirmed · "
+        f"{sum(1 for r in moving if suspicious(r))} suspicious (confidence under {LOW}, "
+        "n:m, or no partner) · " + HELP
+    )
+
+
+def _navigable(info: AlignmentInfo, shown: list[ParallelRow], focus: str | None) -> list:
+    """The rows the review loop steps through: every row of a parallel pair; in a
+    comparable pair, where most sentences have no partner and the text shows them, the
+    links (and the sentence the user clicked, so it can be re-linked)."""
+    if info.parallel:
+        return shown
+    moving = [r for r in shown if r.link_id is not None or r.key == focus]
+    return moving or shown
 
 
 def _pick_pair(st, workspace: Workspace, infos: dict) -> AlignmentInfo:
     """Event and document pair, from the address on a fresh load (``?alignment=ID``)."""
-    events = workspace.event_labels()
-    event_ids = sorted({i.event_id for i in infos.values()}, key=lambda e: (e is None, e or 0))
+    events = {e.id: e for e in workspace.events()}
+    event_ids = sorted({_event_key(i) for i in infos.values()}, key=lambda e: (e == BETWEEN, e))
     restore(st, "pv_pair", "alignment", int, list(infos))
     if "pv_event" not in st.session_state and "pv_pair" in st.session_state:
-        st.session_state["pv_event"] = infos[st.session_state["pv_pair"]].event_id
+        st.session_state["pv_event"] = _event_key(infos[st.session_state["pv_pair"]])
     restore(st, "pv_event", "event", int, event_ids)
-    event_id = st.selectbox(
-        "Event",
-        event_ids,
-        format_func=lambda e: f"{e}: {isolate(events.get(e, ''))}",
-        key="pv_event",
-    )
-    choices = [i for i, info in infos.items() if info.event_id == event_id]
+
+    def event_label(event_id: int) -> str:
+        if event_id == BETWEEN:
+            return f"{BETWEEN_EVENTS} (comparable pairs across the events of a thread)"
+        event = events.get(event_id)
+        return f"{event_id}: {event_name(event)}" if event else str(event_id)
+
+    columns = st.columns(2)
+    event_id = columns[0].selectbox("Event", event_ids, format_func=event_label, key="pv_event")
+    choices = [i for i, info in infos.items() if _event_key(info) == event_id]
     if st.session_state.get("pv_pair") not in choices:
         st.session_state.pop("pv_pair", None)
-    pair_id = st.selectbox(
+    pair_id = columns[1].selectbox(
         "Documents", choices, format_func=lambda i: infos[i].label, key="pv_pair"
     )
     publish(st, "event", event_id)
@@ -262,31 +301,77 @@ def _pick_pair(st, workspace: Workspace, infos: dict) -> AlignmentInfo:
     return infos[pair_id]
 
 
+def _event_key(info: AlignmentInfo) -> int:
+    """The event a pair is listed under (``BETWEEN`` for pairs across related events)."""
+    return info.event_id if info.event_id is not None else BETWEEN
+
+
+def _unit(text: str) -> float:
+    """A confidence from the address: a number from 0 to 1."""
+    value = float(text)
+    if not 0.0 <= value <= 1.0:
+        raise ValueError(text)
+    return value
+
+
 def _filtered(st, rows: list[ParallelRow]) -> list[ParallelRow]:
-    """The rows the filters let through; the filters live in the address too."""
+    """The rows the filters (in the sidebar) let through; the filters live in the address."""
     types = sorted({r.link_type for r in rows})
     statuses = sorted({r.status for r in rows})
     restore_list(st, "pv_types", "types", types)
     restore_list(st, "pv_status", "status", statuses)
-    restore(st, "pv_min", "min", float)
+    restore(st, "pv_min", "min", _unit)
     restore(st, "pv_unl", "unlinked", parse_bool)
     st.session_state.setdefault("pv_unl", True)
-    with st.expander("Filters"):
-        picked_types = st.multiselect("Link types", types, key="pv_types")
-        picked_status = st.multiselect("Status", statuses, key="pv_status")
-        min_score = st.number_input("Minimum score", value=None, key="pv_min")
-        show_unlinked = st.checkbox("Show sentences without a partner", key="pv_unl")
+    bar = st.sidebar
+    bar.subheader("Filters")
+    min_confidence = bar.number_input(
+        "Minimum confidence (links a user confirmed or made stay)",
+        min_value=0.0,
+        max_value=1.0,
+        value=None,
+        step=0.05,
+        key="pv_min",
+    )
+    picked_status = bar.multiselect("Status", statuses, key="pv_status")
+    picked_types = bar.multiselect("Link types", types, key="pv_types")
+    show_unlinked = bar.checkbox("Show sentences without a partner", key="pv_unl")
     publish(st, "types", picked_types)
     publish(st, "status", picked_status)
-    publish(st, "min", min_score)
+    publish(st, "min", min_confidence)
     publish(st, "unlinked", None if show_unlinked else "0")
     return filter_rows(
         rows,
-        min_score=min_score,
+        min_confidence=min_confidence,
         types=picked_types,
         statuses=picked_status,
         show_unlinked=show_unlinked,
     )
+
+
+NAVIGATION = (  # widget key, label, which rows it stops at, direction, what it does
+    ("pv_prev", "◀ Previous", None, -1, "The previous row (key: k)"),
+    ("pv_next", "Next ▶", None, 1, "The next row (key: j)"),
+    ("pv_prev_sus", "◀ Suspicious", suspicious, -1, "The previous suspicious link"),
+    ("pv_next_sus", "Suspicious ▶", suspicious, 1, "The next suspicious link"),
+    ("pv_prev_unc", "◀ Unconfirmed", unconfirmed, -1, "The previous unconfirmed link"),
+    ("pv_next_unc", "Unconfirmed ▶", unconfirmed, 1, "The next unconfirmed link"),
+)
+
+
+def _navigate(st, moving: list[ParallelRow], current: int) -> int:
+    """The navigation buttons; returns the row to focus after the one clicked (if any).
+    Previous and Next stop at both ends; the others wrap around."""
+    columns = st.columns(len(NAVIGATION))
+    for column, (key, label, wanted, step, what) in zip(columns, NAVIGATION, strict=True):
+        if not column.button(label, key=key, help=what, width="stretch"):
+            continue
+        if wanted is None:
+            current = min(max(current + step, 0), len(moving) - 1)
+        else:
+            found = next_index(moving, current, wanted, step)
+            current = found if found is not None else current
+    return current
 
 
 def _focus(st, row: ParallelRow, index: int) -> None:
@@ -295,10 +380,135 @@ def _focus(st, row: ParallelRow, index: int) -> None:
     publish(st, "focus", row_key(row))
 
 
+def _current_link(st, info: AlignmentInfo, row: ParallelRow, index: int, total: int) -> None:
+    """The focused link: both sides' sentences with their translations, confidence and
+    status (the review loop's subject)."""
+    st.subheader(f"Row {index} of {total}: {_ids(row.src_ids)}-{_ids(row.tgt_ids)}")
+    st.markdown(
+        f'{STYLE}<div dir="ltr">{confidence_badge(row)}'
+        + (f" · {safe(row.link_type)}" if row.link_id is not None else "")
+        + "</div>",
+        unsafe_allow_html=True,
+    )
+    columns = st.columns(2)
+    for column, name, text, lang, english in (
+        (columns[0], info.src_name, row.src_text, row.src_lang or info.src_lang, row.src_english),
+        (columns[1], info.tgt_name, row.tgt_text, row.tgt_lang or info.tgt_lang, row.tgt_english),
+    ):
+        column.caption(safe(name.label()) if name else "")
+        struck = "text-decoration:line-through;color:#9ca3af" if row.status == "rejected" else ""
+        column.markdown(
+            f'<div style="{struck}">'
+            + (sentence_html(text, lang) if text else '<div style="color:#9ca3af">(none)</div>')
+            + (translation_html(english, []) if english else "")
+            + "</div>",
+            unsafe_allow_html=True,
+        )
+
+
+def _rows_table(st, info: AlignmentInfo, shown: list, current: int, row: ParallelRow) -> None:
+    """The pair as rows, a page of them, the focused one highlighted and scrolled to."""
+    pages = (len(shown) - 1) // PAGE_SIZE + 1
+    start = (current // PAGE_SIZE) * PAGE_SIZE
+    columns = st.columns([1, 3])
+    if pages > 1:
+        st.session_state["pv_page"] = current // PAGE_SIZE + 1  # the page follows the focus
+        columns[0].number_input("Page", 1, pages, key="pv_page", on_change=_goto_page, args=(st,))
+    columns[1].caption(f"row {current} · page {start // PAGE_SIZE + 1} of {pages}")
+    headers = (
+        _header(info.src_name, info.src_lang),
+        _header(info.tgt_name, info.tgt_lang),
+    )
+    st.markdown(
+        parallel_table_html(
+            shown[start : start + PAGE_SIZE],
+            start,
+            info.src_lang,
+            info.tgt_lang,
+            current,
+            headers,
+            href=_href(info),
+        ),
+        unsafe_allow_html=True,
+    )
+    _scroll(st, [anchor(row.key)])
+
+
+def _goto_page(st) -> None:
+    """Another page was picked: focus its first row (a callback, before the next run)."""
+    st.session_state["pv_goto_page"] = st.session_state["pv_page"]
+
+
+def _header(name, lang: str) -> str:
+    return f"{lang} · {name.label()}" if name else lang
+
+
+def _href(info: AlignmentInfo) -> str:
+    """The address of a row of this pair, without its focus (a link opened in a new tab)."""
+    return f"?page=Parallel+view&alignment={info.id}&focus="
+
+
+def _texts(st, workspace: Workspace, info: AlignmentInfo, shown: list, row: ParallelRow) -> None:
+    """A comparable pair as its two texts side by side, links marked in both."""
+    st.markdown(
+        comparable_html(
+            workspace.sentences(info.src_doc),
+            workspace.sentences(info.tgt_doc),
+            shown,
+            row.key,
+            (_header(info.src_name, info.src_lang), _header(info.tgt_name, info.tgt_lang)),
+            info.src_lang,
+            info.tgt_lang,
+        ),
+        unsafe_allow_html=True,
+    )
+    st.caption("Point at a sentence to see its partner; click it to focus its link.")
+    ids = [anchor(f"src:{i}") for i in row.src_ids[:1]]
+    _scroll(st, ids + [anchor(f"tgt:{j}") for j in row.tgt_ids[:1]])
+
+
+def _scroll(st, anchor_ids: list[str]) -> None:
+    """Scroll the table (or texts) to the focused row; the script changes with the focus,
+    so it runs again only when the focus moves."""
+    run_script(st, scroll_html(anchor_ids))
+
+
+def _alignment_map(st, info: AlignmentInfo, shown: list, row: ParallelRow) -> None:
+    """A dot per linked sentence pair (source position across, target position up),
+    coloured by confidence, rejected hollow; clicking a dot focuses its link."""
+    st.markdown("**Alignment map**")
+    spec = map_spec(
+        shown,
+        row.key,
+        info.src_name.sentences if info.src_name else 0,
+        info.tgt_name.sentences if info.tgt_name else 0,
+    )
+    if spec is None:
+        st.caption("No link with sentences on both sides to draw.")
+        return
+    key = f"pv_map_{info.id}_{row.key}"  # a new focus starts with no selection
+    st.vega_lite_chart(
+        spec=spec,
+        width="stretch",
+        key=key,
+        on_select=partial(_map_picked, st, key),
+        selection_mode="pick",
+    )
+    st.caption("Click a dot to focus its link.")
+
+
+def _map_picked(st, key: str) -> None:
+    """A dot was clicked: focus its link (a callback, before the next run draws the page)."""
+    state = st.session_state.get(key)
+    picked = (state or {}).get("selection", {}).get("pick") or []
+    if picked and picked[0].get("focus"):
+        st.session_state["pv_focus"] = picked[0]["focus"]
+
+
 def _three_documents(st, workspace: Workspace, infos, event_id) -> None:
     """A read-only view of one document against two others (through stored alignments)."""
     docs = {d.id: d for d in workspace.documents() if d.event_id == event_id}
-    if len(docs) < 3:
+    if event_id is None or len(docs) < 3:
         return
     with st.expander("Three documents side by side"):
         labels = {i: f"#{i} {d.lang} {isolate(d.title[:40])}" for i, d in docs.items()}
@@ -323,26 +533,28 @@ def _edit_panel(
     info,
     rows: list[ParallelRow],
     row: ParallelRow,
+    moving: list[ParallelRow],
     number: int,
     actor: str,
 ) -> None:
     """Edits of the focused row. Merge looks at the rows beside it in the whole alignment
     (not the filtered list), and every edit is checked by :mod:`workbench.edit`, which
-    refuses what would corrupt the alignment; the reason is shown above the buttons."""
-    st.subheader(f"Edit row {number}: {_ids(row.src_ids)}-{_ids(row.tgt_ids)}")
+    refuses what would corrupt the alignment; the reason is shown above the buttons.
+    Confirm and Reject move on to the next row; Undo focuses what it brought back."""
     message = st.empty()
     key = row_key(row)  # widgets of one row: moving on clears their selections
-    index = next(k for k, r in enumerate(rows) if r is row)
+    index = next(k for k, r in enumerate(rows) if r.key == key)
     before = rows[index - 1] if index > 0 else None
     after = rows[index + 1] if index + 1 < len(rows) else None
+    following = moving[number + 1].key if number + 1 < len(moving) else key
     parts = edit.merged_from(workspace, row.link_id) if row.link_id is not None else None
     cols = st.columns(6)
     is_link = row.link_id is not None
     actions = [  # each: what it does when its button was clicked (None: not clicked)
-        cols[0].button("Confirm", key="ed_confirm", disabled=not is_link)
-        and partial(_status, workspace, row.link_id, "confirmed", actor),
-        cols[1].button("Reject", key="ed_reject", disabled=not is_link)
-        and partial(_status, workspace, row.link_id, "rejected", actor),
+        cols[0].button("Confirm", key="ed_confirm", disabled=not is_link, help="key: c")
+        and partial(_status, workspace, row.link_id, "confirmed", actor, following),
+        cols[1].button("Reject", key="ed_reject", disabled=not is_link, help="key: x")
+        and partial(_status, workspace, row.link_id, "rejected", actor, following),
         cols[2].button(
             "Merge with previous", key="ed_merge_prev", disabled=not _mergeable(row, before)
         )
@@ -356,11 +568,15 @@ def _edit_panel(
             help="Gives back exactly the links this one was merged from",
         )
         and partial(edit.split, workspace, row.link_id, actor=actor),
-        cols[5].button("Undo", key="ed_undo") and partial(_undo, st, workspace, info.id),
-        _split_pairs(st, workspace, row, parts, key, actor),
-        _relink(st, workspace, info, rows, index, key, actor),
-        _no_partner(st, workspace, info, row, key, actor),
+        cols[5].button("Undo", key="ed_undo", help="key: u")
+        and partial(_undo, st, workspace, info.id),
     ]
+    with st.expander("Split into pairs, re-link, no partner"):
+        actions += [
+            _split_pairs(st, workspace, row, parts, key, actor),
+            _relink(st, workspace, info, rows, index, key, actor),
+            _no_partner(st, workspace, info, row, key, actor),
+        ]
     action = next((a for a in actions if a), None)
     if action is None:
         return
@@ -369,20 +585,25 @@ def _edit_panel(
     except WorkbenchError as error:  # a changed link, a lock held too long, a read-only copy
         message.error(safe(error))
         return
-    if done is not None:
+    if isinstance(done, str):  # where to go next (Confirm and Reject move on)
+        st.session_state["pv_focus"] = done
+    elif done is not None:
         first = done[0] if isinstance(done, list) else done
         st.session_state["pv_focus"] = f"link:{first}"
     st.rerun()
 
 
-def _status(workspace: Workspace, link_id: int, status: str, actor: str) -> int:
+def _status(workspace: Workspace, link_id: int, status: str, actor: str, then: str) -> str:
     edit.set_status(workspace, link_id, status, actor)
-    return link_id
+    return then
 
 
-def _undo(st, workspace: Workspace, alignment_id: int) -> None:
+def _undo(st, workspace: Workspace, alignment_id: int) -> list[int] | None:
+    """Undo the latest edit of the pair; returns the links it brought back."""
+    latest = workspace.latest_edit(alignment_id)
     undone = edit.undo(workspace, alignment_id)
     st.toast(f"undid {undone}" if undone else "nothing to undo")
+    return (latest[1] or None) if undone and latest else None
 
 
 def _ids(ids) -> str:

@@ -23,8 +23,9 @@ import numpy as np
 
 from ..normalise import normalise
 from ..store import Workspace
+from . import views
 from .safe import safe
-from .views import direction, isolate
+from .views import direction
 
 # Arabic and Persian forms of one letter, compared as one on top of each language's own
 # folding (normalise folds each language to its own forms, never both to one)
@@ -210,17 +211,8 @@ def places(workspace: Workspace, document_id: int, position: int) -> list[Place]
 
 
 def document_names(workspace: Workspace) -> dict[int, str]:
-    """Each document as people know it: its title (else its first words) and its file."""
-    names = {}
-    for doc in workspace.documents(include_old=True):
-        file = doc.path.replace("\\", "/").rsplit("/", 1)[-1] + (
-            f" #{doc.part + 1}" if doc.part else ""
-        )
-        title = doc.title or next(iter(workspace.sentence_texts(doc.id, 0, 0).values()), "")
-        words = title.split()
-        title = " ".join(words[:10]) + (" …" if len(words) > 10 else "")
-        names[doc.id] = f"{isolate(title)} — {file}" if title else file
-    return names
+    """Each document as people know it: title (else its first words), file and date."""
+    return {doc_id: name.label() for doc_id, name in views.document_names(workspace).items()}
 
 
 # --- matches in the original text -------------------------------------------------------

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from .views import ParallelRow
+from .views import BETWEEN, ParallelRow
 
 PARALLEL = "Parallel view"
 # widget key -> address parameter, for the parallel view (a search hit clears them all)
@@ -97,9 +97,7 @@ def parse_bool(text: str) -> bool:
 
 def row_key(row: ParallelRow) -> str:
     """What the address calls a row (stable across filters and other rows' edits)."""
-    if row.link_id is not None:
-        return f"link:{row.link_id}"
-    return f"src:{row.src_ids[0]}" if row.src_ids else f"tgt:{row.tgt_ids[0]}"
+    return row.key
 
 
 def find_row(rows: Sequence[ParallelRow], key: str | None) -> int | None:
@@ -126,8 +124,7 @@ def open_pair(st, alignment_id: int, event_id: int | None, focus: str) -> None:
         if param in st.query_params:
             del st.query_params[param]
     st.session_state["page"] = PARALLEL
-    if event_id is not None:
-        st.session_state["pv_event"] = event_id
+    st.session_state["pv_event"] = event_id if event_id is not None else BETWEEN
     st.session_state["pv_pair"] = alignment_id
     st.session_state["pv_focus"] = focus
     st.session_state["pv_focus_pair"] = alignment_id
