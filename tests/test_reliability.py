@@ -86,7 +86,7 @@ def test_an_edit_saved_while_the_pair_is_realigned_is_kept(tmp_path, monkeypatch
     target = links(ws, alignment)[5]
     started, go = threading.Event(), threading.Event()
     embedder = FakeEmbedder((started, go))
-    monkeypatch.setattr(stages_module, "load_embedder", lambda spec, threads=None: embedder)
+    monkeypatch.setattr(stages_module, "load_embedder", lambda spec, **_: embedder)
     summary: list[str] = []
 
     def realign() -> None:  # another session (the Events page, or a CLI run) re-aligns
@@ -403,7 +403,7 @@ def test_concurrent_runs_align_each_pair_once(tmp_path, monkeypatch):
         return real(source, *args, **kwargs)
 
     monkeypatch.setattr(stages_module, "align_documents", counting)
-    monkeypatch.setattr(stages_module, "load_embedder", lambda spec, threads=None: FakeEmbedder())
+    monkeypatch.setattr(stages_module, "load_embedder", lambda spec, **_: FakeEmbedder())
     summaries: list[str] = []
 
     def one_run() -> None:
@@ -424,7 +424,7 @@ def test_concurrent_runs_align_each_pair_once(tmp_path, monkeypatch):
 def test_a_claim_left_by_a_killed_run_is_taken_over_and_a_live_one_respected(tmp_path, monkeypatch):
     ws = Workspace(tmp_path / "ws")
     pair(ws, 6)
-    monkeypatch.setattr(stages_module, "load_embedder", lambda spec, threads=None: FakeEmbedder())
+    monkeypatch.setattr(stages_module, "load_embedder", lambda spec, **_: FakeEmbedder())
     key = ws.conn.execute("SELECT src_doc || '-' || tgt_doc FROM alignments").fetchone()[0]
     key += "|test-fake|event"
     host = socket.gethostname()
