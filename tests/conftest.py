@@ -15,6 +15,11 @@ SHARED = Path(os.environ.get("WORKBENCH_SHARED", ROOT.parent / "shared"))
 EVAL = SHARED / "eval"
 
 
+# models dropped into ./models or the project's models/ are installed by `workbench run`;
+# tests (and the commands they start) look at none unless a test says where
+os.environ["WORKBENCH_MODELS"] = ""
+
+
 @pytest.fixture
 def workspace(tmp_path: Path) -> Workspace:
     ws = Workspace(tmp_path / "ws")

@@ -46,6 +46,7 @@ def test_translation_html_escapes_and_shows_flags():
     assert "echo" in out and "test-model" in html.unescape(out)
 
 
+@pytest.mark.models
 def test_app_shows_translations_and_warns_about_test_models(tmp_path, monkeypatch):
     testing = pytest.importorskip("streamlit.testing.v1")
     from workbench import Workspace, run
@@ -181,7 +182,7 @@ def test_rows_take_each_sentence_direction_from_its_own_language(app_workspace):
         if "Iran Dissidents to March on Paris" in r.src_text
     )
     assert headline.src_lang == "en"
-    page = parallel_table_html([headline], 0, "fa", "en", 0.0, 1.0)
+    page = parallel_table_html([headline], 0, "fa", "en")
     assert 'dir="ltr" lang="en">Iran Dissidents' in page
 
 
@@ -189,15 +190,18 @@ def test_filters_keep_or_hide_rows():
     from workbench.app.views import ParallelRow, filter_rows
 
     rows = [
-        ParallelRow(1, (0,), (0,), "a", "b", "", "", 0.9, "1-1", "auto"),
-        ParallelRow(2, (1, 2), (1,), "c", "d", "", "", 0.2, "2-1", "confirmed"),
-        ParallelRow(None, (3,), (), "e", "", "", "", None, "unlinked", "—"),
+        ParallelRow(1, (0,), (0,), "a", "b", "", "", 0.9, "1-1", "auto", confidence=0.9),
+        ParallelRow(2, (1, 2), (1,), "c", "d", "", "", 0.2, "2-1", "auto", confidence=0.2),
+        ParallelRow(3, (3,), (2,), "c", "d", "", "", 0.2, "1-1", "confirmed", confidence=0.1),
+        ParallelRow(4, (4,), (3,), "c", "d", "", "", None, "1-1", "edited"),
+        ParallelRow(None, (5,), (), "e", "", "", "", None, "unlinked", "—"),
     ]
-    assert len(filter_rows(rows)) == 3
-    assert [r.link_id for r in filter_rows(rows, min_score=0.5)] == [1, None]
+    assert len(filter_rows(rows)) == 5
+    # the export's cut-off: links a user confirmed or made stay, unlinked sentences too
+    assert [r.link_id for r in filter_rows(rows, min_confidence=0.5)] == [1, 3, 4, None]
     assert [r.link_id for r in filter_rows(rows, types=["2-1"])] == [2]
-    assert [r.link_id for r in filter_rows(rows, statuses=["auto"])] == [1]
-    assert [r.link_id for r in filter_rows(rows, show_unlinked=False)] == [1, 2]
+    assert [r.link_id for r in filter_rows(rows, statuses=["auto"])] == [1, 2]
+    assert [r.link_id for r in filter_rows(rows, show_unlinked=False)] == [1, 2, 3, 4]
 
 
 def test_three_documents_side_by_side(app_workspace):
@@ -221,3 +225,220 @@ def test_three_documents_side_by_side(app_workspace):
     app.multiselect(key="pv_three").set_value([english.id, *others[:2]]).run()
     assert not app.exception
     assert sum('class="pv"' in m.value for m in app.markdown) == 2
+
+
+# --- the address bar keeps the place ---------------------------------------------------
+
+
+def open_app(**params):
+    """A fresh session opened from an address alone (what a reload or a bookmark does)."""
+    testing = pytest.importorskip("streamlit.testing.v1")
+    app = testing.AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=120)
+    for name, value in params.items():
+        app.query_params[name] = value
+    app.run()
+    assert not app.exception, app.exception
+    return app
+
+
+def row_caption(app) -> str:
+    return next(c.value for c in app.caption if c.value.startswith("row "))
+
+
+def test_a_reload_keeps_page_pair_focused_row_and_filters(app_workspace):
+    from workbench.app.views import alignments
+    from workbench.edit import links
+
+    info = max(alignments(app_workspace), key=lambda i: len(links(app_workspace, i.id)))
+    app = open_app(page="Parallel view")
+    app.selectbox(key="pv_event").set_value(info.event_id).run()
+    app.selectbox(key="pv_pair").set_value(info.id).run()
+    app.multiselect(key="pv_status").set_value(["auto"]).run()
+    app.checkbox(key="pv_unl").uncheck().run()
+    app.button(key="pv_next_unc").click().run()
+    app.button(key="pv_next_unc").click().run()
+    assert not app.exception
+    place = dict(app.query_params)
+    assert place["page"] == "Parallel view" and place["alignment"] == str(info.id)
+    assert place["status"] == "auto" and place["unlinked"] == "0"
+    assert place["focus"].startswith("link:")
+    again = open_app(**place)
+    assert again.sidebar.radio(key="page").value == "Parallel view"
+    assert again.selectbox(key="pv_pair").value == info.id
+    assert again.multiselect(key="pv_status").value == ["auto"]
+    assert row_caption(again) == row_caption(app) != "row 0 · page 1 of 1"
+    assert dict(again.query_params) == place
+
+
+def test_back_and_forward_follow_the_address(app_workspace):
+    """Back and forward change the address under a running session: the page follows it."""
+    from workbench.app.views import alignments
+
+    infos = alignments(app_workspace)
+    event = max({i.event_id for i in infos}, key=lambda e: sum(i.event_id == e for i in infos))
+    first, second = [i for i in infos if i.event_id == event][:2]
+    app = open_app(page="Parallel view", alignment=str(first.id))
+    app.button(key="pv_next_unc").click().run()
+    earlier = dict(app.query_params)
+    app.selectbox(key="pv_pair").set_value(second.id).run()
+    assert app.query_params["alignment"] == str(second.id)
+    later = dict(app.query_params)
+    app.query_params.clear()
+    app.query_params.update(earlier)  # what the browser's back button does
+    app.run()
+    assert not app.exception
+    assert app.selectbox(key="pv_pair").value == first.id
+    assert dict(app.query_params) == earlier
+    app.query_params.clear()
+    app.query_params.update(later)  # and forward again
+    app.run()
+    assert app.selectbox(key="pv_pair").value == second.id
+
+
+def test_a_stale_or_broken_address_still_opens(app_workspace):
+    app = open_app(page="Nope", alignment="abc", focus="link:zz", min="x")
+    assert app.sidebar.radio(key="page").value == "Corpus"
+    app = open_app(page="Parallel view", alignment="99999", focus="link:12345", types="9-9")
+    assert row_caption(app).startswith("row 0")
+    assert app.multiselect(key="pv_types").value == []
+
+
+# --- the edit panel --------------------------------------------------------------------
+
+
+@pytest.fixture
+def small_pair(tmp_path, monkeypatch):
+    """A workspace with one parallel pair of four 1-1 links, opened by the app."""
+    from workbench import Workspace
+    from workbench.evaluate_app import add_aligned_pair
+
+    ws = Workspace(tmp_path / "ws")
+    aid = add_aligned_pair(
+        ws,
+        [f"منبع {k} جمله" for k in range(4)],
+        [f"target {k} words" for k in range(4)],
+        ("fa", "en"),
+    )
+    monkeypatch.setenv("WORKBENCH_WORKSPACE", str(ws.path))
+    return ws, aid
+
+
+def test_merge_then_split_in_the_app_gives_back_the_pairs(small_pair):
+    from workbench.edit import links
+
+    ws, aid = small_pair
+    start = [(k.src_ids, k.tgt_ids, k.status) for k in links(ws, aid)]
+    app = open_app(page="Parallel view", alignment=str(aid))
+    app.button(key="ed_merge").click().run()
+    assert not app.exception
+    assert pairs_of(ws, aid)[0] == ((0, 1), (0, 1))
+    assert app.query_params["focus"] == f"link:{links(ws, aid)[0].id}"
+    split = app.button(key="ed_split")
+    assert split.label == "Split back into [0]-[0], [1]-[1]" and not split.disabled
+    split.click().run()
+    assert not app.exception
+    assert [(k.src_ids, k.tgt_ids, k.status) for k in links(ws, aid)] == start
+
+
+def test_relink_by_text_from_a_row_with_only_a_target_sentence(small_pair):
+    from workbench.edit import links, mark_no_partner
+
+    ws, aid = small_pair
+    mark_no_partner(ws, aid, "src", 2)  # target 2 has no link now: a row of its own
+    app = open_app(page="Parallel view", alignment=str(aid), focus="tgt:2")
+    assert app.subheader[0].value.endswith("[]-[2]")
+    sources = app.multiselect(key="ed_src_tgt:2")
+    assert "[3] \u2068منبع 3 جمله\u2069" in sources.options  # by number and first words
+    sources.set_value([3]).run()
+    app.button(key="ed_relink").click().run()
+    assert not app.exception
+    pairs = [(k.src_ids, k.tgt_ids) for k in links(ws, aid)]
+    assert ((3,), (2,)) in pairs
+    assert ((), (3,)) not in pairs  # target 3 lost its partner: unlinked, not a one-sided link
+    new = next(k.id for k in links(ws, aid) if (k.src_ids, k.tgt_ids) == ((3,), (2,)))
+    assert app.query_params["focus"] == f"link:{new}"
+    assert app.multiselect(key=f"ed_src_link:{new}").value == [3]  # the new row's own
+
+
+def test_a_refused_merge_says_why(small_pair):
+    """In a comparable pair the row before a link can be a target sentence that is not
+    beside the link's: the merge is refused, with the reason, and nothing changes."""
+    from workbench.edit import links
+
+    ws, aid = small_pair
+    row = ws.conn.execute("SELECT * FROM alignments WHERE id = ?", (aid,)).fetchone()
+    aid = ws.save_alignment(
+        event_id=row["event_id"],
+        src_doc=row["src_doc"],
+        tgt_doc=row["tgt_doc"],
+        mode="comparable",
+        method="test",
+        params={},
+        links=[([1], [3], 0.5, "1-1", 0.7), ([2], [0], 0.5, "1-1", 0.7)],
+    )
+    # rows: [0]-[], []-[1], [1]-[3], []-[2], [2]-[0], [3]-[]
+    focus = f"link:{links(ws, aid)[0].id}"
+    app = open_app(page="Parallel view", alignment=str(aid), focus=focus)
+    app.button(key="ed_merge_prev").click().run()  # [1]-[3] + the lone target 1
+    assert not app.exception
+    message = html.unescape(app.error[0].value)  # shown through the app's one escape
+    assert "[1]-[3] and []-[1] are not adjacent (target sentence 2 lies between)" in message
+    assert pairs_of(ws, aid) == [((1,), (3,)), ((2,), (0,))]
+    app.button(key="ed_merge").click().run()  # [1]-[3] + the lone target 2: neighbours
+    assert not app.error
+    assert pairs_of(ws, aid) == [((1,), (2, 3)), ((2,), (0,))]
+
+
+def pairs_of(ws, alignment_id):
+    from workbench.edit import links
+
+    return [(k.src_ids, k.tgt_ids) for k in links(ws, alignment_id)]
+
+
+# --- export ----------------------------------------------------------------------------
+
+
+@pytest.mark.subprocess
+def test_export_page_matches_the_cli(app_workspace):
+    import subprocess
+    import sys
+
+    from workbench.app.pages import export_bytes
+    from workbench.edit import links, set_status
+    from workbench.export import workspace_rows
+
+    aid = app_workspace.conn.execute("SELECT MIN(id) FROM alignments").fetchone()[0]
+    set_status(app_workspace, links(app_workspace, aid)[0].id, "rejected")
+    every = list(workspace_rows(app_workspace, include_rejected=True))
+    cutoff = 0.5  # the stories' links lie above, the seeds' links between events below
+    app = open_page("Export")
+    app.radio(key="ex_format").set_value("json").run()
+    app.number_input(key="ex_cutoff").set_value(cutoff).run()
+    app.checkbox(key="ex_rejected").check().run()
+    assert not app.exception
+    rows = list(workspace_rows(app_workspace, min_confidence=cutoff, include_rejected=True))
+    assert 0 < len(rows) < len(every)
+    assert any(f"{len(rows)} links" in c.value for c in app.caption)
+    assert app.query_params.get("page") == "Export"
+    preview = app.dataframe[0].value
+    assert len(preview) == min(len(rows), 20)
+    assert (preview["confidence"] >= cutoff).all()
+    for fmt in ("tsv", "json"):
+        cli = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "workbench",
+                "export",
+                "--format",
+                fmt,
+                "--min-confidence",
+                str(cutoff),
+                "--include-rejected",
+                "--workspace",
+                str(app_workspace.path),
+            ],
+            capture_output=True,
+            check=True,
+        ).stdout
+        assert export_bytes(rows, fmt) == cli

@@ -37,6 +37,8 @@ def assert_one_line_error(result, code: int, fragment: str):
     assert fragment in result.stderr
 
 
+@pytest.mark.subprocess
+@pytest.mark.models
 def test_run_seeds_prints_summary_and_status_json(tmp_path):
     ws = tmp_path / "ws"
     result = workbench("run", SEEDS, "--workspace", ws)
@@ -55,6 +57,7 @@ def test_run_seeds_prints_summary_and_status_json(tmp_path):
     )
 
 
+@pytest.mark.subprocess
 def test_split_prints_one_sentence_per_line(tmp_path):
     path = tmp_path / "fa.txt"
     path.write_text("آیا درست است؟ بله. قال د. محمد.\nIran rally", "utf-8")
@@ -65,12 +68,14 @@ def test_split_prints_one_sentence_per_line(tmp_path):
     assert piped.stdout == "One.\nTwo.\n"
 
 
+@pytest.mark.subprocess
 def test_split_seed_002_separates_glued_headings():
     result = workbench("split", next(SEEDS.glob("002_*")), "--lang", "ar")
     lines = result.stdout.splitlines()
     assert "موجة جديدة" in lines and "معرض للصور" in lines
 
 
+@pytest.mark.subprocess
 def test_help_on_every_command():
     for command in (
         [],
@@ -95,6 +100,7 @@ def test_help_on_every_command():
         assert result.returncode == 0 and "Usage" in result.stdout
 
 
+@pytest.mark.subprocess
 def test_nonexistent_path(tmp_path):
     result = workbench("ingest", tmp_path / "nope", workspace=tmp_path / "ws")
     assert_one_line_error(result, 1, "no such file or folder")
@@ -103,6 +109,7 @@ def test_nonexistent_path(tmp_path):
     )
 
 
+@pytest.mark.subprocess
 @pytest.mark.parametrize(
     "name,content,reason",
     [
@@ -127,6 +134,7 @@ def test_unreadable_files_are_skipped_with_a_reason(tmp_path, name, content, rea
     assert reason in mixed.stderr
 
 
+@pytest.mark.subprocess
 def test_names_with_spaces_and_non_latin_characters(tmp_path):
     folder = tmp_path / "گزارش ها و اخبار"
     folder.mkdir()
@@ -139,6 +147,7 @@ def test_names_with_spaces_and_non_latin_characters(tmp_path):
     assert status["documents"][0]["sentences"] == 2
 
 
+@pytest.mark.subprocess
 def test_locked_workspace_exit_code_and_no_loss(tmp_path):
     ws = tmp_path / "ws"
     assert workbench("ingest", next(SEEDS.glob("003_*")), workspace=ws).returncode == 0
@@ -156,6 +165,7 @@ def test_locked_workspace_exit_code_and_no_loss(tmp_path):
     assert status["counts"]["documents"] == 1
 
 
+@pytest.mark.subprocess
 def test_corrupt_workspace_exit_code(tmp_path):
     ws = tmp_path / "ws"
     ws.mkdir()
@@ -165,15 +175,18 @@ def test_corrupt_workspace_exit_code(tmp_path):
     assert (ws / "workbench.db").read_bytes() == b"garbage" * 1000
 
 
+@pytest.mark.subprocess
 def test_status_without_workspace(tmp_path):
     assert_one_line_error(workbench("status", workspace=tmp_path / "none"), 3, "no workspace at")
 
 
+@pytest.mark.subprocess
 def test_unknown_language_code(tmp_path):
     result = workbench("run", SEEDS, "--languages", "fa,xx", workspace=tmp_path / "ws")
     assert_one_line_error(result, 1, "unknown language code 'xx'")
 
 
+@pytest.mark.subprocess
 @pytest.mark.slow
 def test_100_mb_single_line_file_streams(tmp_path):
     path = tmp_path / "huge.txt"
@@ -203,6 +216,7 @@ ALIGN_EN_FA = (
 )
 
 
+@pytest.mark.subprocess
 def test_align_prints_a_ladder_and_says_which_mode(tmp_path):
     result = workbench(*ALIGN_EN_FA, "--presplit", workspace=tmp_path / "ws")
     assert result.returncode == 0, result.stderr
@@ -219,6 +233,7 @@ def test_align_prints_a_ladder_and_says_which_mode(tmp_path):
     assert "mode: parallel" in result.stderr
 
 
+@pytest.mark.subprocess
 def test_align_formats_and_comparable_mode(tmp_path):
     ws = tmp_path / "ws"
     args = (*ALIGN_EN_FA, "--presplit")
@@ -232,6 +247,7 @@ def test_align_formats_and_comparable_mode(tmp_path):
     assert "[0]:[0]" in comparable.stdout  # only kept 1:1 links are printed
 
 
+@pytest.mark.subprocess
 @pytest.mark.parametrize(
     "src_text,tgt_text",
     [("", "Hello.\n"), ("One sentence.\n", "One sentence.\n"), ("x " * 25_000 + "\n", "y.\n")],
@@ -254,6 +270,7 @@ def test_align_awkward_input_never_crashes(tmp_path, src_text, tgt_text):
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.subprocess
 def test_align_missing_file_and_bad_embedder(tmp_path):
     missing = workbench(
         "align",
@@ -270,6 +287,7 @@ def test_align_missing_file_and_bad_embedder(tmp_path):
     assert_one_line_error(bad, 1, "unknown embedder")
 
 
+@pytest.mark.subprocess
 def test_export_without_links_warns(tmp_path):
     ws = tmp_path / "ws"
     workbench("ingest", SEEDS / next(p.name for p in SEEDS.glob("003_*")), workspace=ws)
@@ -278,6 +296,7 @@ def test_export_without_links_warns(tmp_path):
     assert result.stdout.startswith("event\t") and "no links" in result.stderr
 
 
+@pytest.mark.subprocess
 def test_embed_fills_the_cache_and_saves_vectors(tmp_path):
     import numpy as np
 

@@ -7,6 +7,8 @@ import json
 import os
 import subprocess
 
+import pytest
+
 from workbench import Workspace
 
 from .conftest import SEEDS
@@ -22,6 +24,7 @@ def _help(*command: str) -> str:
     return " ".join(result.stdout.split())  # as read, whatever the line wrapping
 
 
+@pytest.mark.subprocess
 def test_help_keeps_square_brackets_and_shows_no_type_placeholders():
     align = _help("align")
     assert "[i, j]:[k]:score" in align
@@ -31,6 +34,7 @@ def test_help_keeps_square_brackets_and_shows_no_type_placeholders():
     assert "workbench[ray]" in run and "[default: fa,ar,en]" in run
 
 
+@pytest.mark.subprocess
 def test_a_bad_language_code_is_refused_before_it_is_saved(tmp_path):
     ws = tmp_path / "ws"
     assert workbench("ingest", ENGLISH, "--languages", "en,fa", workspace=ws).returncode == 0
@@ -54,6 +58,7 @@ def _copy(seeded, tmp_path) -> Workspace:
     return ws
 
 
+@pytest.mark.subprocess
 def test_status_says_nothing_about_files_it_did_not_read(seeded, tmp_path):
     ws = _copy(seeded, tmp_path)
     result = workbench("status", workspace=ws.path)
@@ -62,6 +67,7 @@ def test_status_says_nothing_about_files_it_did_not_read(seeded, tmp_path):
     assert "documents: 6 (ar, en, fa) | sentences:" in result.stdout
 
 
+@pytest.mark.subprocess
 def test_export_of_a_one_document_event_says_so(seeded, tmp_path):
     ws = _copy(seeded, tmp_path)
     status = json.loads(workbench("status", "--json", workspace=ws.path).stdout)
@@ -74,6 +80,7 @@ def test_export_of_a_one_document_event_says_so(seeded, tmp_path):
     assert "workbench run" not in result.stderr
 
 
+@pytest.mark.subprocess
 def test_stage_lines_and_warnings_never_run_together(seeded, tmp_path):
     """A resumed run, stdout and stderr into one pipe: every line whole."""
     ws = _copy(seeded, tmp_path)

@@ -18,7 +18,7 @@ from .test_cli import assert_one_line_error, workbench
 from .test_translate import FA, pairs
 
 ray = pytest.importorskip("ray", reason="the ray extra is not installed")
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.ray]  # a module fixture starts Ray
 
 RAY = Engine("ray", workers=2, batch_size=8)
 

@@ -1,4 +1,4 @@
-"""End to end: `streamlit run` on a free port, the parallel view opened in headless Chromium."""
+"""End to end: `streamlit run` on a free port, the pair view opened in headless Chromium."""
 
 from __future__ import annotations
 
@@ -46,6 +46,7 @@ CHROMIUM_FLAGS = [
 ]
 
 
+@pytest.mark.subprocess
 @pytest.mark.slow
 @pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (.ci/run installs it)")
 def test_parallel_view_in_a_real_browser(seeded, tmp_path):
@@ -90,9 +91,9 @@ def test_parallel_view_in_a_real_browser(seeded, tmp_path):
             )
             page = browser.new_page(viewport={"width": 1500, "height": 1800})
             page.goto(url)
-            page.wait_for_selector("table.pv", timeout=90_000)
-            rtl_cells = page.locator('table.pv div.s[dir="rtl"]').count()
-            ltr_cells = page.locator('table.pv div.s[dir="ltr"]').count()
+            page.wait_for_selector("div.cv", timeout=90_000)  # the seeds' pairs are comparable
+            rtl_cells = page.locator('div.cv span.t[dir="rtl"]').count()
+            ltr_cells = page.locator('div.cv span.t[dir="ltr"]').count()
             exceptions = page.locator('[data-testid="stException"]').count()
             SCREENSHOTS.mkdir(exist_ok=True)
             page.screenshot(path=str(SCREENSHOTS / "parallel-view.png"), full_page=True)

@@ -94,6 +94,7 @@ def locked(ws: Path):
         other.close()
 
 
+@pytest.mark.subprocess
 @pytest.mark.parametrize(
     "args",
     [
@@ -110,6 +111,7 @@ def test_a_held_lock_is_exit_3_with_its_cause(small_workspace, args):
     assert_no_internal_error(result)
 
 
+@pytest.mark.subprocess
 def test_edits_raise_the_typed_lock_error(small_workspace):
     from workbench import edit
 
@@ -155,6 +157,7 @@ def _status(ws: Path) -> dict:
     return json.loads(result.stdout)
 
 
+@pytest.mark.subprocess
 def test_disk_full_file_size_limit_is_exit_3_and_nothing_is_lost(small_workspace, tmp_path):
     """``ulimit -f``: the database cannot grow past its size now plus 64 KiB."""
     before = _status(small_workspace)
@@ -193,6 +196,7 @@ needs_mounts = pytest.mark.skipif(
 )
 
 
+@pytest.mark.subprocess
 @needs_mounts
 def test_disk_full_on_a_small_tmpfs_is_exit_3_with_its_cause(small_workspace, tmp_path):
     big = _big_text(tmp_path / "big.txt")
@@ -275,6 +279,8 @@ def read_only_copy(request, small_workspace):
         shutil.rmtree(folder)
 
 
+@pytest.mark.subprocess
+@pytest.mark.models
 def test_a_read_only_copy_can_be_read_and_is_never_written(read_only_copy):
     ws, how = read_only_copy
     before = {p.name: p.read_bytes() for p in ws.iterdir() if p.is_file()}
@@ -325,6 +331,7 @@ def _run_with(args, *, preexec=None, stdout=subprocess.PIPE, stdin=None, env=Non
     )
 
 
+@pytest.mark.subprocess
 @pytest.mark.parametrize("args", [("status",), ("status", "--json")], ids=["table", "json"])
 def test_a_closed_pipe_on_stdout_is_one_line(small_workspace, args):
     """``workbench status | head -0``: the reader is gone before anything is written."""
@@ -338,18 +345,21 @@ def test_a_closed_pipe_on_stdout_is_one_line(small_workspace, args):
     assert_no_internal_error(result)
 
 
+@pytest.mark.subprocess
 def test_closed_stdout_is_one_line(small_workspace):
     result = _run_with(["status"], stdout=None, preexec=lambda: os.close(1), ws=small_workspace)
     assert_one_line_error(result, 1, "standard output is closed")
     assert_no_internal_error(result)
 
 
+@pytest.mark.subprocess
 def test_closed_stdin_is_one_line():
     result = _run_with(["split", "-", "--lang", "en"], preexec=lambda: os.close(0))
     assert_one_line_error(result, 1, "standard input is closed")
     assert_no_internal_error(result)
 
 
+@pytest.mark.subprocess
 def test_invalid_utf8_on_stdin_is_one_line():
     env = {"PYTHONIOENCODING": "utf-8:strict", "LC_ALL": "C.UTF-8"}
     result = subprocess.run(
@@ -365,6 +375,7 @@ def test_invalid_utf8_on_stdin_is_one_line():
     assert "internal error" not in stderr and "Traceback" not in stderr
 
 
+@pytest.mark.subprocess
 @pytest.mark.skipif(not Path("/dev/full").exists(), reason="no /dev/full")
 @pytest.mark.parametrize(
     "args", [("status",), ("status", "--json"), ("export", "--format", "tmx")], ids=str
@@ -376,6 +387,7 @@ def test_a_full_stdout_is_one_line(small_workspace, args):
     assert_no_internal_error(result)
 
 
+@pytest.mark.subprocess
 @pytest.mark.parametrize(
     "args",
     [
@@ -390,6 +402,7 @@ def test_an_out_file_in_a_missing_folder_is_one_line(small_workspace, args):
     assert_no_internal_error(result)
 
 
+@pytest.mark.subprocess
 def test_a_lock_timeout_that_is_not_a_number_is_a_usage_error(small_workspace):
     result = run_cli("status", workspace=small_workspace, env={"WORKBENCH_LOCK_TIMEOUT": "abc"})
     assert_one_line_error(result, 2, "WORKBENCH_LOCK_TIMEOUT must be a number of seconds")

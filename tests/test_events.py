@@ -109,3 +109,27 @@ def test_profiles_embed_every_document_in_full_batches(tmp_path):
     assert len(profiles(ws, embedder)) == len(ws.documents())
     assert batches.sizes[0] == min(BATCH, sentences) and sum(batches.sizes) <= sentences
     assert totals == {sum(batches.sizes)}
+
+
+def test_regrouping_reports_what_moved_and_keeps_confirmed_links(tmp_path, monkeypatch):
+    from workbench import events
+    from workbench.edit import links, set_status
+    from workbench.export import workspace_rows
+
+    corpus = tmp_path / "corpus"
+    shutil.copytree(STORIES, corpus)
+    ws = Workspace(tmp_path / "ws")
+    run(ws, [corpus])
+    alignment = ws.conn.execute("SELECT id FROM alignments WHERE event_id IS NOT NULL").fetchone()
+    confirmed = links(ws, alignment[0])[0]
+    set_status(ws, confirmed.id, "confirmed")
+
+    monkeypatch.setattr(events, "EVENT_THRESHOLD", 5.0)  # now nothing is one event
+    ws.set_setting("events.documents", "")
+    report = {s.name: s.summary for s in run(ws, [corpus]).stages}
+    assert "moved to another event: documents" in report["events"]
+    assert "1 edited by a user, kept" in report["align"]
+    kept = [r for r in workspace_rows(ws) if r.status == "confirmed"]
+    assert [(r.src_ids, r.tgt_ids) for r in kept] == [
+        (list(confirmed.src_ids), list(confirmed.tgt_ids))
+    ]

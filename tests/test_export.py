@@ -88,3 +88,14 @@ def test_unknown_format_is_refused():
 
     with pytest.raises(ExportError, match="unknown format"):
         write(rows(), "xlsx", io.StringIO())
+
+
+def test_each_side_carries_the_language_it_is_written_in(seeded):
+    """000 is Persian with an English headline inside: a link holding that headline is an
+    English side, and TMX (a translation memory) leaves an English-English unit out."""
+    from workbench.export import workspace_rows
+
+    rows = list(workspace_rows(seeded))
+    headline = [r for r in rows if r.src_text.startswith("Iran Dissidents to March on Paris")]
+    assert headline and all(r.src_lang == "en" for r in headline)
+    assert all(r.src_lang == "fa" for r in rows if "گردهمایی" in r.src_text)

@@ -78,6 +78,7 @@ def pair(ws: Workspace, n: int) -> int:
 # --- 1. a re-align never wipes edits made while it runs ------------------------------------
 
 
+@pytest.mark.subprocess
 def test_an_edit_saved_while_the_pair_is_realigned_is_kept(tmp_path, monkeypatch):
     ws = Workspace(tmp_path / "ws")
     alignment = pair(ws, 12)
@@ -85,7 +86,7 @@ def test_an_edit_saved_while_the_pair_is_realigned_is_kept(tmp_path, monkeypatch
     target = links(ws, alignment)[5]
     started, go = threading.Event(), threading.Event()
     embedder = FakeEmbedder((started, go))
-    monkeypatch.setattr(stages_module, "load_embedder", lambda spec, threads=None: embedder)
+    monkeypatch.setattr(stages_module, "load_embedder", lambda spec, **_: embedder)
     summary: list[str] = []
 
     def realign() -> None:  # another session (the Events page, or a CLI run) re-aligns
@@ -105,6 +106,7 @@ def test_an_edit_saved_while_the_pair_is_realigned_is_kept(tmp_path, monkeypatch
     assert dangling_history(ws) == 0
 
 
+@pytest.mark.subprocess
 def test_save_alignment_refuses_to_replace_an_edited_alignment(workspace):
     alignment = pair(workspace, 4)
     src, tgt = workspace.conn.execute("SELECT src_doc, tgt_doc FROM alignments").fetchone()
@@ -183,6 +185,7 @@ def no_extraction(monkeypatch):
     monkeypatch.setattr(zipfile.ZipFile, "extractall", refuse)
 
 
+@pytest.mark.models
 def test_zip_bomb_packages_are_refused_before_anything_is_unpacked(
     workspace, tmp_path, no_extraction
 ):
@@ -196,6 +199,7 @@ def test_zip_bomb_packages_are_refused_before_anything_is_unpacked(
     assert list(ModelStore(workspace).folder.iterdir()) == []
 
 
+@pytest.mark.models
 def test_package_size_limits_are_settings(workspace, monkeypatch):
     monkeypatch.setenv("WORKBENCH_MODEL_MAX_SIZE", "64K")
     with pytest.raises(ModelError, match=r"more than 64\.0 KiB.*WORKBENCH_MODEL_MAX_SIZE"):
@@ -211,6 +215,7 @@ def test_package_size_limits_are_settings(workspace, monkeypatch):
     assert inspect_package(FA)[1]["from_code"] == "fa"
 
 
+@pytest.mark.models
 @pytest.mark.parametrize(
     "metadata, message",
     [
@@ -234,6 +239,8 @@ def test_model_metadata_is_validated(workspace, tmp_path, metadata, message):
     assert ModelStore(workspace).list() == []
 
 
+@pytest.mark.subprocess
+@pytest.mark.models
 def test_an_empty_checksum_is_an_error_not_no_check(workspace, tmp_path):
     with pytest.raises(ModelError, match="not 64 hexadecimal digits"):
         ModelStore(workspace).add(FA, "")
@@ -243,6 +250,7 @@ def test_an_empty_checksum_is_an_error_not_no_check(workspace, tmp_path):
     assert ModelStore(workspace).list() == []
 
 
+@pytest.mark.models
 def test_a_failed_registration_leaves_no_model_folder(tmp_path):
     ws = Workspace(tmp_path / "ws", timeout=0.3)
     store = ModelStore(ws)
@@ -261,6 +269,8 @@ def test_a_failed_registration_leaves_no_model_folder(tmp_path):
     store.verify(model.name)
 
 
+@pytest.mark.subprocess
+@pytest.mark.models
 def test_the_next_start_sweeps_what_a_killed_install_left(workspace):
     folder = ModelStore(workspace).folder
     gone = subprocess.Popen([sys.executable, "-c", "pass"])
@@ -393,7 +403,7 @@ def test_concurrent_runs_align_each_pair_once(tmp_path, monkeypatch):
         return real(source, *args, **kwargs)
 
     monkeypatch.setattr(stages_module, "align_documents", counting)
-    monkeypatch.setattr(stages_module, "load_embedder", lambda spec, threads=None: FakeEmbedder())
+    monkeypatch.setattr(stages_module, "load_embedder", lambda spec, **_: FakeEmbedder())
     summaries: list[str] = []
 
     def one_run() -> None:
@@ -410,10 +420,11 @@ def test_concurrent_runs_align_each_pair_once(tmp_path, monkeypatch):
     assert ws.conn.execute("SELECT COUNT(*) FROM jobs WHERE state = 'running'").fetchone()[0] == 0
 
 
+@pytest.mark.subprocess
 def test_a_claim_left_by_a_killed_run_is_taken_over_and_a_live_one_respected(tmp_path, monkeypatch):
     ws = Workspace(tmp_path / "ws")
     pair(ws, 6)
-    monkeypatch.setattr(stages_module, "load_embedder", lambda spec, threads=None: FakeEmbedder())
+    monkeypatch.setattr(stages_module, "load_embedder", lambda spec, **_: FakeEmbedder())
     key = ws.conn.execute("SELECT src_doc || '-' || tgt_doc FROM alignments").fetchone()[0]
     key += "|test-fake|event"
     host = socket.gethostname()
@@ -441,6 +452,7 @@ def test_tsv_escapes_every_line_and_paragraph_separator():
     assert r"a\vb\fc\u001cd\u001de\u001ef\u0085g\u2028h\u2029i\rj\nk\tl\\m" in buffer.getvalue()
 
 
+@pytest.mark.subprocess
 @pytest.mark.slow
 @pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (.ci/run installs it)")
 def test_hostile_names_stay_text_in_a_real_browser(tmp_path):

@@ -13,7 +13,7 @@ def test_new_workspace_layout_and_pragmas(workspace):
     assert workspace.schema_version == SCHEMA_VERSION
     assert workspace.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert workspace.conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
-    assert workspace.models_dir.is_dir() and workspace.cache_dir.is_dir()
+    assert workspace.models_dir.is_dir()
 
 
 def test_reopening_keeps_data_and_does_not_migrate_twice(tmp_path):

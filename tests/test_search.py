@@ -1,0 +1,111 @@
+"""Search: the corpus's normalisation on both sides, highlights in the original text,
+meaning hits only above a cut-off, and each hit's way into its pair."""
+
+from __future__ import annotations
+
+from workbench.app.search import (
+    highlight_html,
+    match_spans,
+    query_direction,
+    search_sentences,
+)
+
+from .test_app import app_workspace, open_page  # noqa: F401  (fixture and helper)
+
+
+def text_hits(ws, query: str) -> set[tuple[int, int]]:
+    return {(h.document_id, h.position) for h in search_sentences(ws, query) if h.how == "text"}
+
+
+def test_arabic_letters_find_what_persian_letters_find(seeded):
+    """The reported case: پاريس (Arabic YEH) found 1 of the 4 sentences پاریس finds."""
+    persian = text_hits(seeded, "پاریس")
+    assert len(persian) == 4
+    assert text_hits(seeded, "پاريس") == persian
+    assert text_hits(seeded, "مجاهدين") == text_hits(seeded, "مجاهدین") != set()
+    assert text_hits(seeded, "۲۰۱۸") == text_hits(seeded, "2018") != set()  # digits
+
+
+def test_markup_and_wildcards_are_searched_as_text_and_mean_nothing(seeded):
+    """`%` and `_` were LIKE wildcards, and meaning hits padded every query to 20."""
+    assert search_sentences(seeded, "<b>x</b> 100%_") == []
+    assert search_sentences(seeded, "asdf qwerty") == []
+    meaning = [h for h in search_sentences(seeded, "rally in Paris") if h.how != "text"]
+    assert 0 < len(meaning) < 20 and all(h.how.startswith("by meaning ") for h in meaning)
+
+
+def test_hits_name_their_document_and_the_pairs_they_open(seeded):
+    hit = next(h for h in search_sentences(seeded, "پاريس") if h.places)
+    assert hit.document and "document" not in hit.document  # a title or a file name
+    assert hit.spans and hit.text[hit.spans[0][0] : hit.spans[0][1]] in ("پاریس", "پاريس")
+    assert all(p.focus.split(":")[0] in ("link", "src", "tgt") for p in hit.places)
+    linked = [p for p in hit.places if p.focus.startswith("link:")]
+    other = {s.text: s.lang for s in seeded.sentences(linked[0].other_doc)}
+    assert other.get(linked[0].text) == linked[0].lang  # the sentence it is linked to
+    assert ".txt" in linked[0].other_name  # and the document it is in (file and date)
+
+
+def test_highlights_map_back_to_the_original_text():
+    # ZWNJ, diacritics, Arabic letter forms, and Persian digits in the text
+    text = "او می‌شود: مُجاهِدين در ۲۰۱۸ <b>"
+    assert [text[a:b] for a, b in match_spans(text, "میشود", "fa")] == ["می‌شود"]
+    assert [text[a:b] for a, b in match_spans(text, "مجاهدین", "fa")] == ["مُجاهِدين"]
+    assert [text[a:b] for a, b in match_spans(text, "2018", "fa")] == ["۲۰۱۸"]
+    assert match_spans("Paris, paris", "PARIS", "en") == [(0, 5), (7, 12)]
+    html = highlight_html(text, match_spans(text, "<b>", "fa"))
+    assert html.endswith("<mark>&lt;b&gt;</mark>") and "<b>" not in html
+
+
+def test_the_search_box_follows_the_direction_of_the_query():
+    assert query_direction("پاریس") == "rtl"
+    assert query_direction("«2018» مجاهدین") == "rtl"  # first strong character decides
+    assert query_direction("Paris پاریس") == "ltr"
+    assert query_direction("") == "ltr"
+
+
+def test_search_page_highlights_and_opens_the_pair_at_the_link(app_workspace):  # noqa: F811
+    app = open_page("Search")
+    app.text_input(key="q").input("پاريس").run()
+    assert not app.exception
+    assert app.query_params["q"] == "پاريس"
+    shown = " ".join(m.value for m in app.markdown)
+    assert shown.count("<mark>") >= 4 and "direction: rtl" in shown
+    button = next(b for b in app.button if b.key.startswith("hit_") and "not linked" not in b.label)
+    button.click().run()
+    assert not app.exception
+    assert app.sidebar.radio(key="page").value == "Parallel view"
+    focus = app.query_params["focus"]
+    assert focus.startswith("link:")
+    view = next(m.value for m in app.markdown if f'data-focus="{focus}"' in m.value)
+    assert " cur" in view  # the link is marked as the focused one (row or sentences)
+    assert app.query_params["alignment"] == str(app.selectbox(key="pv_pair").value)
+
+
+def test_search_page_is_quiet_for_nonsense(app_workspace):  # noqa: F811
+    app = open_page("Search")
+    app.text_input(key="q").input("<b>x</b> 100%_").run()
+    assert not app.exception
+    assert any("Nothing found" in i.value for i in app.info)
+    assert not any("&lt;b&gt;" in m.value and "<mark>" in m.value for m in app.markdown)
+
+
+def test_document_names_stay_text_in_the_search_page(tmp_path, monkeypatch):
+    """Button labels render Markdown links and images: a title must not become one."""
+    from workbench import Workspace
+    from workbench.evaluate_app import add_aligned_pair
+
+    ws = Workspace(tmp_path / "ws")
+    aid = add_aligned_pair(ws, ["Paris rally"], ["تجمع پاریس"], ("en", "fa"))
+    hostile = "![x](http://192.0.2.1/x.png) **Paris** <img src=x onerror=alert(1)>"
+    with ws.transaction():
+        for (doc,) in ws.conn.execute("SELECT src_doc FROM alignments WHERE id = ?", (aid,)):
+            ws.update_document(doc, title=hostile)
+    monkeypatch.setenv("WORKBENCH_WORKSPACE", str(ws.path))
+    app = open_page("Search")
+    app.text_input(key="q").input("پاريس").run()
+    assert not app.exception
+    label = next(b.label for b in app.button if b.key.startswith("hit_"))
+    assert "![" not in label and "](" not in label and "**" not in label  # no live Markdown
+    assert "x&#46;png" in label  # shown as text (character references)
+    shown = " ".join(m.value for m in app.markdown)
+    assert "<img" not in shown and "&lt;img" in shown

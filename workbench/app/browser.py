@@ -1,0 +1,159 @@
+"""Two small scripts the app puts in the page (:func:`run_script`: ``st.iframe``, or
+``streamlit.components.v1.html`` on older Streamlit): keys and clicks, and scrolling to
+the focused row.
+
+Streamlit runs such HTML in an iframe of the same origin, so a script there can reach the
+app's page (``window.parent.document``):
+
+- :func:`keyboard_html` (once, in the sidebar) listens for keys on the app's page and
+  clicks the button a key stands for, found by its widget key (Streamlit gives each keyed
+  widget the class ``st-key-<key>``), so a key does exactly what the button does; a key
+  it uses goes no further (Streamlit's own "c" opens its clear-caches dialog). Keys
+  typed into a text box, a select box or with a modifier are left alone. A click on an
+  element with ``data-focus`` (a sentence in the text view, a row number) puts that focus
+  in the address and lets Streamlit follow it, as it follows the back button.
+  (Streamlit's own ``st.button(shortcut=...)`` cannot do this: it reserves "c", and "/"
+  is not a key it accepts.)
+- :func:`scroll_html` (on the pair view, changing with the focus) scrolls the boxes that
+  hold the focused row or sentences so they are in view, without moving the page.
+
+Neither reads or writes anything but the page's own elements and address.
+"""
+
+from __future__ import annotations
+
+import json
+
+# key -> the widget key of the button it presses
+KEYS = {
+    "j": "pv_next",
+    "k": "pv_prev",
+    "c": "ed_confirm",
+    "x": "ed_reject",
+    "u": "ed_undo",
+}
+SEARCH_KEY = "/"  # focuses the search box (opens the Search page first when elsewhere)
+HELP = "Keys: j / k next / previous · c confirm · x reject · u undo · / search"
+
+# each script first hides the (empty) element that holds its frame, so it takes no room
+_HIDE = """
+  const frame = window.frameElement;
+  const holder = frame && frame.closest('[data-testid="stElementContainer"]');
+  if (holder) holder.style.display = "none";
+"""
+
+_KEYBOARD = """
+<script>
+(function () {
+  const win = window.parent, doc = win.document;
+  %(hide)s
+  const KEYS = %(keys)s;
+  const old = win.__workbenchListeners;
+  if (old) {
+    doc.removeEventListener("keydown", old.key, true);
+    doc.removeEventListener("click", old.click, true);
+  }
+  function typing(el) {
+    if (!el || !el.tagName) return false;
+    const tag = el.tagName.toUpperCase();
+    return tag === "INPUT" || tag === "TEXTAREA" || tag === "SELECT" || el.isContentEditable;
+  }
+  function press(widget) {  // false when this page has no such button
+    const buttons = [...doc.querySelectorAll(".st-key-" + widget + " button")];
+    // Streamlit keeps a hidden copy of some buttons (to measure them): take the shown one
+    const button = buttons.find((b) => b.offsetParent !== null) || buttons[0];
+    if (!button) return false;
+    if (!button.disabled) button.click();
+    return true;
+  }
+  function focusSearch() {
+    const box = () => doc.querySelector(".st-key-q input");
+    if (box()) { box().focus(); box().select(); return; }
+    for (const label of doc.querySelectorAll(".st-key-page label")) {
+      if (label.innerText.trim() === "Search") { label.click(); break; }
+    }
+    let tries = 0;
+    const timer = win.setInterval(function () {
+      if (box() || ++tries > 100) { win.clearInterval(timer); if (box()) box().focus(); }
+    }, 100);
+  }
+  function key(event) {
+    if (event.ctrlKey || event.metaKey || event.altKey || event.isComposing) return;
+    if (typing(event.target) || typing(doc.activeElement)) return;
+    const widget = KEYS[event.key];
+    if (event.key === %(search)s) focusSearch();
+    else if (!widget || !press(widget)) return;
+    // ours: Streamlit's own shortcuts ("c" clears its caches) must not see it
+    event.preventDefault();
+    event.stopPropagation();
+  }
+  function click(event) {
+    if (event.button !== 0 || event.ctrlKey || event.metaKey || event.shiftKey) return;
+    const el = event.target.closest ? event.target.closest("[data-focus]") : null;
+    if (!el || win.getSelection().toString()) return;  // selecting text is not a click
+    event.preventDefault();
+    event.stopPropagation();
+    const url = new URL(win.location.href);
+    if (url.searchParams.get("focus") === el.dataset.focus) return;
+    url.searchParams.set("focus", el.dataset.focus);
+    win.history.pushState(null, "", url.toString());
+    win.dispatchEvent(new PopStateEvent("popstate"));  // Streamlit reruns at the new address
+  }
+  doc.addEventListener("keydown", key, true);
+  doc.addEventListener("click", click, true);
+  win.__workbenchListeners = {key: key, click: click};
+})();
+</script>
+"""
+
+_SCROLL = """
+<script>
+(function () {
+  const win = window.parent, doc = win.document;
+  %(hide)s
+  const ids = %(ids)s;
+  let tries = 0;
+  function visible(el, box) {
+    const a = el.getBoundingClientRect(), b = box.getBoundingClientRect();
+    return a.top >= b.top && a.bottom <= b.bottom;
+  }
+  function scroll() {
+    let done = 0;
+    for (const id of ids) {
+      const el = doc.getElementById(id);
+      const box = el && el.closest(".pv-scroll, div.cv div.col");
+      if (!box) continue;
+      if (!visible(el, box)) {
+        const top = el.getBoundingClientRect().top - box.getBoundingClientRect().top;
+        box.scrollTop += top - box.clientHeight / 3;
+      }
+      done += 1;
+    }
+    // the table may still be drawing: look again for a moment
+    if (++tries < 15) win.setTimeout(scroll, done === ids.length ? 200 : 100);
+  }
+  scroll();
+})();
+</script>
+"""
+
+
+def keyboard_html() -> str:
+    return _KEYBOARD % {"keys": json.dumps(KEYS), "search": json.dumps(SEARCH_KEY), "hide": _HIDE}
+
+
+def scroll_html(anchor_ids: list[str]) -> str:
+    """Scroll the boxes holding these elements (ids made by ``views.anchor``) to them."""
+    return _SCROLL % {"ids": json.dumps(anchor_ids), "hide": _HIDE}
+
+
+def run_script(st, page: str) -> None:
+    """Put a script in the app's page: ``st.iframe`` where this Streamlit has it (an HTML
+    string runs in a same-origin frame), else ``components.v1.html``, which newer
+    versions deprecate in its favour."""
+    if hasattr(st, "iframe"):
+        st.iframe(page, height=1)
+    else:
+        from streamlit.components.v1 import html
+
+        html(page, height=0)
