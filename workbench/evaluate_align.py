@@ -29,7 +29,7 @@ from .align import (
     centred,
     knn,
 )
-from .embed import CachedEmbedder, text_key
+from .embed import CachedEmbedder, embed_texts, text_key
 from .evaluate import TICO_FILES, PrecisionRecall, f1_score, tico_documents
 
 Bead = tuple[tuple[int, ...], tuple[int, ...]]
@@ -121,7 +121,7 @@ class CountingEmbedder:
         self._count = getattr(model, "token_count", None) or len
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
-        for text in texts:
+        for text in embed_texts(texts):  # what the model receives
             key = text_key(text)
             if key not in self.tokens:
                 self.tokens[key] = int(self._count(text))
@@ -129,7 +129,7 @@ class CountingEmbedder:
 
     def cost(self, texts: Sequence[str]) -> tuple[int, int]:
         """Distinct texts and their tokens among ``texts`` (each counted once)."""
-        keys = {text_key(t): t for t in texts}
+        keys = {text_key(t): t for t in embed_texts(texts)}
         return len(keys), sum(int(self._count(t)) for t in keys.values())
 
 

@@ -22,7 +22,7 @@ from itertools import combinations
 from pathlib import Path
 
 from .align import ParallelParams, align_parallel
-from .embed import CachedEmbedder, available_cores, load_embedder, text_key
+from .embed import CachedEmbedder, available_cores, embed_text, load_embedder, text_key
 from .evaluate_events import (
     CorpusFile,
     PairScore,
@@ -103,7 +103,7 @@ def run_cost(
     )
     ws = Workspace(ws_path)
     docs = stored_documents(ws, files)
-    sentences = list(dict.fromkeys(s for d in docs.values() for s in d.sentences))
+    sentences = list(dict.fromkeys(embed_text(s) for d in docs.values() for s in d.sentences))
     embed = _embed_once(sentences, embedder)
     model = load_embedder(embedder)
     count = getattr(getattr(model, "_model", None), "token_count", None) or len
@@ -143,7 +143,7 @@ def _tokens_of_stored(docs: dict[int, StoredDoc], stored: set[str], count) -> in
     for doc in docs.values():
         for size in range(1, 5):
             for start in range(len(doc.sentences) - size + 1):
-                text = " ".join(doc.sentences[start : start + size])
+                text = embed_text(" ".join(doc.sentences[start : start + size]))
                 key = text_key(text)
                 if key in stored and key not in seen:
                     seen[key] = int(count(text))
