@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from workbench.align import (
+    AlignError,
     ComparableParams,
     Link,
     ParallelParams,
@@ -82,7 +83,8 @@ def test_read_ladder_rejects_garbage():
 # --- parallel DP ---------------------------------------------------------------------
 
 
-def test_parallel_finds_merges_and_skips():
+def split_and_insert() -> tuple[list[str], list[str]]:
+    """40 sentences; the target splits sentence 10 in two and adds one after sentence 20."""
     src = [sentence(n) for n in range(40)]
     tgt: list[str] = []
     for n, text in enumerate(src):
@@ -93,6 +95,26 @@ def test_parallel_finds_merges_and_skips():
             tgt += [text, sentence(1000)]
         else:
             tgt.append(text)
+    return src, tgt
+
+
+class Asked(BagOfWords):
+    """The bag-of-words embedder, remembering every text asked of it."""
+
+    def __init__(self):
+        self.asked: set[str] = set()
+
+    def embed(self, texts):
+        self.asked.update(texts)
+        return super().embed(texts)
+
+
+def beads(links) -> list[tuple[tuple[int, ...], tuple[int, ...]]]:
+    return [(link.src, link.tgt) for link in links]
+
+
+def test_parallel_finds_merges_and_skips():
+    src, tgt = split_and_insert()
     links = align_parallel(src, tgt, BagOfWords(), ParallelParams(windows="embed"))
     beads = {(link.src, link.tgt) for link in links}
     assert ((10,), (10, 11)) in beads
@@ -100,6 +122,50 @@ def test_parallel_finds_merges_and_skips():
     assert ((0,), (0,)) in beads and ((39,), (41,)) in beads
     assert sorted(i for link in links for i in link.src) == list(range(40))
     assert sorted(j for link in links for j in link.tgt) == list(range(len(tgt)))
+
+
+def test_sparse_windows_give_the_full_path_for_a_few_windows():
+    src, tgt = split_and_insert()
+    full, sparse = Asked(), Asked()
+    expected = align_parallel(src, tgt, full, ParallelParams(windows="embed"))
+    links = align_parallel(src, tgt, sparse, ParallelParams(windows="sparse"))
+    assert beads(links) == beads(expected)
+    sentences = set(src) | set(tgt)
+    assert len(full.asked - sentences) > 100  # every window of 2, 3 and 4 sentences
+    windows = sparse.asked - sentences
+    assert " ".join(tgt[10:12]) in windows  # the split sentence's bead was checked
+    assert 0 < len(windows) <= 10
+    assert windows <= full.asked  # the same window texts, so the cache shares them
+
+
+def test_auto_windows_are_sparse_up_to_the_limit(monkeypatch):
+    import sys
+
+    align = sys.modules["workbench.align"]  # the package's ``align`` is the API function
+    src, tgt = split_and_insert()
+    sentences = set(src) | set(tgt)
+    default = Asked()
+    assert beads(align_parallel(src, tgt, default)) == beads(
+        align_parallel(src, tgt, BagOfWords(), ParallelParams(windows="sparse"))
+    )
+    assert 0 < len(default.asked - sentences) <= 10
+    monkeypatch.setattr(align, "EMBED_WINDOWS_UP_TO", 20)
+    longer = Asked()
+    align_parallel(src, tgt, longer)
+    assert longer.asked == sentences  # beyond the limit: means of sentence vectors only
+
+
+def test_unknown_window_mode_is_a_one_line_error():
+    with pytest.raises(AlignError, match="unknown windows 'all'"):
+        align_parallel(["a ."], ["b ."], BagOfWords(), ParallelParams(windows="all"))
+
+
+def test_comparable_pairs_embed_sentences_only():
+    src = [sentence(n) for n in range(30)]
+    other = [sentence(n) for n in range(100, 130)]
+    embedder = Asked()
+    assert align_documents(src, other, embedder).mode == "comparable"
+    assert embedder.asked == set(src) | set(other)
 
 
 def test_parallel_mean_windows_give_the_same_path_on_clean_input():

@@ -94,6 +94,7 @@ def test_help_on_every_command():
         ["eval", "retrieval"],
         ["eval", "mine"],
         ["eval", "align-scale"],
+        ["eval", "run-cost"],
     ):
         result = workbench(*command, "--help")
         assert result.returncode == 0 and "Usage" in result.stdout

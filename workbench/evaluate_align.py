@@ -29,7 +29,7 @@ from .align import (
     centred,
     knn,
 )
-from .embed import CachedEmbedder
+from .embed import CachedEmbedder, embed_texts, text_key
 from .evaluate import TICO_FILES, PrecisionRecall, f1_score, tico_documents
 
 Bead = tuple[tuple[int, ...], tuple[int, ...]]
@@ -110,6 +110,51 @@ def score_alignments(gold_docs: Sequence[Sequence[Bead]], test_docs: Sequence[Se
     return AlignScore(ratio(p[0], p[1]), ratio(r[0], r[1]), ratio(p[2], p[3]), ratio(r[2], r[3]))
 
 
+class CountingEmbedder:
+    """An embedder that remembers every distinct text asked of it (by cache key) and its
+    token count: what a run costs cold, measured even on a warm cache."""
+
+    def __init__(self, inner: CachedEmbedder):
+        self.inner, self.key, self.dim = inner, inner.key, inner.dim
+        self.tokens: dict[str, int] = {}  # text key -> tokens (characters without a tokenizer)
+        model = getattr(inner.embedder, "_model", None)
+        self._count = getattr(model, "token_count", None) or len
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        for text in embed_texts(texts):  # what the model receives
+            key = text_key(text)
+            if key not in self.tokens:
+                self.tokens[key] = int(self._count(text))
+        return self.inner.embed(texts)
+
+    def cost(self, texts: Sequence[str]) -> tuple[int, int]:
+        """Distinct texts and their tokens among ``texts`` (each counted once)."""
+        keys = {text_key(t): t for t in embed_texts(texts)}
+        return len(keys), sum(int(self._count(t)) for t in keys.values())
+
+
+@dataclass
+class EmbeddingCost:
+    """Distinct texts a run asked for, against the documents' sentences alone."""
+
+    sentences: int
+    sentence_tokens: int
+    texts: int  # sentences and windows
+    tokens: int
+
+    @property
+    def ratio(self) -> float:
+        """Token-weighted cost relative to embedding the sentences once."""
+        return self.tokens / max(self.sentence_tokens, 1)
+
+    def __str__(self) -> str:
+        return (
+            f"{self.texts} texts asked for ({self.sentences} sentences, "
+            f"{self.texts - self.sentences} windows), {self.tokens} tokens: "
+            f"{self.ratio:.2f}x the sentences alone"
+        )
+
+
 @dataclass
 class TextBergRun:
     score: AlignScore
@@ -117,6 +162,7 @@ class TextBergRun:
     embedded: int  # texts the model had to embed (0 with a warm cache)
     documents: int
     signature: str
+    cost: EmbeddingCost | None = None
 
 
 def textberg_benchmark(
@@ -127,22 +173,32 @@ def textberg_benchmark(
 ) -> TextBergRun:
     params = params or ParallelParams()
     before = embedder.computed
+    counting = CountingEmbedder(embedder)
     start = time.perf_counter()
-    golds, tests = [], []
+    golds, tests, sentences = [], [], []
     for name in docs:
         src = (folder / f"{name}.de").read_text("utf-8").splitlines()
         tgt = (folder / f"{name}.fr").read_text("utf-8").splitlines()
-        links = align_parallel(src, tgt, embedder, params)
+        links = align_parallel(src, tgt, counting, params)
         tests.append([(link.src, link.tgt) for link in links])
         golds.append(read_ladder((folder / f"{name}.defr").read_text("utf-8")))
+        sentences += src + tgt
     seconds = time.perf_counter() - start
+    cost = EmbeddingCost(
+        *counting.cost(sentences), len(counting.tokens), sum(counting.tokens.values())
+    )
     signature = (
         f"data:textberg-de-fr|docs:{','.join(docs)}|embedder:{embedder.key}"
         f"|max:{params.max_size}/{params.max_total}|windows:{params.windows}"
         f"|margin:{params.margin}|skip:{params.skip}|lexical:{params.lexical_weight}"
     )
     return TextBergRun(
-        score_alignments(golds, tests), seconds, embedder.computed - before, len(docs), signature
+        score_alignments(golds, tests),
+        seconds,
+        embedder.computed - before,
+        len(docs),
+        signature,
+        cost,
     )
 
 

@@ -13,7 +13,7 @@ import os
 import socket
 import uuid
 from datetime import UTC, datetime
-from itertools import combinations
+from itertools import accumulate, combinations
 
 from .align import AlignError, align_documents
 from .distribute import Engine
@@ -22,6 +22,7 @@ from .events import assign_events
 from .export import real_translations
 from .limits import process_alive
 from .model import StageReport
+from .progress import weighted
 from .store import DocumentRow, Workspace, WorkspaceError, now
 
 
@@ -110,10 +111,14 @@ class AlignStage:
         counts = {"parallel": 0, "comparable": 0, "kept": 0, "resumed": 0, "busy": 0, "thread": 0}
         links = 0
         warnings: list[str] = []
+        embedder.progress = None  # the bar counts pairs here, not the windows they embed
+        work = list(accumulate(pair_work(*pair) for pair in pairs))
         with JobClaims(workspace) as claims:
             for done, (event_id, src, tgt) in enumerate(pairs):
-                if progress:
-                    progress(done, len(pairs), f"aligning {src.id}-{tgt.id}")
+                if progress:  # pairs, counted by their expected work
+                    finished = work[done - 1] if done else 0
+                    label = f"aligning {src.id}-{tgt.id}"
+                    progress(weighted(finished, work[-1], len(pairs)), len(pairs), label)
                 kind = "event" if event_id is not None else "thread"
                 key = align_job_key(src.id, tgt.id, embedder.key, kind)
                 state = claims.claim(key)
@@ -166,6 +171,19 @@ class AlignStage:
         if result is not None:
             workspace.record_job("align", key, "done", result[0])
         return result
+
+
+THREAD_PAIR_WORK = 0.02
+"""A pair of related events costs this share of an event pair of the same length: it is
+mined from sentence vectors already cached, while an event pair may be parallel and embed
+windows (measured on the TICO-19 story corpus: 67 thread pairs took 0.2 s, 131 event pairs
+49 s)."""
+
+
+def pair_work(event_id: int | None, src: DocumentRow, tgt: DocumentRow) -> float:
+    """Expected cost of aligning a pair, in sentences, for an honest time-left estimate."""
+    sentences = src.sentences + tgt.sentences
+    return sentences if event_id is not None else sentences * THREAD_PAIR_WORK
 
 
 class JobClaims:

@@ -17,6 +17,7 @@ import os
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
+from itertools import accumulate
 from pathlib import Path
 from typing import Protocol
 
@@ -26,6 +27,7 @@ from .langid import arabic_script_share
 from .model import StageReport
 from .models import TARGET_SPM, InstalledModel, ModelStore
 from .normalise import normalise
+from .progress import weighted
 from .store import Workspace, dumps, in_batches, now
 
 MAX_INPUT_TOKENS = 1024  # CTranslate2 would truncate longer inputs; we translate them in pieces
@@ -354,14 +356,16 @@ class CachedTranslator:
         todo = sorted(
             ((n, s) for n, s in missing.items() if n not in cache), key=lambda i: len(i[1])
         )
+        work = list(accumulate(len(source) for _, source in todo))  # decoding grows with length
         for offset in range(0, len(todo), CHUNK):
             chunk = todo[offset : offset + CHUNK]
             outputs = self.backend.translate([source for _, source in chunk])
             split_inputs = getattr(self.backend, "split_inputs", set())
             was_split = [i in split_inputs for i in range(len(chunk))]
             self._store(chunk, outputs, was_split, cache, report)
-            if progress:
-                progress(report.translated, len(todo))
+            if progress:  # sentences, counted by length: the short ones come first
+                end = offset + len(chunk)
+                progress(weighted(work[end - 1], work[-1], len(todo)), len(todo))
         report.seconds = time.perf_counter() - start
         results = [cache.get(norm, ("", [])) for norm in norms]
         return results, report

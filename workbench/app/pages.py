@@ -126,11 +126,15 @@ def _add_documents(st, workspace: Workspace) -> None:
 
 def _run_pipeline(st, workspace: Workspace, paths: list[Path]) -> None:
     from ..pipeline import run
+    from ..progress import TimeLeft, describe
 
     bar = st.progress(0.0, text="starting")
+    time_left = TimeLeft()
 
     def progress(done: int, total: int, label: str) -> None:
-        bar.progress(min(done / total, 1.0) if total else 0.0, text=safe(str(label)[:80]))
+        left = describe(time_left(done, total))
+        text = safe(str(label)[:80]) + (f" ({left})" if left else "")
+        bar.progress(min(done / total, 1.0) if total else 0.0, text=text)
 
     report = run(workspace, paths, progress=progress)
     bar.progress(1.0, text="done")
