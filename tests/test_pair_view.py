@@ -25,7 +25,7 @@ from workbench.app.views import (
     parallel_table_html,
     thread_name,
 )
-from workbench.model import Sentence
+from workbench.document import Sentence
 from workbench.store import EventRow
 
 from .test_app import app_workspace, open_app  # noqa: F401  (fixture and helper)

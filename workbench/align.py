@@ -35,7 +35,7 @@ import numpy as np
 from .confidence import calibration_for, confidences
 from .embed import CachedEmbedder, Embedder, embed_texts, language_mean
 from .errors import WorkbenchError
-from .normalise import ascii_digits
+from .text.normalise import ascii_digits
 
 Embed = Callable[[Sequence[str]], np.ndarray]
 

@@ -40,7 +40,6 @@ from rich.table import Table
 from rich.text import Text
 
 from . import __version__
-from .clean import clean
 from .errors import (
     EXIT_FAILED,
     EXIT_USAGE,
@@ -54,11 +53,12 @@ from .errors import (
     os_error,
     sqlite_error,
 )
-from .ingest import IngestError, read_text_file
 from .pipeline import Ingester, RunReport, run
 from .progress import TimeLeft, describe
-from .split import split
 from .store import ENV_VAR, Workspace
+from .text.clean import clean
+from .text.ingest import IngestError, read_text_file
+from .text.split import split
 
 __all__ = ["EXIT_FAILED", "EXIT_USAGE", "EXIT_WORKSPACE", "app", "main"]
 
@@ -238,7 +238,7 @@ def read_workspace(path: Path | None, *, create: bool = False) -> Workspace:
 
 def _language_codes(languages: str | None) -> list[str] | None:
     """``--languages``, checked before anything is saved: known ISO 639-1 codes lingua has."""
-    from .langid import LanguageIdentifier
+    from .text.langid import LanguageIdentifier
 
     if languages is None:
         return None

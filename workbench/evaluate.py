@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from .split import split
+from .text.split import split
 
 TICO_FILES = {"fa": "en-fa", "ar": "en-ar", "en": "en-fa"}
 
@@ -230,7 +230,7 @@ def write_corpus_file(path: Path, seeds: Path, megabytes: int, *, single_line: b
     Each pass over the sentences numbers them ("گزارش 12: ..."), so no line
     repeats and duplicate removal does not shrink the work.
     """
-    from .split import split
+    from .text.split import split
 
     text = "\n".join(seed.read_text("utf-8") for seed in sorted(seeds.glob("00[014]_*.txt")))
     sentences = split(text, "fa")

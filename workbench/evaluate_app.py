@@ -13,7 +13,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from .model import Document, Sentence, Source
+from .document import Document, Sentence, Source
 from .store import Workspace
 
 

@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from .evaluate import TICO_FILES, PrecisionRecall, tico_documents
-from .normalise import normalise
+from .text.normalise import normalise
 
 LANGS = ("en", "fa", "ar")
 

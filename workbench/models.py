@@ -20,9 +20,9 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from .errors import WorkbenchError
-from .langid import ISO_639_1
 from .limits import LimitError, check_zip, make_temp_dir, model_limits, sweep_temp_dirs
 from .store import Workspace, WorkspaceError, dumps, now
+from .text.langid import ISO_639_1
 
 TRANSLATE_DIR = "translate"
 REQUIRED_FILES = ("metadata.json", "model/model.bin", "sentencepiece.model")

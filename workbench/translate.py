@@ -22,13 +22,13 @@ from pathlib import Path
 from typing import Protocol
 
 from .distribute import Engine
+from .document import StageReport
 from .errors import WorkbenchError
-from .langid import arabic_script_share
-from .model import StageReport
 from .models import TARGET_SPM, InstalledModel, ModelStore
-from .normalise import normalise
 from .progress import weighted
 from .store import Workspace, dumps, in_batches, now
+from .text.langid import arabic_script_share
+from .text.normalise import normalise
 
 MAX_INPUT_TOKENS = 1024  # CTranslate2 would truncate longer inputs; we translate them in pieces
 CHUNK = int(os.environ.get("WORKBENCH_TRANSLATE_CHUNK", "256"))
