@@ -1593,7 +1593,7 @@ def eval_events_command(
 ) -> None:
     """Events and threads (pairwise F1 over document pairs) on the TICO-19 story corpus,
     then link confidence: ECE, reliability and cross-story links above 0.5."""
-    from .confidence import calibration_for
+    from .align.confidence import calibration_for
     from .evaluate_events import confidence_report, events_benchmark, link_samples
 
     folder = _eval_folder(folder, "events")
@@ -1666,7 +1666,7 @@ def eval_confidence_command(
     workdir: Annotated[Path | None, typer.Option(help="Folder for the corpus (cached).")] = None,
 ) -> None:
     """Fit (``--fit``, dev split) or check (test split) the link-confidence calibration."""
-    from .confidence import CALIBRATION_FILE, calibration_for, shipped_calibrations
+    from .align.confidence import CALIBRATION_FILE, calibration_for, shipped_calibrations
     from .evaluate_events import confidence_report, fit_calibration, link_samples
 
     folder = _eval_folder(folder, "confidence")

@@ -310,7 +310,7 @@ def link_samples(
     """Align every pair of :func:`document_pairs` in auto mode (as ``workbench run`` does)
     and label each link against the gold lines."""
     from .align import align_documents, confidence_inputs
-    from .confidence import link_features
+    from .align.confidence import link_features
     from .embed import CachedEmbedder, load_embedder
 
     ws, files = corpus_workspace(tico_dir, split, workdir, seed)
@@ -348,7 +348,7 @@ def link_samples(
 
 
 def fit_calibration(samples: Sequence[LinkSample], embedder: str, note: str):
-    from .confidence import fit
+    from .align.confidence import fit
 
     features = np.concatenate([s.features for s in samples if len(s.features)])
     labels = np.concatenate([s.labels for s in samples if len(s.labels)])
@@ -373,7 +373,7 @@ def confidence_report(
 ) -> ConfidenceRun:
     """Calibration of ``calibration`` on the samples (ECE over 10 bins, reliability table),
     cross-story links it leaves above ``cut``, and within-story link F1 (1:1 pairs)."""
-    from .confidence import reliability
+    from .align.confidence import reliability
 
     probabilities, labels = [], []
     by_kind: dict[str, list[int]] = {}

@@ -19,8 +19,8 @@ from pathlib import Path
 
 import numpy as np
 
+from .align.mine import IndexSpec, Mined, VectorFile, build_index, mine, recall_at_1, streamed_mean
 from .evaluate import f1_score, run_measured
-from .mine import IndexSpec, Mined, VectorFile, build_index, mine, recall_at_1, streamed_mean
 
 DIM = 384  # multilingual-e5-small's size
 
