@@ -50,7 +50,7 @@ def test_translation_html_escapes_and_shows_flags():
 def test_app_shows_translations_and_warns_about_test_models(tmp_path, monkeypatch):
     testing = pytest.importorskip("streamlit.testing.v1")
     from workbench import Workspace, run
-    from workbench.models import ModelStore
+    from workbench.translate.models import ModelStore
 
     ws = Workspace(tmp_path / "ws")
     ModelStore(ws).add(ROOT / "tests" / "data" / "models" / "translate-fa_en-test.argosmodel")

@@ -25,12 +25,12 @@ from workbench import stages as stages_module
 from workbench.edit import links, merge, set_status, undo
 from workbench.evaluate_app import add_aligned_pair
 from workbench.export import ExportRow, escape_tsv, write
-from workbench.models import ModelError, ModelStore, inspect_package
 from workbench.pipeline import Ingester
 from workbench.stages import AlignStage, _EmbedderHolder, realign_event
 from workbench.store import MIGRATIONS, WorkspaceError
 from workbench.text.ingest import IngestError, read_source
 from workbench.text.langid import LanguageIdentifier
+from workbench.translate.models import ModelError, ModelStore, inspect_package
 
 from .conftest import ROOT
 from .files import write_docx

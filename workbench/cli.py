@@ -803,7 +803,7 @@ def models_add_command(
     workspace: WorkspaceOption = None,
 ) -> None:
     """Install a package file copied in by hand (verified first; nothing is changed on error)."""
-    from .models import ModelError, ModelStore, model_folders
+    from .translate.models import ModelError, ModelStore, model_folders
 
     ws = open_workspace(workspace)
     if package is not None:
@@ -836,7 +836,7 @@ def _installed(model, source: Path | None = None) -> None:
 def _add_dropped_models(ws: Workspace, *, quiet: bool) -> list:
     """Install what was dropped into the models/ folders; ``quiet`` leaves out the ones
     already installed (``run`` checks at every start)."""
-    from .models import ModelStore
+    from .translate.models import ModelStore
 
     outcomes = ModelStore(ws).add_dropped()
     for item in outcomes:
@@ -868,7 +868,7 @@ def models_add_ct2_command(
     --from fa --source-spm sentencepiece.bpe.model --source-prefix pes_Arab
     --source-suffix '</s>' --target-prefix eng_Latn
     """
-    from .models import ModelStore
+    from .translate.models import ModelStore
 
     ws = open_workspace(workspace)
     model = ModelStore(ws).add_ctranslate2(
@@ -891,7 +891,7 @@ def models_list_command(
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
 ) -> None:
     """Installed translation models."""
-    from .models import ModelStore
+    from .translate.models import ModelStore
 
     models = ModelStore(read_workspace(workspace, create=True)).list()
     if as_json:
@@ -965,7 +965,7 @@ def models_remove_command(
     workspace: WorkspaceOption = None,
 ) -> None:
     """Uninstall a model (its cached translations stay in the workspace)."""
-    from .models import ModelStore
+    from .translate.models import ModelStore
 
     ModelStore(open_workspace(workspace)).remove(name)
     out.print(f"removed {name}")
@@ -977,7 +977,7 @@ def models_verify_command(
     workspace: WorkspaceOption = None,
 ) -> None:
     """Check that installed models are complete and load."""
-    from .models import ModelStore
+    from .translate.models import ModelStore
 
     store = ModelStore(read_workspace(workspace, create=True))
     names = [name] if name else [m.name for m in store.list()]
@@ -993,7 +993,7 @@ def models_install_command(
     workspace: WorkspaceOption = None,
 ) -> None:
     """Download a package from the Argos index (needs a network and argostranslate)."""
-    from .models import ModelStore, download_argos_package
+    from .translate.models import ModelStore, download_argos_package
 
     ws = open_workspace(workspace)
     path = download_argos_package(source_lang.lower(), target_lang.lower())
@@ -1109,7 +1109,7 @@ def eval_translate_command(
     import zipfile
 
     from .evaluate import tico_sentences, translate_benchmark
-    from .models import inspect_package
+    from .translate.models import inspect_package
 
     if not tico19.is_dir():
         raise fail(f"{tico19}: no such folder (skipping translation benchmark)")

@@ -225,9 +225,9 @@ def engine_worker(
 
     from .distribute import Engine, connect
     from .embed import CachedEmbedder, load_embedder
-    from .models import ModelStore
     from .store import Workspace
     from .translate import CachedTranslator, CTranslate2Backend, DecodeOptions
+    from .translate.models import ModelStore
 
     texts = texts_file.read_text("utf-8").splitlines()
     chosen = Engine("ray", workers=workers) if engine == "ray" else None
