@@ -24,7 +24,8 @@ from workbench.align import (
     select_one_to_one,
 )
 from workbench.align.comparable import _with_length
-from workbench.evaluate_align import read_ladder, score_alignments, synthesise_comparable
+from workbench_eval.align import synthesise_comparable
+from workbench_eval.score import read_ladder, score_alignments
 
 DATA = Path(__file__).parent / "data" / "parallel"
 

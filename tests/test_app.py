@@ -310,7 +310,7 @@ def test_a_stale_or_broken_address_still_opens(app_workspace):
 def small_pair(tmp_path, monkeypatch):
     """A workspace with one parallel pair of four 1-1 links, opened by the app."""
     from workbench import Workspace
-    from workbench.evaluate_app import add_aligned_pair
+    from workbench_eval.app import add_aligned_pair
 
     ws = Workspace(tmp_path / "ws")
     aid = add_aligned_pair(

@@ -17,7 +17,7 @@ from workbench.align.mine import (
     search,
     streamed_mean,
 )
-from workbench.evaluate_scale import calibrate_threshold, mining_f1, synthetic_corpus
+from workbench_eval.scale import calibrate_threshold, mining_f1, synthetic_corpus
 
 
 @pytest.fixture(scope="module")
