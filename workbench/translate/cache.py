@@ -125,7 +125,7 @@ class CachedTranslator:
         report.translated += len(chunk)
 
     def _translate_on_ray(self, missing: dict[str, str], cache, report, progress) -> None:
-        from .distribute import Task, run_on_ray
+        from ..distribute import Task, run_on_ray
 
         needs_split = getattr(self.backend, "needs_split", lambda source: False)
 
