@@ -15,15 +15,17 @@ from workbench.align import (
     ComparableParams,
     Link,
     ParallelParams,
-    _with_length,
     align_comparable,
     align_documents,
     align_parallel,
     band_from_anchors,
     heaviest_chain,
+    parallel,
     select_one_to_one,
 )
-from workbench.evaluate_align import read_ladder, score_alignments, synthesise_comparable
+from workbench.align.comparable import _with_length
+from workbench_eval.align import synthesise_comparable
+from workbench_eval.score import read_ladder, score_alignments
 
 DATA = Path(__file__).parent / "data" / "parallel"
 
@@ -139,9 +141,6 @@ def test_sparse_windows_give_the_full_path_for_a_few_windows():
 
 
 def test_auto_windows_are_sparse_up_to_the_limit(monkeypatch):
-    import sys
-
-    align = sys.modules["workbench.align"]  # the package's ``align`` is the API function
     src, tgt = split_and_insert()
     sentences = set(src) | set(tgt)
     default = Asked()
@@ -149,7 +148,7 @@ def test_auto_windows_are_sparse_up_to_the_limit(monkeypatch):
         align_parallel(src, tgt, BagOfWords(), ParallelParams(windows="sparse"))
     )
     assert 0 < len(default.asked - sentences) <= 10
-    monkeypatch.setattr(align, "EMBED_WINDOWS_UP_TO", 20)
+    monkeypatch.setattr(parallel, "EMBED_WINDOWS_UP_TO", 20)
     longer = Asked()
     align_parallel(src, tgt, longer)
     assert longer.asked == sentences  # beyond the limit: means of sentence vectors only

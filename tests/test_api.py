@@ -70,7 +70,7 @@ def test_translate_without_a_model_names_the_command(workspace):
 
 @pytest.mark.models
 def test_translate_with_an_installed_model(workspace):
-    from workbench.models import ModelStore
+    from workbench.translate.models import ModelStore
 
     ModelStore(workspace).add(
         ROOT / "tests" / "data" / "models" / "translate-fa_en-test.argosmodel"

@@ -50,7 +50,7 @@ def test_translation_html_escapes_and_shows_flags():
 def test_app_shows_translations_and_warns_about_test_models(tmp_path, monkeypatch):
     testing = pytest.importorskip("streamlit.testing.v1")
     from workbench import Workspace, run
-    from workbench.models import ModelStore
+    from workbench.translate.models import ModelStore
 
     ws = Workspace(tmp_path / "ws")
     ModelStore(ws).add(ROOT / "tests" / "data" / "models" / "translate-fa_en-test.argosmodel")
@@ -310,7 +310,7 @@ def test_a_stale_or_broken_address_still_opens(app_workspace):
 def small_pair(tmp_path, monkeypatch):
     """A workspace with one parallel pair of four 1-1 links, opened by the app."""
     from workbench import Workspace
-    from workbench.evaluate_app import add_aligned_pair
+    from workbench_eval.app import add_aligned_pair
 
     ws = Workspace(tmp_path / "ws")
     aid = add_aligned_pair(

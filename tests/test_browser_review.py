@@ -29,7 +29,7 @@ REVIEW_LINKS = 30
 def server(seeded_with_stories, tmp_path_factory):
     from workbench import Workspace
     from workbench.edit import links
-    from workbench.evaluate_app import add_aligned_pair
+    from workbench_eval.app import add_aligned_pair
 
     folder = tmp_path_factory.mktemp("review")
     ws = Workspace(folder / "ws")

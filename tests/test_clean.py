@@ -1,4 +1,4 @@
-from workbench.clean import article_starts, boilerplate_reason, clean, without
+from workbench.text.clean import article_starts, boilerplate_reason, clean, without
 
 from .conftest import seed_text
 

@@ -9,7 +9,7 @@ import pytest
 
 from workbench import CachedEmbedder, load_embedder
 from workbench.align import Link, align_documents, with_confidence
-from workbench.confidence import Calibration, coverage, fit, reliability
+from workbench.align.confidence import Calibration, coverage, fit, reliability
 
 STORIES = Path(__file__).parent / "data" / "stories"
 

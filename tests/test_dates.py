@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import seed_text
-from workbench.dates import find_dates, happening_date
+from workbench.text.dates import find_dates, happening_date
 
 
 def iso(text: str) -> str | None:

@@ -10,8 +10,8 @@ import pytest
 from workbench import Workspace
 from workbench.distribute import Engine, EngineError, job_folder, write_shards
 from workbench.embed import CachedEmbedder, load_embedder
-from workbench.models import ModelStore
 from workbench.translate import CachedTranslator, backend_for
+from workbench.translate.models import ModelStore
 
 from .conftest import SEEDS
 from .test_cli import assert_one_line_error, workbench

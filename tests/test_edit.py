@@ -25,8 +25,8 @@ from workbench.edit import (
     split,
     undo,
 )
-from workbench.evaluate_app import add_aligned_pair
 from workbench.export import workspace_rows
+from workbench_eval.app import add_aligned_pair
 
 
 def make_alignment(ws: Workspace, n: int = 4, n_tgt: int | None = None) -> int:

@@ -15,8 +15,8 @@ from workbench.embed import (
     model_name,
     text_key,
 )
-from workbench.normalise import normalise
 from workbench.store import Workspace
+from workbench.text.normalise import normalise
 
 from .test_cli import workbench
 

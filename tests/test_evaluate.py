@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from workbench.evaluate import run_measured
+from workbench_eval.harness import run_measured
 
 from .conftest import needs_eval
 
@@ -22,8 +22,8 @@ def test_run_measured_reports_the_childs_peak_not_the_parents():
 def test_run_cost_times_a_cold_run_and_scores_its_links(tmp_path, monkeypatch):
     """Three TICO-19 stories (nine files): the run is timed in its own process, the
     sentences are embedded once here, and the links of each story are scored."""
-    from workbench import evaluate_run
-    from workbench.evaluate_events import build_stories, write_corpus
+    from workbench_eval import run as evaluate_run
+    from workbench_eval.events import build_stories, write_corpus
 
     tico = needs_eval("tico19")
 

@@ -9,9 +9,9 @@ from pathlib import Path
 import numpy as np
 
 from workbench import Workspace, run
-from workbench.dates import FoundDate
 from workbench.events import DocumentProfile, average_linkage, dates_apart, numbers_in
 from workbench.stages import EventsStage, _EmbedderHolder
+from workbench.text.dates import FoundDate
 
 STORIES = Path(__file__).parent / "data" / "stories"
 

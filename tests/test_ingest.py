@@ -1,7 +1,13 @@
 import pytest
 
-from workbench.ingest import IngestError, iter_files, iter_text_blocks, read_source, read_text_file
-from workbench.model import Skipped
+from workbench.document import Skipped
+from workbench.text.ingest import (
+    IngestError,
+    iter_files,
+    iter_text_blocks,
+    read_source,
+    read_text_file,
+)
 
 from .files import HTML_PAGE, write_docx, write_pdf
 

@@ -1,6 +1,6 @@
 import pytest
 
-from workbench.langid import LanguageIdentifier, UnknownLanguageError
+from workbench.text.langid import LanguageIdentifier, UnknownLanguageError
 
 
 @pytest.fixture(scope="module")

@@ -5,8 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from workbench.evaluate_scale import calibrate_threshold, mining_f1, synthetic_corpus
-from workbench.mine import (
+from workbench.align.mine import (
     IndexSpec,
     MineError,
     VectorFile,
@@ -18,6 +17,7 @@ from workbench.mine import (
     search,
     streamed_mean,
 )
+from workbench_eval.scale import calibrate_threshold, mining_f1, synthetic_corpus
 
 
 @pytest.fixture(scope="module")
@@ -128,7 +128,7 @@ def test_vector_file_reads_rows_and_refuses_other_files(tmp_path):
 
 
 def test_vector_file_reads_scattered_rows_in_pieces(tmp_path, monkeypatch):
-    import workbench.mine as mine_module
+    from workbench.align import mine as mine_module
 
     monkeypatch.setattr(mine_module, "SCATTERED_ROWS", 3)
     data = np.random.default_rng(0).standard_normal((50, 4)).astype(np.float32)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from workbench.models import REPO_MODELS, ModelStore, dropped_models, model_folders
+from workbench.translate.models import REPO_MODELS, ModelStore, dropped_models, model_folders
 
 from .test_cli import assert_one_line_error, workbench
 

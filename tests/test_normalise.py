@@ -1,4 +1,4 @@
-from workbench.normalise import ZWNJ, normalise, repair_word_zwnj, repair_zwnj
+from workbench.text.normalise import ZWNJ, normalise, repair_word_zwnj, repair_zwnj
 
 
 def test_persian_letter_forms_folded_only_in_persian():

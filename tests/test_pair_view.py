@@ -25,7 +25,7 @@ from workbench.app.views import (
     parallel_table_html,
     thread_name,
 )
-from workbench.model import Sentence
+from workbench.document import Sentence
 from workbench.store import EventRow
 
 from .test_app import app_workspace, open_app  # noqa: F401  (fixture and helper)
@@ -38,7 +38,7 @@ def review_pair(tmp_path, monkeypatch):
     """One parallel fa-en pair of twelve 1-1 links, confidences 0.0-0.9, opened by the app."""
     from workbench import Workspace
     from workbench.edit import links
-    from workbench.evaluate_app import add_aligned_pair
+    from workbench_eval.app import add_aligned_pair
 
     ws = Workspace(tmp_path / "ws")
     aid = add_aligned_pair(

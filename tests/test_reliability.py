@@ -23,14 +23,14 @@ import pytest
 from workbench import Workspace
 from workbench import stages as stages_module
 from workbench.edit import links, merge, set_status, undo
-from workbench.evaluate_app import add_aligned_pair
 from workbench.export import ExportRow, escape_tsv, write
-from workbench.ingest import IngestError, read_source
-from workbench.langid import LanguageIdentifier
-from workbench.models import ModelError, ModelStore, inspect_package
 from workbench.pipeline import Ingester
 from workbench.stages import AlignStage, _EmbedderHolder, realign_event
 from workbench.store import MIGRATIONS, WorkspaceError
+from workbench.text.ingest import IngestError, read_source
+from workbench.text.langid import LanguageIdentifier
+from workbench.translate.models import ModelError, ModelStore, inspect_package
+from workbench_eval.app import add_aligned_pair
 
 from .conftest import ROOT
 from .files import write_docx

@@ -92,7 +92,7 @@ def test_search_page_is_quiet_for_nonsense(app_workspace):  # noqa: F811
 def test_document_names_stay_text_in_the_search_page(tmp_path, monkeypatch):
     """Button labels render Markdown links and images: a title must not become one."""
     from workbench import Workspace
-    from workbench.evaluate_app import add_aligned_pair
+    from workbench_eval.app import add_aligned_pair
 
     ws = Workspace(tmp_path / "ws")
     aid = add_aligned_pair(ws, ["Paris rally"], ["تجمع پاریس"], ("en", "fa"))

@@ -1,6 +1,6 @@
 import pytest
 
-from workbench.split import glued_split_point, split, split_spans
+from workbench.text.split import glued_split_point, split, split_spans
 
 from .conftest import seed_text
 

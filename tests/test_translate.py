@@ -13,7 +13,6 @@ from pathlib import Path
 import pytest
 
 from workbench import Workspace, run
-from workbench.models import ModelError, ModelStore, inspect_package
 from workbench.translate import (
     CachedTranslator,
     CTranslate2Backend,
@@ -23,6 +22,7 @@ from workbench.translate import (
     quality_flags,
     thread_layout,
 )
+from workbench.translate.models import ModelError, ModelStore, inspect_package
 
 from .conftest import SEEDS
 from .test_cli import assert_one_line_error, workbench

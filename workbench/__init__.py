@@ -17,10 +17,10 @@ from .align import AlignResult, Link, align_comparable, align_documents, align_p
 from .distribute import Engine
 from .embed import CachedEmbedder, load_embedder
 from .errors import WorkbenchError
-from .normalise import normalise, repair_zwnj
 from .pipeline import Ingester, RunReport, run
-from .split import split, split_sentences
 from .store import Workspace, WorkspaceError
+from .text.normalise import normalise, repair_zwnj
+from .text.split import split, split_sentences
 
 # last: these functions replace the package attributes named after their modules
 from .api import align, export, translate  # isort: skip

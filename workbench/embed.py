@@ -328,9 +328,9 @@ def _json(path: Path) -> dict:
 def model_roots(workspace: Path | None) -> list[tuple[str, Path]]:
     """Where sentence-transformers folders are looked for, each with where it is: the
     workspace's ``models/``, then the folders translation models are dropped into
-    (:func:`workbench.models.model_folders`: ``models/`` of the current directory and of
+    (:func:`workbench.translate.models.model_folders`: ``models/`` of the current directory and of
     the project, or ``WORKBENCH_MODELS``)."""
-    from .models import model_folders
+    from .translate.models import model_folders
 
     roots = [("workspace", workspace / "models")] if workspace is not None else []
     return roots + [("project", folder) for folder in model_folders()]

@@ -14,7 +14,7 @@ from coarse to fine:
   share many such sentences; two stories on the same topic share almost none,
   because every sentence has closer kin in its own story's other versions.
   Numbers both documents state (they survive translation and script) add to
-  it; and two documents whose happening dates (:mod:`workbench.dates`) are
+  it; and two documents whose happening dates (:mod:`workbench.text.dates`) are
   more than :data:`DATE_WINDOW_DAYS` apart are never one event.
 
 Each group keeps a plain-language reason and a readable label (its best title
@@ -31,10 +31,10 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .align import knn
-from .dates import FoundDate, happening_date
 from .embed import CachedEmbedder, language_mean
-from .normalise import ascii_digits
 from .store import Workspace
+from .text.dates import FoundDate, happening_date
+from .text.normalise import ascii_digits
 
 THREAD_THRESHOLD = 0.60
 """Average cosine between language-centred document vectors (default embedder) above

@@ -14,16 +14,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-from .clean import clean, guess_title, removable_lines, without
 from .distribute import Engine
+from .document import Document, Sentence, Skipped, Source, Span, StageReport
 from .embed import DEFAULT_EMBEDDER
-from .ingest import IngestError, iter_files, iter_text_blocks, read_source
-from .langid import DEFAULT_LANGUAGES, LanguageIdentifier
-from .model import Document, Sentence, Skipped, Source, Span, StageReport
-from .normalise import normalise
-from .split import split_sentences
 from .stages import default_stages
 from .store import Workspace
+from .text.clean import clean, guess_title, removable_lines, without
+from .text.ingest import IngestError, iter_files, iter_text_blocks, read_source
+from .text.langid import DEFAULT_LANGUAGES, LanguageIdentifier
+from .text.normalise import normalise
+from .text.split import split_sentences
 
 Progress = Callable[[int, int, str], None]
 """``progress(done, total, label)``: called as work advances (the CLI draws a bar)."""

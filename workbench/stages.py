@@ -17,11 +17,11 @@ from itertools import accumulate, combinations
 
 from .align import AlignError, align_documents
 from .distribute import Engine
+from .document import StageReport
 from .embed import DEFAULT_EMBEDDER, CachedEmbedder, EmbedError, load_embedder
 from .events import assign_events
 from .export import real_translations
 from .limits import process_alive
-from .model import StageReport
 from .progress import weighted
 from .store import DocumentRow, Workspace, WorkspaceError, now
 

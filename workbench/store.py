@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import quote
 
+from .document import Document, Sentence, Source, Span
 from .errors import (
     UsageError,
     WorkspaceError,
@@ -28,7 +29,6 @@ from .errors import (
     os_error,
     sqlite_error,
 )
-from .model import Document, Sentence, Source, Span
 
 DB_NAME = "workbench.db"
 ENV_VAR = "WORKBENCH_WORKSPACE"

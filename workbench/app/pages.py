@@ -874,7 +874,7 @@ def _preview(row) -> dict:
 
 
 def models(st, workspace: Workspace, actor: str) -> None:
-    from ..models import ModelError, ModelStore
+    from ..translate.models import ModelError, ModelStore
 
     st.header("Models")
     store = ModelStore(workspace)

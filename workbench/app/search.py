@@ -1,7 +1,7 @@
 """Search sentences across languages, the way Persian and Arabic are really typed.
 
 A query is compared with each sentence after the normalisation that sentence got in the
-corpus (:func:`workbench.normalise.normalise` for the sentence's language: letter variants,
+corpus (:func:`workbench.text.normalise.normalise` for the sentence's language: letter variants,
 diacritics, ZWNJ, digits), so پاريس typed with an Arabic YEH finds every sentence پاریس
 finds. Arabic and Persian YEH and KAF also count as one letter across languages (a Persian
 word in a sentence labelled English). Matches are found in the original text's offsets and
@@ -21,8 +21,8 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from ..normalise import normalise
 from ..store import Workspace
+from ..text.normalise import normalise
 from . import views
 from .safe import safe
 from .views import direction

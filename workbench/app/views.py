@@ -12,9 +12,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
+from ..document import Sentence
 from ..edit import links
 from ..export import real_translations
-from ..model import Sentence
 from ..store import DocumentRow, EventRow, Workspace
 from .safe import safe
 

@@ -19,8 +19,18 @@ from pathlib import Path
 
 import numpy as np
 
-from .evaluate import f1_score, run_measured
-from .mine import IndexSpec, Mined, VectorFile, build_index, mine, recall_at_1, streamed_mean
+from workbench.align.mine import (
+    IndexSpec,
+    Mined,
+    VectorFile,
+    build_index,
+    mine,
+    recall_at_1,
+    streamed_mean,
+)
+
+from .harness import run_measured
+from .score import f1_score
 
 DIM = 384  # multilingual-e5-small's size
 
@@ -223,11 +233,11 @@ def engine_worker(
     import hashlib
     import tempfile
 
-    from .distribute import Engine, connect
-    from .embed import CachedEmbedder, load_embedder
-    from .models import ModelStore
-    from .store import Workspace
-    from .translate import CachedTranslator, CTranslate2Backend, DecodeOptions
+    from workbench.distribute import Engine, connect
+    from workbench.embed import CachedEmbedder, load_embedder
+    from workbench.store import Workspace
+    from workbench.translate import CachedTranslator, CTranslate2Backend, DecodeOptions
+    from workbench.translate.models import ModelStore
 
     texts = texts_file.read_text("utf-8").splitlines()
     chosen = Engine("ray", workers=workers) if engine == "ray" else None

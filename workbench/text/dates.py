@@ -16,7 +16,7 @@ rules here are:
 * the happening's date is the latest of those: news reports what just happened
   (or is about to), while older dates in it are background.
 
-All matching runs on :func:`workbench.normalise.normalise` with Arabic letter
+All matching runs on :func:`workbench.text.normalise.normalise` with Arabic letter
 conventions, so Persian and Arabic keyboards, digits and diacritics all match.
 """
 

@@ -19,10 +19,10 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from .errors import WorkbenchError
-from .langid import ISO_639_1
-from .limits import LimitError, check_zip, make_temp_dir, model_limits, sweep_temp_dirs
-from .store import Workspace, WorkspaceError, dumps, now
+from ..errors import WorkbenchError
+from ..limits import LimitError, check_zip, make_temp_dir, model_limits, sweep_temp_dirs
+from ..store import Workspace, WorkspaceError, dumps, now
+from ..text.langid import ISO_639_1
 
 TRANSLATE_DIR = "translate"
 REQUIRED_FILES = ("metadata.json", "model/model.bin", "sentencepiece.model")
@@ -415,7 +415,7 @@ def verify_folder(folder: Path) -> None:
         ) from None
 
 
-REPO_MODELS = Path(__file__).resolve().parents[1] / "models"
+REPO_MODELS = Path(__file__).resolve().parents[2] / "models"
 """The project's ``models/`` folder (in a checkout; absent from an installed package)."""
 
 

@@ -13,8 +13,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from .model import Document, Sentence, Source
-from .store import Workspace
+from workbench.document import Document, Sentence, Source
+from workbench.store import Workspace
 
 
 @dataclass

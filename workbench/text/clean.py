@@ -12,7 +12,7 @@ import re
 import unicodedata
 from collections.abc import Iterator
 
-from .model import Document, Span
+from ..document import Document, Span
 
 # Facebook/Instagram image names ("10494632_311519509008295_4511214867292605376_n"),
 # camera names and bare image files.

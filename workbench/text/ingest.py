@@ -12,9 +12,9 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
-from .errors import WorkbenchError
-from .limits import LimitError, check_zip, docx_limits
-from .model import Skipped, Source
+from ..document import Skipped, Source
+from ..errors import WorkbenchError
+from ..limits import LimitError, check_zip, docx_limits
 
 TEXT_SUFFIXES = {".txt", ".text", ".md"}
 HTML_SUFFIXES = {".html", ".htm", ".xhtml"}

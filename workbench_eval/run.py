@@ -21,9 +21,11 @@ from dataclasses import dataclass
 from itertools import combinations
 from pathlib import Path
 
-from .align import ParallelParams, align_parallel
-from .embed import CachedEmbedder, available_cores, embed_text, load_embedder, text_key
-from .evaluate_events import (
+from workbench.align import ParallelParams, align_parallel
+from workbench.embed import CachedEmbedder, available_cores, embed_text, load_embedder, text_key
+from workbench.store import Workspace
+
+from .events import (
     CorpusFile,
     PairScore,
     StoredDoc,
@@ -32,7 +34,6 @@ from .evaluate_events import (
     stored_documents,
     write_corpus,
 )
-from .store import Workspace
 
 
 @dataclass

@@ -1,0 +1,49 @@
+"""What is suspicious about one translation: flags shown in the app and filterable in
+exports (empty, echo, repetition, length ratio, split input, test model)."""
+
+from __future__ import annotations
+
+from ..text.langid import arabic_script_share
+from ..text.normalise import normalise
+
+
+def quality_flags(
+    source: str, output: str, *, was_split: bool = False, test_model: bool = False
+) -> list[str]:
+    """What is suspicious about one translation (shown in the app, filterable in exports).
+
+    * ``empty``: nothing came back for a line with words;
+    * ``echo``: the source came back (or the output is still in the source's
+      Arabic script): the "untranslated" failure users of Argos/LibreTranslate report;
+    * ``repetition``: runaway repetition of a word or phrase;
+    * ``length-ratio``: output length wildly unlike the source's;
+    * ``split-long-input``: the line was too long and was translated in pieces;
+    * ``test-model``: produced by a model built for tests, not a real translation.
+    """
+    flags = []
+    letters, _ = arabic_script_share(source)
+    if letters and not output.strip():
+        flags.append("empty")
+    elif letters:
+        if normalise(output) == normalise(source) or arabic_script_share(output)[1] > 0.5:
+            flags.append("echo")
+        if _repeats(output):
+            flags.append("repetition")
+        ratio = len(output) / max(len(source), 1)
+        if len(source) >= 20 and not 0.3 <= ratio <= 3.5:
+            flags.append("length-ratio")
+    if was_split:
+        flags.append("split-long-input")
+    if test_model:
+        flags.append("test-model")
+    return flags
+
+
+def _repeats(text: str, times: int = 4) -> bool:
+    words = text.split()
+    for size in (1, 2, 3):
+        for start in range(len(words) - size * times + 1):
+            gram = words[start : start + size]
+            if all(words[start + k * size : start + (k + 1) * size] == gram for k in range(times)):
+                return True
+    return False
