@@ -131,7 +131,7 @@ def _run_pipeline(st, workspace: Workspace, paths: list[Path]) -> None:
     bar = st.progress(0.0, text="starting")
     time_left = TimeLeft()
 
-    def progress(done: int, total: int, label: str) -> None:
+    def progress(done: int, total: int, label: str = "") -> None:
         left = describe(time_left(done, total))
         text = safe(str(label)[:80]) + (f" ({left})" if left else "")
         bar.progress(min(done / total, 1.0) if total else 0.0, text=text)
