@@ -331,6 +331,69 @@ class EventRow:
     thread_label: str | None
 
 
+@dataclass(frozen=True)
+class LinkRow:
+    """A stored link: one bead of an alignment, with its status and who set it."""
+
+    id: int
+    alignment_id: int
+    src_ids: tuple[int, ...]
+    tgt_ids: tuple[int, ...]
+    score: float | None
+    link_type: str
+    status: str
+    updated_at: str = ""
+    updated_by: str = ""
+    confidence: float | None = None  # calibrated; None for a link a user made
+
+    def snapshot(self) -> dict:
+        """The link as ``link_history`` records it (what undo puts back)."""
+        return {
+            "id": self.id,
+            "alignment_id": self.alignment_id,
+            "src_ids": list(self.src_ids),
+            "tgt_ids": list(self.tgt_ids),
+            "score": self.score,
+            "link_type": self.link_type,
+            "status": self.status,
+            "updated_at": self.updated_at,
+            "updated_by": self.updated_by,
+            "confidence": self.confidence,
+        }
+
+    def label(self) -> str:
+        return f"{list(self.src_ids)}-{list(self.tgt_ids)}"
+
+    @classmethod
+    def from_snapshot(cls, link: Mapping) -> LinkRow:
+        """A link from a ``link_history`` snapshot (older ones lack the later fields)."""
+        return cls(
+            link["id"],
+            link["alignment_id"],
+            tuple(link["src_ids"]),
+            tuple(link["tgt_ids"]),
+            link["score"],
+            link["link_type"],
+            link["status"],
+            link.get("updated_at", ""),
+            link.get("updated_by", ""),
+            link.get("confidence"),
+        )
+
+
+@dataclass(frozen=True)
+class LinkEdit:
+    """One ``link_history`` row: an edit, the links before and after it (snapshots)."""
+
+    id: int
+    action: str
+    before: list[dict]
+    after: list[dict]
+    actor: str
+    at: str
+    undone: bool
+
+
 class Workspace:
     """A workspace folder: the database and ``models/``.
 
@@ -720,6 +783,137 @@ class Workspace:
             )
         return alignment_id
 
+    # --- link edits (edit.py) ----------------------------------------------------------------
+    # The statements of :mod:`workbench.edit`; its checks and rules stay there. An edit
+    # runs these inside one ``transaction()`` (the writes refuse to run outside one), so
+    # what it checked is what it changes, and a refused edit leaves nothing behind.
+
+    def alignment_links(self, alignment_id: int) -> list[LinkRow]:
+        """An alignment's links, in no particular order."""
+        rows = self.conn.execute("SELECT * FROM links WHERE alignment_id = ?", (alignment_id,))
+        return [_link_row(r) for r in rows.fetchall()]
+
+    def link(self, link_id: int) -> LinkRow | None:
+        row = self.conn.execute("SELECT * FROM links WHERE id = ?", (link_id,)).fetchone()
+        return _link_row(row) if row is not None else None
+
+    def alignment_shape(self, alignment_id: int) -> tuple[str, int, int] | None:
+        """An alignment's mode and its source and target documents' sentence counts."""
+        row = self.conn.execute(
+            "SELECT mode, (SELECT COUNT(*) FROM sentences WHERE document_id = a.src_doc),"
+            " (SELECT COUNT(*) FROM sentences WHERE document_id = a.tgt_doc)"
+            " FROM alignments a WHERE id = ?",
+            (alignment_id,),
+        ).fetchone()
+        return (row[0], row[1], row[2]) if row is not None else None
+
+    def insert_link(
+        self,
+        alignment_id: int,
+        src_ids: Iterable[int],
+        tgt_ids: Iterable[int],
+        *,
+        score: float | None,
+        link_type: str,
+        status: str,
+        actor: str,
+    ) -> int:
+        """A new link made by a user (no confidence); returns its id."""
+        return (
+            self._editing()
+            .execute(
+                "INSERT INTO links (alignment_id, src_ids, tgt_ids, score, link_type, status,"
+                " updated_at, updated_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    alignment_id,
+                    dumps(list(src_ids)),
+                    dumps(list(tgt_ids)),
+                    score,
+                    link_type,
+                    status,
+                    now(),
+                    actor,
+                ),
+            )
+            .lastrowid
+        )
+
+    def restore_link(self, link: LinkRow) -> None:
+        """Put a link back exactly as history recorded it (same id, same fields)."""
+        self._editing().execute(
+            "INSERT INTO links (id, alignment_id, src_ids, tgt_ids, score, link_type,"
+            " status, updated_at, updated_by, confidence) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                link.id,
+                link.alignment_id,
+                dumps(list(link.src_ids)),
+                dumps(list(link.tgt_ids)),
+                link.score,
+                link.link_type,
+                link.status,
+                link.updated_at or now(),
+                link.updated_by,
+                link.confidence,
+            ),
+        )
+
+    def delete_links(self, link_ids: Iterable[int]) -> None:
+        self._editing().executemany(
+            "DELETE FROM links WHERE id = ?", [(link_id,) for link_id in link_ids]
+        )
+
+    def set_link_status(self, link_id: int, status: str, actor: str) -> None:
+        self._editing().execute(
+            "UPDATE links SET status = ?, updated_at = ?, updated_by = ? WHERE id = ?",
+            (status, now(), actor, link_id),
+        )
+
+    def record_link_edit(
+        self, action: str, before: list[dict], after: list[dict], actor: str
+    ) -> None:
+        """A ``link_history`` row: the links before and after an edit, as snapshots. It
+        points at the first link after the edit (one that exists; the history itself
+        keeps links by value)."""
+        link_id = after[0]["id"] if after else None
+        self._editing().execute(
+            "INSERT INTO link_history (link_id, action, before, after, actor, at)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            (link_id, action, dumps(before), dumps(after), actor, now()),
+        )
+
+    def latest_merge(self, link_id: int) -> LinkEdit | None:
+        """The latest merge, not undone, that made the link ``link_id`` (found by the
+        snapshot's id: ``link_id`` goes NULL while the link is away)."""
+        row = self.conn.execute(
+            "SELECT * FROM link_history WHERE action = 'merge' AND undone = 0"
+            " AND json_extract(after, '$[0].id') = ? ORDER BY id DESC LIMIT 1",
+            (link_id,),
+        ).fetchone()
+        return _link_edit(row) if row is not None else None
+
+    def edit_to_undo(self, alignment_id: int, actor: str | None = None) -> LinkEdit | None:
+        """The latest edit in an alignment (by ``actor`` when given) that is not undone and
+        not an undo itself: what an undo reverts. Its alignment is the one of its first
+        link after the edit, else before it."""
+        row = self.conn.execute(
+            "SELECT * FROM link_history WHERE action != 'undo' AND undone = 0"
+            + (" AND actor = ?" if actor is not None else "")
+            + " AND coalesce(json_extract(after, '$[0].alignment_id'),"
+            " json_extract(before, '$[0].alignment_id')) = ? ORDER BY id DESC LIMIT 1",
+            (*([actor] if actor is not None else []), alignment_id),
+        ).fetchone()
+        return _link_edit(row) if row is not None else None
+
+    def mark_undone(self, edit_id: int) -> None:
+        self._editing().execute("UPDATE link_history SET undone = 1 WHERE id = ?", (edit_id,))
+
+    def _editing(self) -> sqlite3.Connection:
+        """The connection, inside the edit's open ``transaction()``: a link edit written
+        outside one would skip its checks' lock."""
+        if not self.conn.in_transaction:
+            raise RuntimeError("link edits are written inside Workspace.transaction()")
+        return self.conn
+
     # --- events and threads -------------------------------------------------------------
 
     def auto_grouped_document_ids(self) -> set[int]:
@@ -1069,15 +1263,37 @@ class Workspace:
         """The edit an undo in this alignment would revert (the latest not yet undone, as
         :func:`workbench.edit.undo` picks it): its action and the ids of the links the undo
         brings back, so the app can focus them afterwards."""
-        row = self.conn.execute(
-            "SELECT action, before FROM link_history WHERE action != 'undo' AND undone = 0"
-            " AND coalesce(json_extract(after, '$[0].alignment_id'),"
-            " json_extract(before, '$[0].alignment_id')) = ? ORDER BY id DESC LIMIT 1",
-            (alignment_id,),
-        ).fetchone()
-        if row is None:
+        edit = self.edit_to_undo(alignment_id)
+        if edit is None:
             return None
-        return row["action"], [link["id"] for link in json.loads(row["before"] or "[]")]
+        return edit.action, [link["id"] for link in edit.before]
+
+
+def _link_row(row: sqlite3.Row) -> LinkRow:
+    return LinkRow(
+        row["id"],
+        row["alignment_id"],
+        tuple(json.loads(row["src_ids"])),
+        tuple(json.loads(row["tgt_ids"])),
+        row["score"],
+        row["link_type"],
+        row["status"],
+        row["updated_at"],
+        row["updated_by"],
+        row["confidence"],
+    )
+
+
+def _link_edit(row: sqlite3.Row) -> LinkEdit:
+    return LinkEdit(
+        row["id"],
+        row["action"],
+        json.loads(row["before"] or "[]"),
+        json.loads(row["after"] or "[]"),
+        row["actor"],
+        row["at"],
+        bool(row["undone"]),
+    )
 
 
 def _refuse_foreign(conn: sqlite3.Connection, db_path: Path) -> None:
