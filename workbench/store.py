@@ -15,9 +15,10 @@ import os
 import sqlite3
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TypeVar
 from urllib.parse import quote
 
 from .document import Document, Sentence, Source, Span
@@ -33,6 +34,8 @@ from .errors import (
 DB_NAME = "workbench.db"
 ENV_VAR = "WORKBENCH_WORKSPACE"
 CHUNK_CHARS = 1 << 20
+
+R = TypeVar("R")  # a record dataclass (see _record)
 
 
 LOCK_TIMEOUT_VAR = "WORKBENCH_LOCK_TIMEOUT"  # seconds to wait for another writer (default 10)
@@ -394,6 +397,79 @@ class LinkEdit:
     undone: bool
 
 
+@dataclass(frozen=True)
+class SourceRow:
+    """An ingested file (one version of it)."""
+
+    id: int
+    path: str
+    content_hash: str
+    format: str
+    encoding: str
+    size: int
+    version: int
+    current: bool
+    ingested_at: str
+
+
+@dataclass(frozen=True)
+class SentenceRow:
+    """A current sentence as search reads it; ``english`` is its translation when asked
+    for (empty when there is none)."""
+
+    document_id: int
+    position: int
+    lang: str
+    text: str
+    english: str = ""
+
+
+@dataclass(frozen=True)
+class AlignmentRow:
+    """An alignment of two documents (``mode``: parallel or comparable)."""
+
+    id: int
+    event_id: int | None
+    src_doc: int
+    tgt_doc: int
+    mode: str
+
+
+@dataclass(frozen=True)
+class DocumentLinkRow:
+    """A link of an alignment a document is in, with the alignment's documents."""
+
+    alignment_id: int
+    event_id: int | None
+    src_doc: int
+    tgt_doc: int
+    link_id: int
+    src_ids: tuple[int, ...]
+    tgt_ids: tuple[int, ...]
+    status: str
+
+
+@dataclass(frozen=True)
+class JobRow:
+    """A unit of a stage's work and how it went (``detail``: why it failed, say)."""
+
+    stage: str
+    key: str
+    state: str
+    detail: str
+
+
+@dataclass(frozen=True)
+class IngestLogRow:
+    """One file an ingest looked at: added, unchanged or skipped (``detail`` says why)."""
+
+    id: int
+    path: str
+    outcome: str
+    detail: str
+    at: str
+
+
 class Workspace:
     """A workspace folder: the database and ``models/``.
 
@@ -598,10 +674,11 @@ class Workspace:
 
     # --- sources and documents ----------------------------------------------------------------
 
-    def source_by_hash(self, content_hash: str) -> sqlite3.Row | None:
-        return self.conn.execute(
+    def source_by_hash(self, content_hash: str) -> SourceRow | None:
+        row = self.conn.execute(
             "SELECT * FROM sources WHERE content_hash = ?", (content_hash,)
         ).fetchone()
+        return _record(SourceRow, row, current=bool(row["current"])) if row else None
 
     def add_source(self, source: Source) -> int:
         """Insert a source as the current version of its path; older versions stay, marked old.
@@ -1089,10 +1166,10 @@ class Workspace:
         )
         return {r[0]: (r[1], json.loads(r[2]), r[3]) for r in rows}
 
-    def ingest_log(self, limit: int = 100) -> list[sqlite3.Row]:
-        return self.conn.execute(
-            "SELECT * FROM ingest_log ORDER BY id DESC LIMIT ?", (limit,)
-        ).fetchall()
+    def ingest_log(self, limit: int = 100) -> list[IngestLogRow]:
+        """The latest ``limit`` files ingests looked at, latest first."""
+        rows = self.conn.execute("SELECT * FROM ingest_log ORDER BY id DESC LIMIT ?", (limit,))
+        return [_record(IngestLogRow, r) for r in rows]
 
     def counts(self) -> dict[str, int]:
         tables = ("sources", "documents", "sentences", "translations", "embeddings", "links")
@@ -1159,11 +1236,11 @@ class Workspace:
         english: str,
         fold: Mapping[str, str],
         limit: int,
-    ) -> list[sqlite3.Row]:
+    ) -> list[SentenceRow]:
         """Current sentences whose normalised text contains ``needles[lang]`` (the query
         normalised for the sentence's language), after replacing each ``fold`` key by its
         value on both sides; or whose English translation (not a test model's) contains
-        ``english``. Rows: document_id, position, lang, text, english. The needles are
+        ``english`` (each with that translation, if any). The needles are
         bound as LIKE patterns with ``%``, ``_`` and ``\\`` escaped, never formatted in.
         """
         folded = "s.norm"
@@ -1181,7 +1258,7 @@ class Workspace:
             params.append(_like(english))
         if not clauses:
             return []
-        return self.conn.execute(
+        rows = self.conn.execute(
             "SELECT s.document_id, s.position, s.lang, s.text, MAX(t.text) AS english"
             " FROM sentences s JOIN documents d ON d.id = s.document_id AND d.current = 1"
             " LEFT JOIN translations t ON t.source_lang = s.lang AND t.source_norm = s.norm"
@@ -1189,23 +1266,26 @@ class Workspace:
             f" WHERE {' OR '.join(clauses)}"
             " GROUP BY s.id ORDER BY s.document_id, s.position LIMIT ?",
             (*params, limit),
-        ).fetchall()
+        )
+        return [_record(SentenceRow, r, english=r["english"] or "") for r in rows]
 
-    def current_sentences(self) -> list[sqlite3.Row]:
-        """Every current document's sentences: document_id, position, lang, text."""
-        return self.conn.execute(
+    def current_sentences(self) -> list[SentenceRow]:
+        """Every current document's sentences (``english`` left empty)."""
+        rows = self.conn.execute(
             "SELECT s.document_id, s.position, s.lang, s.text FROM sentences s"
             " JOIN documents d ON d.id = s.document_id AND d.current = 1"
             " ORDER BY s.document_id, s.position"
-        ).fetchall()
+        )
+        return [_record(SentenceRow, r, english="") for r in rows]
 
-    def document_alignments(self, document_id: int) -> list[sqlite3.Row]:
-        """The alignments a document is in: id, event_id, src_doc, tgt_doc, mode."""
-        return self.conn.execute(
+    def document_alignments(self, document_id: int) -> list[AlignmentRow]:
+        """The alignments a document is in (by id)."""
+        rows = self.conn.execute(
             "SELECT id, event_id, src_doc, tgt_doc, mode FROM alignments"
             " WHERE src_doc = ? OR tgt_doc = ? ORDER BY id",
             (document_id, document_id),
-        ).fetchall()
+        )
+        return [_record(AlignmentRow, r) for r in rows]
 
     def sentence_texts(
         self, document_id: int, first: int = 0, last: int | None = None
@@ -1220,24 +1300,33 @@ class Workspace:
             ).fetchall()
         )
 
-    def document_links(self, document_id: int) -> list[sqlite3.Row]:
-        """Every link of the alignments a document is in: alignment_id, event_id, src_doc,
-        tgt_doc, link_id, src_ids, tgt_ids (JSON), status."""
-        return self.conn.execute(
+    def document_links(self, document_id: int) -> list[DocumentLinkRow]:
+        """Every link of the alignments a document is in, by alignment and link id."""
+        rows = self.conn.execute(
             "SELECT a.id AS alignment_id, a.event_id, a.src_doc, a.tgt_doc, l.id AS link_id,"
             " l.src_ids, l.tgt_ids, l.status FROM links l"
             " JOIN alignments a ON a.id = l.alignment_id"
             " WHERE a.src_doc = ? OR a.tgt_doc = ? ORDER BY a.id, l.id",
             (document_id, document_id),
-        ).fetchall()
+        )
+        return [
+            _record(
+                DocumentLinkRow,
+                r,
+                src_ids=tuple(json.loads(r["src_ids"])),
+                tgt_ids=tuple(json.loads(r["tgt_ids"])),
+            )
+            for r in rows
+        ]
 
     # --- what the app's pair view reads -------------------------------------------------------
 
-    def alignment_rows(self) -> list[sqlite3.Row]:
-        """Every alignment: id, event_id, src_doc, tgt_doc, mode (by id)."""
-        return self.conn.execute(
+    def alignment_rows(self) -> list[AlignmentRow]:
+        """Every alignment (by id)."""
+        rows = self.conn.execute(
             "SELECT id, event_id, src_doc, tgt_doc, mode FROM alignments ORDER BY id"
-        ).fetchall()
+        )
+        return [_record(AlignmentRow, r) for r in rows]
 
     def first_sentences(self) -> dict[int, str]:
         """``document id -> its first sentence``: what names a document without a title."""
@@ -1252,12 +1341,14 @@ class Workspace:
             )
         }
 
-    def failed_jobs(self, stage: str) -> list[sqlite3.Row]:
-        """The failed jobs of a stage: key, detail (a missing translation model, say)."""
-        return self.conn.execute(
-            "SELECT key, detail FROM jobs WHERE stage = ? AND state = 'failed' ORDER BY key",
+    def failed_jobs(self, stage: str) -> list[JobRow]:
+        """The failed jobs of a stage (``detail``: a missing translation model, say)."""
+        rows = self.conn.execute(
+            "SELECT stage, key, state, detail FROM jobs WHERE stage = ? AND state = 'failed'"
+            " ORDER BY key",
             (stage,),
-        ).fetchall()
+        )
+        return [_record(JobRow, r) for r in rows]
 
     def latest_edit(self, alignment_id: int) -> tuple[str, list[int]] | None:
         """The edit an undo in this alignment would revert (the latest not yet undone, as
@@ -1267,6 +1358,15 @@ class Workspace:
         if edit is None:
             return None
         return edit.action, [link["id"] for link in edit.before]
+
+
+def _record(cls: type[R], row: sqlite3.Row, **converted: object) -> R:
+    """A record from a row: each field from the column of its name, or from
+    ``converted`` (what a column does not hold as it is: flags, JSON, no column)."""
+    values = {
+        f.name: converted[f.name] if f.name in converted else row[f.name] for f in fields(cls)
+    }
+    return cls(**values)
 
 
 def _link_row(row: sqlite3.Row) -> LinkRow:
