@@ -162,6 +162,25 @@ def test_document_markup_is_shown_inert(tmp_path, monkeypatch):
     assert "<img" not in shown and "&lt;img" in shown
 
 
+def test_corpus_page_names_skipped_files_and_languages_without_a_model(tmp_path, monkeypatch):
+    """The Corpus page's warnings come from the ingest log and the failed translation
+    jobs (read through the store's records), the file name shown inert."""
+    from workbench import Workspace, run
+    from workbench.translate import TranslateStage
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "khabar.txt").write_text("این یک خبر کوتاه است.\nجمله دوم خبر اینجاست.\n", "utf-8")
+    (folder / "<b>broken.pdf").write_bytes(b"not a pdf at all")
+    ws = Workspace(tmp_path / "ws")
+    run(ws, [folder], stages=[TranslateStage()])
+    monkeypatch.setenv("WORKBENCH_WORKSPACE", str(ws.path))
+    warnings = [w.value for w in open_page("Corpus").warning]
+    assert any(w.startswith("fa: no model installed; add one with") for w in warnings)
+    skipped = [w for w in warnings if w.startswith("skipped ")]
+    assert len(skipped) == 1 and "broken" in skipped[0] and "<b>" not in skipped[0]
+
+
 def test_upload_names_never_leave_the_uploads_folder():
     from workbench.app import safe_upload_name
 

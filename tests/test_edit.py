@@ -88,6 +88,19 @@ def test_confirm_reject_and_history(aligned):
         set_status(ws, first.id, "maybe")
 
 
+def test_link_writes_run_only_inside_a_transaction(aligned):
+    """The store's link-edit writes refuse to run outside ``transaction()``: an edit's
+    checks and its writes are one step, never a write the checks did not lock."""
+    ws, aid = aligned
+    first = links(ws, aid)[0]
+    start = state(ws, aid)
+    with pytest.raises(RuntimeError, match="inside Workspace"):
+        ws.set_link_status(first.id, "confirmed", "ana")
+    with pytest.raises(RuntimeError, match="inside Workspace"):
+        ws.delete_links([first.id])
+    assert state(ws, aid) == start
+
+
 def test_merge_split_relink_and_undo(aligned):
     ws, aid = aligned
     start = state(ws, aid)
@@ -335,7 +348,7 @@ def test_random_edits_keep_a_valid_alignment_and_undo_restores_exactly(data, par
         aid = make_alignment(ws, N_SRC, N_TGT)
         start = draw(st.composite(monotonic_links if parallel else comparable_links)())
         aid = relinked(ws, aid, "parallel" if parallel else "comparable", start)
-        pair = _pair(ws.conn, aid)
+        pair = _pair(ws, aid)
         assert problems(links(ws, aid), pair) == []
         stack = []  # the state before each edit that undo has not taken back yet
         for _ in range(draw(st.integers(1, 20))):

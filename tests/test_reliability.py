@@ -425,7 +425,7 @@ def test_a_claim_left_by_a_killed_run_is_taken_over_and_a_live_one_respected(tmp
     ws = Workspace(tmp_path / "ws")
     pair(ws, 6)
     monkeypatch.setattr(stages_module, "load_embedder", lambda spec, **_: FakeEmbedder())
-    [aligned] = ws.aligned_pairs()
+    [aligned] = ws.alignment_rows()
     unit = align_job(aligned.src_doc, aligned.tgt_doc, "test-fake", "event")
     host = socket.gethostname()
     live = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])

@@ -18,14 +18,12 @@ user said so: re-linking never leaves one behind.
 from __future__ import annotations
 
 import itertools
-import json
-import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
 from .errors import WorkbenchError
-from .store import Workspace, dumps, now
+from .store import LinkRow, Workspace
 
 STATUSES = ("auto", "confirmed", "rejected", "edited")
 Side = Literal["src", "tgt"]
@@ -36,60 +34,9 @@ class EditError(WorkbenchError):
     """An edit that cannot be applied (the link changed or vanished meanwhile, bad input)."""
 
 
-@dataclass(frozen=True)
-class LinkRow:
-    id: int
-    alignment_id: int
-    src_ids: tuple[int, ...]
-    tgt_ids: tuple[int, ...]
-    score: float | None
-    link_type: str
-    status: str
-    updated_at: str = ""
-    updated_by: str = ""
-    confidence: float | None = None  # calibrated; None for a link a user made
-
-    def snapshot(self) -> dict:
-        return {
-            "id": self.id,
-            "alignment_id": self.alignment_id,
-            "src_ids": list(self.src_ids),
-            "tgt_ids": list(self.tgt_ids),
-            "score": self.score,
-            "link_type": self.link_type,
-            "status": self.status,
-            "updated_at": self.updated_at,
-            "updated_by": self.updated_by,
-            "confidence": self.confidence,
-        }
-
-    def label(self) -> str:
-        return f"{list(self.src_ids)}-{list(self.tgt_ids)}"
-
-
-def _row(row: sqlite3.Row) -> LinkRow:
-    return LinkRow(
-        row["id"],
-        row["alignment_id"],
-        tuple(json.loads(row["src_ids"])),
-        tuple(json.loads(row["tgt_ids"])),
-        row["score"],
-        row["link_type"],
-        row["status"],
-        row["updated_at"],
-        row["updated_by"],
-        row["confidence"],
-    )
-
-
 def links(workspace: Workspace, alignment_id: int) -> list[LinkRow]:
     """An alignment's links in reading order (by first source, then first target sentence)."""
-    return sorted(_links(workspace.conn, alignment_id), key=_reading_order)
-
-
-def _links(conn: sqlite3.Connection, alignment_id: int) -> list[LinkRow]:
-    rows = conn.execute("SELECT * FROM links WHERE alignment_id = ?", (alignment_id,))
-    return [_row(r) for r in rows.fetchall()]
+    return sorted(workspace.alignment_links(alignment_id), key=_reading_order)
 
 
 def _reading_order(link: LinkRow) -> tuple:
@@ -98,62 +45,35 @@ def _reading_order(link: LinkRow) -> tuple:
     return (first_src if first_src is not None else -1, first_tgt if first_tgt is not None else -1)
 
 
-def _load(conn: sqlite3.Connection, link_id: int) -> LinkRow:
-    row = conn.execute("SELECT * FROM links WHERE id = ?", (link_id,)).fetchone()
-    if row is None:
+def _load(workspace: Workspace, link_id: int) -> LinkRow:
+    link = workspace.link(link_id)
+    if link is None:
         raise EditError(f"link {link_id} no longer exists (edited in another session?)")
-    return _row(row)
+    return link
 
 
 def _kind(src: Sequence[int], tgt: Sequence[int]) -> str:
     return f"{len(src)}-{len(tgt)}"
 
 
-def _insert(conn, alignment_id: int, src, tgt, score, status: str, actor: str) -> int:
-    return conn.execute(
-        "INSERT INTO links (alignment_id, src_ids, tgt_ids, score, link_type, status,"
-        " updated_at, updated_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        (
-            alignment_id,
-            dumps(sorted(src)),
-            dumps(sorted(tgt)),
-            score,
-            _kind(src, tgt),
-            status,
-            now(),
-            actor,
-        ),
-    ).lastrowid
-
-
-def _restore(conn, link: dict) -> None:
-    """Put a link back exactly as a history snapshot recorded it (same id, same fields)."""
-    conn.execute(
-        "INSERT INTO links (id, alignment_id, src_ids, tgt_ids, score, link_type,"
-        " status, updated_at, updated_by, confidence) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (
-            link["id"],
-            link["alignment_id"],
-            dumps(link["src_ids"]),
-            dumps(link["tgt_ids"]),
-            link["score"],
-            link["link_type"],
-            link["status"],
-            link.get("updated_at") or now(),
-            link.get("updated_by", ""),
-            link.get("confidence"),
-        ),
+def _insert(workspace: Workspace, alignment_id: int, src, tgt, status: str, actor: str) -> int:
+    """A link a user made (no score), its sentences in order."""
+    return workspace.insert_link(
+        alignment_id,
+        sorted(src),
+        sorted(tgt),
+        score=None,
+        link_type=_kind(src, tgt),
+        status=status,
+        actor=actor,
     )
 
 
-def _history(conn, action: str, before: list[LinkRow], after_ids: list[int], actor: str) -> None:
-    after = [_load(conn, i).snapshot() for i in after_ids]
-    link_id = after_ids[0] if after_ids else None  # a link that exists (history: by value)
-    conn.execute(
-        "INSERT INTO link_history (link_id, action, before, after, actor, at)"
-        " VALUES (?, ?, ?, ?, ?, ?)",
-        (link_id, action, dumps([b.snapshot() for b in before]), dumps(after), actor, now()),
-    )
+def _history(
+    workspace: Workspace, action: str, before: list[LinkRow], after_ids: list[int], actor: str
+) -> None:
+    after = [_load(workspace, i).snapshot() for i in after_ids]
+    workspace.record_link_edit(action, [b.snapshot() for b in before], after, actor)
 
 
 # --- what makes a valid alignment -------------------------------------------------------
@@ -168,16 +88,12 @@ class Pair:
     parallel: bool
 
 
-def _pair(conn: sqlite3.Connection, alignment_id: int) -> Pair:
-    row = conn.execute(
-        "SELECT mode, (SELECT COUNT(*) FROM sentences WHERE document_id = a.src_doc),"
-        " (SELECT COUNT(*) FROM sentences WHERE document_id = a.tgt_doc)"
-        " FROM alignments a WHERE id = ?",
-        (alignment_id,),
-    ).fetchone()
-    if row is None:
+def _pair(workspace: Workspace, alignment_id: int) -> Pair:
+    shape = workspace.alignment_shape(alignment_id)
+    if shape is None:
         raise EditError(f"alignment {alignment_id} no longer exists")
-    return Pair(row[1], row[2], row[0] == "parallel")
+    mode, n_src, n_tgt = shape
+    return Pair(n_src, n_tgt, mode == "parallel")
 
 
 def _consecutive(ids: Sequence[int]) -> bool:
@@ -233,7 +149,7 @@ def problems(link_set: Iterable[LinkRow], pair: Pair) -> list[str]:
 
 
 def _check(
-    conn: sqlite3.Connection,
+    workspace: Workspace,
     alignment_id: int,
     removed: Sequence[LinkRow],
     added: Sequence[int],
@@ -244,8 +160,8 @@ def _check(
     The edit deleted ``removed`` and inserted the links ``added``; a problem the link set
     had before the edit (an alignment edited by an older workbench) does not block it.
     Only problems containing ``only`` count, when given."""
-    after = _links(conn, alignment_id)
-    pair = _pair(conn, alignment_id)
+    after = workspace.alignment_links(alignment_id)
+    pair = _pair(workspace, alignment_id)
     found = [p for p in problems(after, pair) if only in p]
     if not found:
         return
@@ -257,21 +173,6 @@ def _check(
         raise EditError(f"refused: {new[0]}")
 
 
-def _snapshot_row(link: dict) -> LinkRow:
-    return LinkRow(
-        link["id"],
-        link["alignment_id"],
-        tuple(link["src_ids"]),
-        tuple(link["tgt_ids"]),
-        link["score"],
-        link["link_type"],
-        link["status"],
-        link.get("updated_at", ""),
-        link.get("updated_by", ""),
-        link.get("confidence"),
-    )
-
-
 # --- edits ----------------------------------------------------------------------------
 
 
@@ -279,13 +180,10 @@ def set_status(workspace: Workspace, link_id: int, status: str, actor: str = "")
     """Confirm or reject a link (or put it back to ``auto``)."""
     if status not in STATUSES:
         raise EditError(f"unknown status {status!r}: use one of {', '.join(STATUSES)}")
-    with workspace.transaction() as conn:
-        before = _load(conn, link_id)
-        conn.execute(
-            "UPDATE links SET status = ?, updated_at = ?, updated_by = ? WHERE id = ?",
-            (status, now(), actor, link_id),
-        )
-        _history(conn, status, [before], [link_id], actor)
+    with workspace.transaction():
+        before = _load(workspace, link_id)
+        workspace.set_link_status(link_id, status, actor)
+        _history(workspace, status, [before], [link_id], actor)
 
 
 def _holder(current: list[LinkRow], side: Side, position: int) -> LinkRow | None:
@@ -310,11 +208,11 @@ def merge(
     other with no gap, and the two must meet on at least one side. Anything else is
     refused, so a merge never joins links the user did not see side by side.
     """
-    with workspace.transaction() as conn:
-        a = _load(conn, link_id)
+    with workspace.transaction():
+        a = _load(workspace, link_id)
         if sentence is not None:
             side, position = sentence
-            b = _holder(_links(conn, a.alignment_id), side, position)
+            b = _holder(workspace.alignment_links(a.alignment_id), side, position)
             if b is None:  # a sentence no link holds: it joins as it is
                 b = LinkRow(
                     0,
@@ -326,7 +224,7 @@ def merge(
                     "",
                 )
         elif other_id is not None:
-            b = _load(conn, other_id)
+            b = _load(workspace, other_id)
         else:
             raise EditError("say what to merge the link with")
         if a.alignment_id != b.alignment_id or a.id == b.id:
@@ -335,10 +233,10 @@ def merge(
         tgt = sorted(set(a.tgt_ids) | set(b.tgt_ids))
         _check_neighbours(a, b, src, tgt)
         before = [link for link in (a, b) if link.id]
-        conn.executemany("DELETE FROM links WHERE id = ?", [(link.id,) for link in before])
-        new = _insert(conn, a.alignment_id, src, tgt, None, "edited", actor)
-        _check(conn, a.alignment_id, before, [new])
-        _history(conn, "merge", before, [new], actor)
+        workspace.delete_links(link.id for link in before)
+        new = _insert(workspace, a.alignment_id, src, tgt, "edited", actor)
+        _check(workspace, a.alignment_id, before, [new])
+        _history(workspace, "merge", before, [new], actor)
         return new
 
 
@@ -364,25 +262,18 @@ def _check_neighbours(a: LinkRow, b: LinkRow, src: list[int], tgt: list[int]) ->
 def merged_from(workspace: Workspace, link_id: int) -> list[LinkRow] | None:
     """The links that the merge which made ``link_id`` joined, or None when it was not made
     by a merge (or that merge was undone). Split gives exactly these back."""
-    row = workspace.conn.execute(  # by value: link_id goes NULL while the link is away
-        "SELECT before, after FROM link_history WHERE action = 'merge' AND undone = 0"
-        " AND json_extract(after, '$[0].id') = ? ORDER BY id DESC LIMIT 1",
-        (link_id,),
-    ).fetchone()
-    if row is None:
+    made = workspace.latest_merge(link_id)
+    if made is None:
         return None
-    after = json.loads(row["after"])
-    current = workspace.conn.execute(
-        "SELECT src_ids, tgt_ids FROM links WHERE id = ?", (link_id,)
-    ).fetchone()
+    current = workspace.link(link_id)
     if (
         current is None
-        or len(after) != 1
-        or (json.loads(current[0]), json.loads(current[1]))
-        != (after[0]["src_ids"], after[0]["tgt_ids"])
+        or len(made.after) != 1
+        or (list(current.src_ids), list(current.tgt_ids))
+        != (made.after[0]["src_ids"], made.after[0]["tgt_ids"])
     ):
         return None
-    return [_snapshot_row(b) for b in json.loads(row["before"])]
+    return [LinkRow.from_snapshot(b) for b in made.before]
 
 
 def split(
@@ -399,28 +290,27 @@ def split(
     sentence pairs of the link, each pair becomes a 1-1 link and the link's other
     sentences are left unlinked.
     """
-    with workspace.transaction() as conn:
-        link = _load(conn, link_id)
+    with workspace.transaction():
+        link = _load(workspace, link_id)
         parts = merged_from(workspace, link_id) if pairs is None else None
         if len(link.src_ids) + len(link.tgt_ids) <= 2 or not link.src_ids or not link.tgt_ids:
             raise EditError(f"{link.label()} cannot be split further")
-        conn.execute("DELETE FROM links WHERE id = ?", (link.id,))
+        workspace.delete_links([link.id])
         if pairs is None:
             if parts is None:
                 raise EditError(
                     f"{link.label()} was not made by a merge: pick the 1-1 pairs to split it into"
                 )
             for part in parts:
-                _restore(conn, part.snapshot())
+                workspace.restore_link(part)
             new = [part.id for part in parts]
         else:
             _check_pairs(link, pairs)
             new = [
-                _insert(conn, link.alignment_id, (i,), (j,), None, "edited", actor)
-                for i, j in pairs
+                _insert(workspace, link.alignment_id, (i,), (j,), "edited", actor) for i, j in pairs
             ]
-        _check(conn, link.alignment_id, [link], new)
-        _history(conn, "split", [link], new, actor)
+        _check(workspace, link.alignment_id, [link], new)
+        _history(workspace, "split", [link], new, actor)
         return new
 
 
@@ -437,7 +327,12 @@ def _check_pairs(link: LinkRow, pairs: Sequence[tuple[int, int]]) -> None:
 
 
 def _take(
-    conn, alignment_id: int, src: set[int], tgt: set[int], actor: str, current: list[LinkRow]
+    workspace: Workspace,
+    alignment_id: int,
+    src: set[int],
+    tgt: set[int],
+    actor: str,
+    current: list[LinkRow],
 ) -> tuple[list, list]:
     """Take sentences out of the links holding them; what is left of a link stays linked
     if it still has both sides (or was a one-sided link already), else becomes unlinked.
@@ -445,12 +340,12 @@ def _take(
     touched = [link for link in current if src & set(link.src_ids) or tgt & set(link.tgt_ids)]
     left = []
     for link in touched:
-        conn.execute("DELETE FROM links WHERE id = ?", (link.id,))
+        workspace.delete_links([link.id])
         rest_src = [i for i in link.src_ids if i not in src]
         rest_tgt = [j for j in link.tgt_ids if j not in tgt]
         one_sided_before = not link.src_ids or not link.tgt_ids
         if (rest_src and rest_tgt) or (one_sided_before and (rest_src or rest_tgt)):
-            left.append(_insert(conn, alignment_id, rest_src, rest_tgt, None, "edited", actor))
+            left.append(_insert(workspace, alignment_id, rest_src, rest_tgt, "edited", actor))
     return touched, left
 
 
@@ -473,15 +368,15 @@ def relink(
         raise EditError(
             "pick sentences on both sides (to say a sentence has no partner, mark it so)"
         )
-    with workspace.transaction() as conn:
-        current = _links(conn, alignment_id)
+    with workspace.transaction():
+        current = workspace.alignment_links(alignment_id)
         same = [k for k in current if set(k.src_ids) == src and set(k.tgt_ids) == tgt]
         if same:
             raise EditError(f"{same[0].label()} is already linked so")
-        touched, left = _take(conn, alignment_id, src, tgt, actor, current)
-        new = _insert(conn, alignment_id, sorted(src), sorted(tgt), None, "edited", actor)
-        _check(conn, alignment_id, touched, [new, *left])
-        _history(conn, "relink", touched, [new, *left], actor)
+        touched, left = _take(workspace, alignment_id, src, tgt, actor, current)
+        new = _insert(workspace, alignment_id, src, tgt, "edited", actor)
+        _check(workspace, alignment_id, touched, [new, *left])
+        _history(workspace, "relink", touched, [new, *left], actor)
         return new
 
 
@@ -492,23 +387,23 @@ def mark_no_partner(
     is left) and stands alone as a confirmed one-sided link."""
     if side not in SIDE_NAMES:
         raise EditError(f"unknown side {side!r}: use src or tgt")
-    with workspace.transaction() as conn:
-        current = _links(conn, alignment_id)
+    with workspace.transaction():
+        current = workspace.alignment_links(alignment_id)
         holder = _holder(current, side, position)
         alone = ((position,), ()) if side == "src" else ((), (position,))
         if holder is not None and (holder.src_ids, holder.tgt_ids) == alone:
             raise EditError(f"{SIDE_NAMES[side]} sentence {position} is already without partner")
         touched, left = _take(
-            conn,
+            workspace,
             alignment_id,
             {position} if side == "src" else set(),
             {position} if side == "tgt" else set(),
             actor,
             current,
         )
-        new = _insert(conn, alignment_id, *alone, None, "confirmed", actor)
-        _check(conn, alignment_id, touched, [new, *left])
-        _history(conn, "no-partner", touched, [new, *left], actor)
+        new = _insert(workspace, alignment_id, *alone, "confirmed", actor)
+        _check(workspace, alignment_id, touched, [new, *left])
+        _history(workspace, "no-partner", touched, [new, *left], actor)
         return new
 
 
@@ -517,44 +412,22 @@ def undo(workspace: Workspace, alignment_id: int, actor: str | None = None) -> s
 
     The links come back exactly as they were (ids, sentences, score, status, who and when).
     """
-    with workspace.transaction() as conn:
-        for row in conn.execute(
-            "SELECT * FROM link_history WHERE action != 'undo' AND undone = 0"
-            + (" AND actor = ?" if actor is not None else "")
-            + " ORDER BY id DESC",
-            (actor,) if actor is not None else (),
-        ).fetchall():
-            after = json.loads(row["after"])
-            before = json.loads(row["before"])
-            if (after or before)[0]["alignment_id"] != alignment_id:
-                continue
-            present = {
-                r[0]
-                for r in conn.execute(
-                    "SELECT id FROM links WHERE alignment_id = ?", (alignment_id,)
-                )
-            }
-            if any(link["id"] not in present for link in after):
-                raise EditError("cannot undo: a later edit changed the same links")
-            conn.executemany("DELETE FROM links WHERE id = ?", [(link["id"],) for link in after])
-            for link in before:
-                _restore(conn, link)
-            # an earlier state may have had flaws of its own; what undo must never do is
-            # put a sentence in two links (another actor's later edit took it meanwhile)
-            removed = [_snapshot_row(link) for link in after]
-            restored = [link["id"] for link in before]
-            _check(conn, alignment_id, removed, restored, only="in two links")
-            conn.execute("UPDATE link_history SET undone = 1 WHERE id = ?", (row["id"],))
-            conn.execute(
-                "INSERT INTO link_history (link_id, action, before, after, actor, at)"
-                " VALUES (?, 'undo', ?, ?, ?, ?)",
-                (
-                    before[0]["id"] if before else None,
-                    row["after"],
-                    row["before"],
-                    actor or "",
-                    now(),
-                ),
-            )
-            return row["action"]
-    return None
+    with workspace.transaction():
+        edit = workspace.edit_to_undo(alignment_id, actor)
+        if edit is None:
+            return None
+        after, before = edit.after, edit.before
+        present = {link.id for link in workspace.alignment_links(alignment_id)}
+        if any(link["id"] not in present for link in after):
+            raise EditError("cannot undo: a later edit changed the same links")
+        workspace.delete_links(link["id"] for link in after)
+        for link in before:
+            workspace.restore_link(LinkRow.from_snapshot(link))
+        # an earlier state may have had flaws of its own; what undo must never do is
+        # put a sentence in two links (another actor's later edit took it meanwhile)
+        removed = [LinkRow.from_snapshot(link) for link in after]
+        restored = [link["id"] for link in before]
+        _check(workspace, alignment_id, removed, restored, only="in two links")
+        workspace.mark_undone(edit.id)
+        workspace.record_link_edit("undo", after, before, actor or "")
+        return edit.action

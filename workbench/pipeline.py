@@ -124,7 +124,7 @@ class Ingester:
         source.path = str(path.resolve())
         known = self.workspace.source_by_hash(source.content_hash)
         if known is not None:
-            same = "" if known["path"] == source.path else f" as {known['path']}"
+            same = "" if known.path == source.path else f" as {known.path}"
             return IngestOutcome(shown, "unchanged", f"same content{same}")
         versioned = self.workspace.has_source_path(source.path)
         left_out: list[str] = []

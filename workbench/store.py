@@ -15,9 +15,10 @@ import os
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TypeVar
 from urllib.parse import quote
 
 from .document import Document, Sentence, Source, Span
@@ -33,6 +34,8 @@ from .errors import (
 DB_NAME = "workbench.db"
 ENV_VAR = "WORKBENCH_WORKSPACE"
 CHUNK_CHARS = 1 << 20
+
+R = TypeVar("R")  # a record dataclass (see _record)
 
 
 LOCK_TIMEOUT_VAR = "WORKBENCH_LOCK_TIMEOUT"  # seconds to wait for another writer (default 10)
@@ -445,24 +448,6 @@ class ExportLink:
 
 
 @dataclass(frozen=True)
-class AlignedPair:
-    """An alignment of two documents: its id, the documents and its mode."""
-
-    alignment_id: int
-    src_doc: int
-    tgt_doc: int
-    mode: str
-
-
-@dataclass(frozen=True)
-class LinkSides:
-    """The sentence positions a stored link joins on each side."""
-
-    src_ids: tuple[int, ...]
-    tgt_ids: tuple[int, ...]
-
-
-@dataclass(frozen=True)
 class DocumentRow:
     id: int
     source_id: int
@@ -488,6 +473,132 @@ class EventRow:
     date: str | None
     thread_id: int | None
     thread_label: str | None
+
+
+@dataclass(frozen=True)
+class LinkRow:
+    """A stored link: one bead of an alignment, with its status and who set it."""
+
+    id: int
+    alignment_id: int
+    src_ids: tuple[int, ...]
+    tgt_ids: tuple[int, ...]
+    score: float | None
+    link_type: str
+    status: str
+    updated_at: str = ""
+    updated_by: str = ""
+    confidence: float | None = None  # calibrated; None for a link a user made
+
+    def snapshot(self) -> dict:
+        """The link as ``link_history`` records it (what undo puts back)."""
+        return {
+            "id": self.id,
+            "alignment_id": self.alignment_id,
+            "src_ids": list(self.src_ids),
+            "tgt_ids": list(self.tgt_ids),
+            "score": self.score,
+            "link_type": self.link_type,
+            "status": self.status,
+            "updated_at": self.updated_at,
+            "updated_by": self.updated_by,
+            "confidence": self.confidence,
+        }
+
+    def label(self) -> str:
+        return f"{list(self.src_ids)}-{list(self.tgt_ids)}"
+
+    @classmethod
+    def from_snapshot(cls, link: Mapping) -> LinkRow:
+        """A link from a ``link_history`` snapshot (older ones lack the later fields)."""
+        return cls(
+            link["id"],
+            link["alignment_id"],
+            tuple(link["src_ids"]),
+            tuple(link["tgt_ids"]),
+            link["score"],
+            link["link_type"],
+            link["status"],
+            link.get("updated_at", ""),
+            link.get("updated_by", ""),
+            link.get("confidence"),
+        )
+
+
+@dataclass(frozen=True)
+class LinkEdit:
+    """One ``link_history`` row: an edit, the links before and after it (snapshots)."""
+
+    id: int
+    action: str
+    before: list[dict]
+    after: list[dict]
+    actor: str
+    at: str
+    undone: bool
+
+
+@dataclass(frozen=True)
+class SourceRow:
+    """An ingested file (one version of it)."""
+
+    id: int
+    path: str
+    content_hash: str
+    format: str
+    encoding: str
+    size: int
+    version: int
+    current: bool
+    ingested_at: str
+
+
+@dataclass(frozen=True)
+class SentenceRow:
+    """A current sentence as search reads it; ``english`` is its translation when asked
+    for (empty when there is none)."""
+
+    document_id: int
+    position: int
+    lang: str
+    text: str
+    english: str = ""
+
+
+@dataclass(frozen=True)
+class AlignmentRow:
+    """An alignment of two documents (``mode``: parallel or comparable)."""
+
+    id: int
+    event_id: int | None
+    src_doc: int
+    tgt_doc: int
+    mode: str
+
+
+@dataclass(frozen=True)
+class DocumentLinkRow:
+    """A link of an alignment a document is in, with the alignment's documents."""
+
+    alignment_id: int
+    event_id: int | None
+    src_doc: int
+    tgt_doc: int
+    link_id: int
+    src_ids: tuple[int, ...]
+    tgt_ids: tuple[int, ...]
+    status: str
+
+
+@dataclass(frozen=True)
+class IngestLogRow:
+    """One file an ingest looked at: added, unchanged or skipped (``detail`` says why)."""
+
+    id: int
+    path: str
+    outcome: str
+    detail: str
+    at: str
 
 
 class Workspace:
@@ -694,10 +805,11 @@ class Workspace:
 
     # --- sources and documents ----------------------------------------------------------------
 
-    def source_by_hash(self, content_hash: str) -> sqlite3.Row | None:
-        return self.conn.execute(
+    def source_by_hash(self, content_hash: str) -> SourceRow | None:
+        row = self.conn.execute(
             "SELECT * FROM sources WHERE content_hash = ?", (content_hash,)
         ).fetchone()
+        return _record(SourceRow, row, current=bool(row["current"])) if row else None
 
     def add_source(self, source: Source) -> int:
         """Insert a source as the current version of its path; older versions stay, marked old.
@@ -942,6 +1054,137 @@ class Workspace:
                 ],
             )
         return alignment_id
+
+    # --- link edits (edit.py) ----------------------------------------------------------------
+    # The statements of :mod:`workbench.edit`; its checks and rules stay there. An edit
+    # runs these inside one ``transaction()`` (the writes refuse to run outside one), so
+    # what it checked is what it changes, and a refused edit leaves nothing behind.
+
+    def alignment_links(self, alignment_id: int) -> list[LinkRow]:
+        """An alignment's links, in no particular order."""
+        rows = self.conn.execute("SELECT * FROM links WHERE alignment_id = ?", (alignment_id,))
+        return [_link_row(r) for r in rows.fetchall()]
+
+    def link(self, link_id: int) -> LinkRow | None:
+        row = self.conn.execute("SELECT * FROM links WHERE id = ?", (link_id,)).fetchone()
+        return _link_row(row) if row is not None else None
+
+    def alignment_shape(self, alignment_id: int) -> tuple[str, int, int] | None:
+        """An alignment's mode and its source and target documents' sentence counts."""
+        row = self.conn.execute(
+            "SELECT mode, (SELECT COUNT(*) FROM sentences WHERE document_id = a.src_doc),"
+            " (SELECT COUNT(*) FROM sentences WHERE document_id = a.tgt_doc)"
+            " FROM alignments a WHERE id = ?",
+            (alignment_id,),
+        ).fetchone()
+        return (row[0], row[1], row[2]) if row is not None else None
+
+    def insert_link(
+        self,
+        alignment_id: int,
+        src_ids: Iterable[int],
+        tgt_ids: Iterable[int],
+        *,
+        score: float | None,
+        link_type: str,
+        status: str,
+        actor: str,
+    ) -> int:
+        """A new link made by a user (no confidence); returns its id."""
+        return (
+            self._editing()
+            .execute(
+                "INSERT INTO links (alignment_id, src_ids, tgt_ids, score, link_type, status,"
+                " updated_at, updated_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    alignment_id,
+                    dumps(list(src_ids)),
+                    dumps(list(tgt_ids)),
+                    score,
+                    link_type,
+                    status,
+                    now(),
+                    actor,
+                ),
+            )
+            .lastrowid
+        )
+
+    def restore_link(self, link: LinkRow) -> None:
+        """Put a link back exactly as history recorded it (same id, same fields)."""
+        self._editing().execute(
+            "INSERT INTO links (id, alignment_id, src_ids, tgt_ids, score, link_type,"
+            " status, updated_at, updated_by, confidence) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                link.id,
+                link.alignment_id,
+                dumps(list(link.src_ids)),
+                dumps(list(link.tgt_ids)),
+                link.score,
+                link.link_type,
+                link.status,
+                link.updated_at or now(),
+                link.updated_by,
+                link.confidence,
+            ),
+        )
+
+    def delete_links(self, link_ids: Iterable[int]) -> None:
+        self._editing().executemany(
+            "DELETE FROM links WHERE id = ?", [(link_id,) for link_id in link_ids]
+        )
+
+    def set_link_status(self, link_id: int, status: str, actor: str) -> None:
+        self._editing().execute(
+            "UPDATE links SET status = ?, updated_at = ?, updated_by = ? WHERE id = ?",
+            (status, now(), actor, link_id),
+        )
+
+    def record_link_edit(
+        self, action: str, before: list[dict], after: list[dict], actor: str
+    ) -> None:
+        """A ``link_history`` row: the links before and after an edit, as snapshots. It
+        points at the first link after the edit (one that exists; the history itself
+        keeps links by value)."""
+        link_id = after[0]["id"] if after else None
+        self._editing().execute(
+            "INSERT INTO link_history (link_id, action, before, after, actor, at)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            (link_id, action, dumps(before), dumps(after), actor, now()),
+        )
+
+    def latest_merge(self, link_id: int) -> LinkEdit | None:
+        """The latest merge, not undone, that made the link ``link_id`` (found by the
+        snapshot's id: ``link_id`` goes NULL while the link is away)."""
+        row = self.conn.execute(
+            "SELECT * FROM link_history WHERE action = 'merge' AND undone = 0"
+            " AND json_extract(after, '$[0].id') = ? ORDER BY id DESC LIMIT 1",
+            (link_id,),
+        ).fetchone()
+        return _link_edit(row) if row is not None else None
+
+    def edit_to_undo(self, alignment_id: int, actor: str | None = None) -> LinkEdit | None:
+        """The latest edit in an alignment (by ``actor`` when given) that is not undone and
+        not an undo itself: what an undo reverts. Its alignment is the one of its first
+        link after the edit, else before it."""
+        row = self.conn.execute(
+            "SELECT * FROM link_history WHERE action != 'undo' AND undone = 0"
+            + (" AND actor = ?" if actor is not None else "")
+            + " AND coalesce(json_extract(after, '$[0].alignment_id'),"
+            " json_extract(before, '$[0].alignment_id')) = ? ORDER BY id DESC LIMIT 1",
+            (*([actor] if actor is not None else []), alignment_id),
+        ).fetchone()
+        return _link_edit(row) if row is not None else None
+
+    def mark_undone(self, edit_id: int) -> None:
+        self._editing().execute("UPDATE link_history SET undone = 1 WHERE id = ?", (edit_id,))
+
+    def _editing(self) -> sqlite3.Connection:
+        """The connection, inside the edit's open ``transaction()``: a link edit written
+        outside one would skip its checks' lock."""
+        if not self.conn.in_transaction:
+            raise RuntimeError("link edits are written inside Workspace.transaction()")
+        return self.conn
 
     # --- events and threads -------------------------------------------------------------
 
@@ -1264,25 +1507,6 @@ class Workspace:
         """``status -> how many links have it`` (auto, confirmed, rejected, edited)."""
         return dict(self.conn.execute("SELECT status, COUNT(*) FROM links GROUP BY status"))
 
-    def aligned_pairs(self) -> list[AlignedPair]:
-        """Every alignment: its id, documents and mode (by id)."""
-        return [
-            AlignedPair(r[0], r[1], r[2], r[3])
-            for r in self.conn.execute(
-                "SELECT id, src_doc, tgt_doc, mode FROM alignments ORDER BY id"
-            )
-        ]
-
-    def link_sides(self, alignment_id: int) -> list[LinkSides]:
-        """The sentence positions each link of an alignment joins (by link id)."""
-        return [
-            LinkSides(tuple(json.loads(r[0])), tuple(json.loads(r[1])))
-            for r in self.conn.execute(
-                "SELECT src_ids, tgt_ids FROM links WHERE alignment_id = ? ORDER BY id",
-                (alignment_id,),
-            )
-        ]
-
     # --- reading ------------------------------------------------------------------------------
 
     def documents(self, *, include_old: bool = False) -> list[DocumentRow]:
@@ -1366,10 +1590,10 @@ class Workspace:
         )
         return {r[0]: (r[1], json.loads(r[2]), r[3]) for r in rows}
 
-    def ingest_log(self, limit: int = 100) -> list[sqlite3.Row]:
-        return self.conn.execute(
-            "SELECT * FROM ingest_log ORDER BY id DESC LIMIT ?", (limit,)
-        ).fetchall()
+    def ingest_log(self, limit: int = 100) -> list[IngestLogRow]:
+        """The latest ``limit`` files ingests looked at, latest first."""
+        rows = self.conn.execute("SELECT * FROM ingest_log ORDER BY id DESC LIMIT ?", (limit,))
+        return [_record(IngestLogRow, r) for r in rows]
 
     def counts(self) -> dict[str, int]:
         tables = ("sources", "documents", "sentences", "translations", "embeddings", "links")
@@ -1436,11 +1660,11 @@ class Workspace:
         english: str,
         fold: Mapping[str, str],
         limit: int,
-    ) -> list[sqlite3.Row]:
+    ) -> list[SentenceRow]:
         """Current sentences whose normalised text contains ``needles[lang]`` (the query
         normalised for the sentence's language), after replacing each ``fold`` key by its
         value on both sides; or whose English translation (not a test model's) contains
-        ``english``. Rows: document_id, position, lang, text, english. The needles are
+        ``english`` (each with that translation, if any). The needles are
         bound as LIKE patterns with ``%``, ``_`` and ``\\`` escaped, never formatted in.
         """
         folded = "s.norm"
@@ -1458,7 +1682,7 @@ class Workspace:
             params.append(_like(english))
         if not clauses:
             return []
-        return self.conn.execute(
+        rows = self.conn.execute(
             "SELECT s.document_id, s.position, s.lang, s.text, MAX(t.text) AS english"
             " FROM sentences s JOIN documents d ON d.id = s.document_id AND d.current = 1"
             " LEFT JOIN translations t ON t.source_lang = s.lang AND t.source_norm = s.norm"
@@ -1466,23 +1690,26 @@ class Workspace:
             f" WHERE {' OR '.join(clauses)}"
             " GROUP BY s.id ORDER BY s.document_id, s.position LIMIT ?",
             (*params, limit),
-        ).fetchall()
+        )
+        return [_record(SentenceRow, r, english=r["english"] or "") for r in rows]
 
-    def current_sentences(self) -> list[sqlite3.Row]:
-        """Every current document's sentences: document_id, position, lang, text."""
-        return self.conn.execute(
+    def current_sentences(self) -> list[SentenceRow]:
+        """Every current document's sentences (``english`` left empty)."""
+        rows = self.conn.execute(
             "SELECT s.document_id, s.position, s.lang, s.text FROM sentences s"
             " JOIN documents d ON d.id = s.document_id AND d.current = 1"
             " ORDER BY s.document_id, s.position"
-        ).fetchall()
+        )
+        return [_record(SentenceRow, r, english="") for r in rows]
 
-    def document_alignments(self, document_id: int) -> list[sqlite3.Row]:
-        """The alignments a document is in: id, event_id, src_doc, tgt_doc, mode."""
-        return self.conn.execute(
+    def document_alignments(self, document_id: int) -> list[AlignmentRow]:
+        """The alignments a document is in (by id)."""
+        rows = self.conn.execute(
             "SELECT id, event_id, src_doc, tgt_doc, mode FROM alignments"
             " WHERE src_doc = ? OR tgt_doc = ? ORDER BY id",
             (document_id, document_id),
-        ).fetchall()
+        )
+        return [_record(AlignmentRow, r) for r in rows]
 
     def sentence_texts(
         self, document_id: int, first: int = 0, last: int | None = None
@@ -1497,24 +1724,33 @@ class Workspace:
             ).fetchall()
         )
 
-    def document_links(self, document_id: int) -> list[sqlite3.Row]:
-        """Every link of the alignments a document is in: alignment_id, event_id, src_doc,
-        tgt_doc, link_id, src_ids, tgt_ids (JSON), status."""
-        return self.conn.execute(
+    def document_links(self, document_id: int) -> list[DocumentLinkRow]:
+        """Every link of the alignments a document is in, by alignment and link id."""
+        rows = self.conn.execute(
             "SELECT a.id AS alignment_id, a.event_id, a.src_doc, a.tgt_doc, l.id AS link_id,"
             " l.src_ids, l.tgt_ids, l.status FROM links l"
             " JOIN alignments a ON a.id = l.alignment_id"
             " WHERE a.src_doc = ? OR a.tgt_doc = ? ORDER BY a.id, l.id",
             (document_id, document_id),
-        ).fetchall()
+        )
+        return [
+            _record(
+                DocumentLinkRow,
+                r,
+                src_ids=tuple(json.loads(r["src_ids"])),
+                tgt_ids=tuple(json.loads(r["tgt_ids"])),
+            )
+            for r in rows
+        ]
 
     # --- what the app's pair view reads -------------------------------------------------------
 
-    def alignment_rows(self) -> list[sqlite3.Row]:
-        """Every alignment: id, event_id, src_doc, tgt_doc, mode (by id)."""
-        return self.conn.execute(
+    def alignment_rows(self) -> list[AlignmentRow]:
+        """Every alignment (by id)."""
+        rows = self.conn.execute(
             "SELECT id, event_id, src_doc, tgt_doc, mode FROM alignments ORDER BY id"
-        ).fetchall()
+        )
+        return [_record(AlignmentRow, r) for r in rows]
 
     def first_sentences(self) -> dict[int, str]:
         """``document id -> its first sentence``: what names a document without a title."""
@@ -1529,29 +1765,54 @@ class Workspace:
             )
         }
 
-    def failed_jobs(self, stage: str) -> list[sqlite3.Row]:
-        """The failed jobs of a stage: key, detail (a missing translation model, say); key is
-        ``SRC->TGT`` for a language pair, else the document pair ``S-T``."""
-        return self.conn.execute(
-            "SELECT CASE WHEN src_doc IS NULL THEN source_lang || '->' || target_lang"
-            " ELSE src_doc || '-' || tgt_doc END AS key, detail, source_lang, target_lang,"
-            " src_doc, tgt_doc FROM jobs WHERE stage = ? AND state = 'failed' ORDER BY key",
-            (stage,),
-        ).fetchall()
+    def failed_jobs(self, stage: str) -> list[JobRow]:
+        """The failed jobs of a stage (``detail``: a missing translation model, say)."""
+        return self.jobs(stage, state="failed")
 
     def latest_edit(self, alignment_id: int) -> tuple[str, list[int]] | None:
         """The edit an undo in this alignment would revert (the latest not yet undone, as
         :func:`workbench.edit.undo` picks it): its action and the ids of the links the undo
         brings back, so the app can focus them afterwards."""
-        row = self.conn.execute(
-            "SELECT action, before FROM link_history WHERE action != 'undo' AND undone = 0"
-            " AND coalesce(json_extract(after, '$[0].alignment_id'),"
-            " json_extract(before, '$[0].alignment_id')) = ? ORDER BY id DESC LIMIT 1",
-            (alignment_id,),
-        ).fetchone()
-        if row is None:
+        edit = self.edit_to_undo(alignment_id)
+        if edit is None:
             return None
-        return row["action"], [link["id"] for link in json.loads(row["before"] or "[]")]
+        return edit.action, [link["id"] for link in edit.before]
+
+
+def _record(cls: type[R], row: sqlite3.Row, **converted: object) -> R:
+    """A record from a row: each field from the column of its name, or from
+    ``converted`` (what a column does not hold as it is: flags, JSON, no column)."""
+    values = {
+        f.name: converted[f.name] if f.name in converted else row[f.name] for f in fields(cls)
+    }
+    return cls(**values)
+
+
+def _link_row(row: sqlite3.Row) -> LinkRow:
+    return LinkRow(
+        row["id"],
+        row["alignment_id"],
+        tuple(json.loads(row["src_ids"])),
+        tuple(json.loads(row["tgt_ids"])),
+        row["score"],
+        row["link_type"],
+        row["status"],
+        row["updated_at"],
+        row["updated_by"],
+        row["confidence"],
+    )
+
+
+def _link_edit(row: sqlite3.Row) -> LinkEdit:
+    return LinkEdit(
+        row["id"],
+        row["action"],
+        json.loads(row["before"] or "[]"),
+        json.loads(row["after"] or "[]"),
+        row["actor"],
+        row["at"],
+        bool(row["undone"]),
+    )
 
 
 def _job_row(row: sqlite3.Row) -> JobRow:

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from workbench.align import ParallelParams, align_parallel
 from workbench.embed import CachedEmbedder, available_cores, embed_text, load_embedder, text_key
-from workbench.store import AlignedPair, Workspace
+from workbench.store import AlignmentRow, Workspace
 
 from .events import (
     CorpusFile,
@@ -158,7 +158,7 @@ def within_story_links(
     versions of a story. With ``realign``, the run's parallel pairs are aligned again with
     every window embedded instead (same grouping, same pairs)."""
     score = PairScore()
-    aligned = {(a.src_doc, a.tgt_doc): a for a in ws.aligned_pairs()}
+    aligned = {(a.src_doc, a.tgt_doc): a for a in ws.alignment_rows()}
     for a, b in combinations(sorted(docs), 2):
         if docs[a].file.story.id != docs[b].file.story.id:
             continue
@@ -173,7 +173,7 @@ def within_story_links(
 
 
 def _links(
-    ws: Workspace, alignment: AlignedPair, src: StoredDoc, tgt: StoredDoc, realign
+    ws: Workspace, alignment: AlignmentRow, src: StoredDoc, tgt: StoredDoc, realign
 ) -> set[tuple[int, int]]:
     if realign is not None and alignment.mode == "parallel":
         links = align_parallel(
@@ -186,5 +186,5 @@ def _links(
         )
         pairs = [(link.src, link.tgt) for link in links]
     else:
-        pairs = [(link.src_ids, link.tgt_ids) for link in ws.link_sides(alignment.alignment_id)]
+        pairs = [(link.src_ids, link.tgt_ids) for link in ws.alignment_links(alignment.id)]
     return {(i, j) for s, t in pairs if s and t for i in s for j in t}

@@ -78,14 +78,14 @@ def corpus(st, workspace: Workspace, actor: str) -> None:
         width="stretch",
     )
     for job in workspace.failed_jobs("translate"):
-        lang = job["key"].split("->")[0]
+        lang = job.unit.source_lang
         st.warning(
-            f"{safe(lang)}: {safe(job['detail'])}; add one with "
+            f"{safe(lang)}: {safe(job.detail)}; add one with "
             f"`workbench models add translate-{safe(lang)}_en-*.argosmodel` (or on the Models page)"
         )
     for row in workspace.ingest_log(20):
-        if row["outcome"] == "skipped":
-            st.warning(f"skipped {safe(row['path'])}: {safe(row['detail'])}")
+        if row.outcome == "skipped":
+            st.warning(f"skipped {safe(row.path)}: {safe(row.detail)}")
     names = document_names(workspace)
     labels = {r["id"]: f"{r['id']}: {r['lang']} · {names[r['id']].label(8)}" for r in records}
     chosen = st.selectbox("Read a document", list(labels), format_func=labels.get)

@@ -15,13 +15,12 @@ link) it opens.
 
 from __future__ import annotations
 
-import json
 import unicodedata
 from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from ..store import Workspace
+from ..store import SentenceRow, Workspace
 from ..text.normalise import normalise
 from . import views
 from .safe import safe
@@ -62,6 +61,10 @@ class Hit:
     spans: list[tuple[int, int]] = field(default_factory=list)  # matches in text
     english_spans: list[tuple[int, int]] = field(default_factory=list)
     places: list[Place] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, row: SentenceRow, how: str) -> Hit:
+        return cls(row.document_id, row.position, row.lang, row.text, row.english, how)
 
     @property
     def counterparts(self) -> list[tuple[str, str]]:
@@ -113,7 +116,7 @@ def search_sentences(
     needles = {lang: needle(query, lang) for lang in workspace.current_languages()}
     rows = workspace.find_sentences(needles, normalise(query, "en"), FOLD, limit)
     hits: dict[tuple[int, int], Hit] = {
-        (r[0], r[1]): Hit(r[0], r[1], r[2], r[3], r[4] or "", "text") for r in rows
+        (r.document_id, r.position): Hit.of(r, "text") for r in rows
     }
     if embedder is None:
         embedder = _default_embedder(workspace)
@@ -152,8 +155,8 @@ def by_meaning(workspace: Workspace, query: str, embedder, cutoff: float, limit:
     rows = workspace.current_sentences()
     if not rows:
         return []
-    vectors = embedder.embed([r["text"] for r in rows])  # cached: computed once per workspace
-    langs = np.array([r["lang"] for r in rows])
+    vectors = embedder.embed([r.text for r in rows])  # cached: computed once per workspace
+    langs = np.array([r.lang for r in rows])
     centred = np.empty_like(vectors)
     for lang in set(langs.tolist()):
         mine = langs == lang
@@ -169,10 +172,7 @@ def by_meaning(workspace: Workspace, query: str, embedder, cutoff: float, limit:
         vector = centred_on(vector, mean)
     sims = centred @ vector[0]
     order = [i for i in np.argsort(-sims)[:limit] if sims[i] >= cutoff]
-    return [
-        Hit(rows[i][0], rows[i][1], rows[i][2], rows[i][3], "", f"by meaning {sims[i]:.2f}")
-        for i in order
-    ]
+    return [Hit.of(rows[i], f"by meaning {sims[i]:.2f}") for i in order]
 
 
 def places(workspace: Workspace, document_id: int, position: int) -> list[Place]:
@@ -181,32 +181,31 @@ def places(workspace: Workspace, document_id: int, position: int) -> list[Place]
     found: dict[int, Place] = {}
     sentences: dict[int, dict] = {}
     for row in workspace.document_links(document_id):
-        if row["status"] == "rejected":
+        if row.status == "rejected":
             continue
-        src_ids, tgt_ids = json.loads(row["src_ids"]), json.loads(row["tgt_ids"])
         mine, theirs, other = (
-            (src_ids, tgt_ids, row["tgt_doc"])
-            if row["src_doc"] == document_id
-            else (tgt_ids, src_ids, row["src_doc"])
+            (row.src_ids, row.tgt_ids, row.tgt_doc)
+            if row.src_doc == document_id
+            else (row.tgt_ids, row.src_ids, row.src_doc)
         )
         if position not in mine:
             continue
         if other not in sentences:
             sentences[other] = {s.position: s for s in workspace.sentences(other)}
         linked = [sentences[other][k] for k in theirs if k in sentences[other]]
-        found[row["alignment_id"]] = Place(
-            row["alignment_id"],
-            row["event_id"],
-            f"link:{row['link_id']}",
+        found[row.alignment_id] = Place(
+            row.alignment_id,
+            row.event_id,
+            f"link:{row.link_id}",
             other,
             text=" ".join(s.text for s in linked),
             lang=linked[0].lang if linked else "",
         )
     for row in workspace.document_alignments(document_id):
-        if row["id"] not in found:
-            side = "src" if row["src_doc"] == document_id else "tgt"
-            other = row["tgt_doc"] if side == "src" else row["src_doc"]
-            found[row["id"]] = Place(row["id"], row["event_id"], f"{side}:{position}", other)
+        if row.id not in found:
+            side = "src" if row.src_doc == document_id else "tgt"
+            other = row.tgt_doc if side == "src" else row.src_doc
+            found[row.id] = Place(row.id, row.event_id, f"{side}:{position}", other)
     return sorted(found.values(), key=lambda p: (not p.text, p.alignment_id))
 
 

@@ -152,21 +152,21 @@ def alignments(workspace: Workspace, event_id: int | None = None) -> list[Alignm
     names = document_names(workspace)
     out = []
     for row in workspace.alignment_rows():
-        if event_id is not None and row["event_id"] != event_id:
+        if event_id is not None and row.event_id != event_id:
             continue
-        src, tgt = names.get(row["src_doc"]), names.get(row["tgt_doc"])
+        src, tgt = names.get(row.src_doc), names.get(row.tgt_doc)
         if src is None or tgt is None:
             continue
         out.append(
             AlignmentInfo(
-                row["id"],
-                row["event_id"],
+                row.id,
+                row.event_id,
                 src.id,
                 tgt.id,
                 src.lang,
                 tgt.lang,
-                row["mode"],
-                pair_label(src, tgt, row["mode"], row["event_id"] is None),
+                row.mode,
+                pair_label(src, tgt, row.mode, row.event_id is None),
                 src,
                 tgt,
             )
