@@ -1466,16 +1466,11 @@ class Workspace:
             query += " AND l.status != 'rejected'"
         query += " ORDER BY a.event_id, a.src_doc, a.tgt_doc, l.id"
         return [
-            ExportLink(
-                r["src_doc"],
-                r["tgt_doc"],
-                tuple(json.loads(r["src_ids"])),
-                tuple(json.loads(r["tgt_ids"])),
-                r["score"],
-                r["confidence"],
-                r["link_type"],
-                r["status"],
-                r["event"],
+            _record(
+                ExportLink,
+                r,
+                src_ids=tuple(json.loads(r["src_ids"])),
+                tgt_ids=tuple(json.loads(r["tgt_ids"])),
             )
             for r in self.conn.execute(query, params).fetchall()
         ]
@@ -1816,28 +1811,11 @@ def _link_edit(row: sqlite3.Row) -> LinkEdit:
 
 
 def _job_row(row: sqlite3.Row) -> JobRow:
-    unit = JobUnit(
-        row["stage"],
-        row["src_doc"],
-        row["tgt_doc"],
-        row["embedder"],
-        row["kind"],
-        row["model"],
-        row["source_lang"],
-        row["target_lang"],
-    )
-    return JobRow(unit, row["state"], row["detail"], row["updated_at"])
+    return JobRow(_record(JobUnit, row), row["state"], row["detail"], row["updated_at"])
 
 
 def _model_row(row: sqlite3.Row) -> ModelRow:
-    return ModelRow(
-        row["name"],
-        row["source_lang"],
-        row["target_lang"],
-        row["path"],
-        row["checksum"],
-        json.loads(row["meta"]),
-    )
+    return _record(ModelRow, row, meta=json.loads(row["meta"]))
 
 
 def _refuse_foreign(conn: sqlite3.Connection, db_path: Path) -> None:
