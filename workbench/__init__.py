@@ -11,7 +11,7 @@ The Python API that the CLI and the app share::
 import from the modules of the same names with ``from workbench.align import ...``.
 """
 
-__version__ = "0.1.0"
+from .version import __version__ as __version__  # isort: skip
 
 from .align import AlignResult, Link, align_comparable, align_documents, align_parallel
 from .distribute import Engine

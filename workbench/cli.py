@@ -39,7 +39,6 @@ from rich.progress import (
 from rich.table import Table
 from rich.text import Text
 
-from . import __version__
 from .errors import (
     EXIT_FAILED,
     EXIT_USAGE,
@@ -54,11 +53,13 @@ from .errors import (
     sqlite_error,
 )
 from .pipeline import Ingester, RunReport, run
-from .progress import TimeLeft, describe
+from .progress import Progress as Reporter
+from .progress import TimeLeft, describe, labelled
 from .store import ENV_VAR, Workspace
 from .text.clean import clean
 from .text.ingest import IngestError, read_text_file
 from .text.split import split
+from .version import __version__
 
 __all__ = ["EXIT_FAILED", "EXIT_USAGE", "EXIT_WORKSPACE", "app", "main"]
 
@@ -271,20 +272,21 @@ def _remember_languages(workspace: Workspace, codes: list[str] | None) -> list[s
 
 
 class _Bar:
-    """Adapts the pipeline's ``progress(done, total, label)`` callback to a rich bar, with
-    the time left in the current stage (:mod:`workbench.progress`)."""
+    """A :class:`workbench.progress.Progress` drawn as a rich bar (the label, a file name
+    shortened, as its description; an empty label keeps the last one), with the time
+    left in the current stage."""
 
     def __init__(self, progress: Progress, description: str):
         self.progress = progress
         self.task = progress.add_task(description, total=None, left="")
         self.time_left = TimeLeft()
 
-    def __call__(self, done: int, total: int, label: str) -> None:
+    def __call__(self, done: int, total: int, label: str = "") -> None:
         self.progress.update(
             self.task,
             completed=done,
             total=total,
-            description=Path(label).name[:40] or label,
+            description=(Path(label).name[:40] or label) if label else None,
             left=describe(self.time_left(done, total)),
         )
 
@@ -303,11 +305,10 @@ def _progress() -> Progress:
 
 
 @contextmanager
-def _bar(description: str) -> Iterator[Callable[[int, int], None]]:
-    """A progress bar on stderr, as a ``callback(done, total)`` for long work."""
+def _bar(description: str) -> Iterator[Reporter]:
+    """A progress bar on stderr for long work, always showing ``description``."""
     with _progress() as progress:
-        bar = _Bar(progress, description)
-        yield lambda done, total: bar(done, total, description)
+        yield labelled(_Bar(progress, description), description)
 
 
 def _ingest_with_progress(

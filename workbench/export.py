@@ -14,9 +14,9 @@ from typing import IO
 
 from lxml import etree
 
-from . import __version__
 from .errors import WorkbenchError
 from .store import Workspace, now
+from .version import __version__
 
 COLUMNS = (
     "event",
@@ -214,36 +214,18 @@ def workspace_rows(
     ``min_confidence`` keeps links whose calibrated confidence reaches it; a link a user
     confirmed or edited is kept whatever its confidence (the user's judgement is final).
     """
-    conn = workspace.conn
-    query = (
-        "SELECT l.src_ids, l.tgt_ids, l.score, l.confidence, l.link_type, l.status,"
-        " a.src_doc, a.tgt_doc,"
-        " COALESCE(e.label, 'thread: ' || t.label, '') AS event"
-        " FROM links l JOIN alignments a ON a.id = l.alignment_id"
-        " LEFT JOIN events e ON e.id = a.event_id"
-        " LEFT JOIN documents sd ON sd.id = a.src_doc"
-        " LEFT JOIN events se ON se.id = sd.event_id"
-        " LEFT JOIN threads t ON t.id = se.thread_id WHERE 1 = 1"
-    )
-    params: list[object] = []
-    if event is not None:
-        query += " AND a.event_id = ?"
-        params.append(event)
-    if min_confidence is not None:
-        query += " AND (l.confidence >= ? OR l.status IN ('confirmed', 'edited'))"
-        params.append(min_confidence)
-    if not include_rejected:
-        query += " AND l.status != 'rejected'"
-    query += " ORDER BY a.event_id, a.src_doc, a.tgt_doc, l.id"
     docs = {d.id: d for d in workspace.documents(include_old=True)}
     sentences: dict[int, dict[int, tuple[str, str, str]]] = {}
-    for row in conn.execute(query, params).fetchall():
-        src_ids, tgt_ids = json.loads(row["src_ids"]), json.loads(row["tgt_ids"])
-        src = _sentences(workspace, sentences, row["src_doc"])
-        tgt = _sentences(workspace, sentences, row["tgt_doc"])
-        src_doc, tgt_doc = docs.get(row["src_doc"]), docs.get(row["tgt_doc"])
+    links = workspace.export_links(
+        event=event, min_confidence=min_confidence, include_rejected=include_rejected
+    )
+    for link in links:
+        src_ids, tgt_ids = list(link.src_ids), list(link.tgt_ids)
+        src = _sentences(workspace, sentences, link.src_doc)
+        tgt = _sentences(workspace, sentences, link.tgt_doc)
+        src_doc, tgt_doc = docs.get(link.src_doc), docs.get(link.tgt_doc)
         yield ExportRow(
-            event=row["event"],
+            event=link.event,
             src_doc=_doc_name(src_doc),
             tgt_doc=_doc_name(tgt_doc),
             src_lang=_side_lang(src, src_ids, src_doc.lang if src_doc else ""),
@@ -254,12 +236,12 @@ def workspace_rows(
             tgt_text=" ".join(tgt[i][0] for i in tgt_ids if i in tgt),
             src_english=" ".join(src[i][1] for i in src_ids if i in src and src[i][1]),
             tgt_english=" ".join(tgt[i][1] for i in tgt_ids if i in tgt and tgt[i][1]),
-            score=row["score"],
-            confidence=row["confidence"],
-            link_type=row["link_type"],
-            status=row["status"],
-            src_doc_id=row["src_doc"],
-            tgt_doc_id=row["tgt_doc"],
+            score=link.score,
+            confidence=link.confidence,
+            link_type=link.link_type,
+            status=link.status,
+            src_doc_id=link.src_doc,
+            tgt_doc_id=link.tgt_doc,
             src_doc_title=src_doc.title if src_doc else "",
             tgt_doc_title=tgt_doc.title if tgt_doc else "",
             src_file=src_doc.path if src_doc else "",

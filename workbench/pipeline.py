@@ -9,7 +9,7 @@ the next run picks up where it left off.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -17,6 +17,7 @@ from typing import Protocol
 from .distribute import Engine
 from .document import Document, Sentence, Skipped, Source, Span, StageReport
 from .embed import DEFAULT_EMBEDDER
+from .progress import Progress
 from .stages import default_stages
 from .store import Workspace
 from .text.clean import clean, guess_title, removable_lines, without
@@ -24,9 +25,6 @@ from .text.ingest import IngestError, iter_files, iter_text_blocks, read_source
 from .text.langid import DEFAULT_LANGUAGES, LanguageIdentifier
 from .text.normalise import normalise
 from .text.split import split_sentences
-
-Progress = Callable[[int, int, str], None]
-"""``progress(done, total, label)``: called as work advances (the CLI draws a bar)."""
 
 
 @dataclass
@@ -128,9 +126,7 @@ class Ingester:
         if known is not None:
             same = "" if known.path == source.path else f" as {known.path}"
             return IngestOutcome(shown, "unchanged", f"same content{same}")
-        versioned = self.workspace.conn.execute(
-            "SELECT 1 FROM sources WHERE path = ?", (source.path,)
-        ).fetchone()
+        versioned = self.workspace.has_source_path(source.path)
         left_out: list[str] = []
         try:
             with self.workspace.transaction():

@@ -1,4 +1,5 @@
-"""Time left in a stage of ``workbench run``, for the CLI's bar and the app's.
+"""How work reports its progress (:class:`Progress`), and the time left in a stage of
+``workbench run``, for the CLI's bar and the app's.
 
 The pipeline reports ``progress(done, total, label)`` in units proportional to the work
 (the embedder weighs each text by its length, alignment each document pair by its
@@ -12,6 +13,29 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from typing import Protocol
+
+
+class Progress(Protocol):
+    """``progress(done, total, label)``: called as work advances, in units proportional to
+    the work (texts, pairs, vectors), ``label`` saying what is being done ("" when the
+    caller has nothing to add). Every producer (ingestion, the stages, the embedder, the
+    translator, the Ray engine, corpus mining) calls one, and every consumer (the CLI's
+    bars, the app's bar) is one."""
+
+    def __call__(self, done: int, total: int, label: str = "") -> None: ...
+
+
+def labelled(progress: Progress | None, label: str) -> Progress | None:
+    """``progress`` with every report labelled ``label`` (a stage naming the work it hands
+    to the embedder or translator); None stays None."""
+    if progress is None:
+        return None
+
+    def report(done: int, total: int, _label: str = "") -> None:
+        progress(done, total, label)
+
+    return report
 
 
 class TimeLeft:

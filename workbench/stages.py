@@ -9,6 +9,7 @@ re-checks inside its own write transaction.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import uuid
@@ -22,8 +23,8 @@ from .embed import DEFAULT_EMBEDDER, CachedEmbedder, EmbedError, load_embedder
 from .events import assign_events
 from .export import real_translations
 from .limits import process_alive
-from .progress import weighted
-from .store import DocumentRow, Workspace, WorkspaceError, now
+from .progress import Progress, labelled, weighted
+from .store import DocumentRow, JobRow, JobUnit, Workspace, WorkspaceError
 
 
 class _EmbedderHolder:
@@ -49,7 +50,7 @@ class EventsStage:
     def __init__(self, holder: _EmbedderHolder):
         self.holder = holder
 
-    def __call__(self, workspace: Workspace, progress) -> StageReport:
+    def __call__(self, workspace: Workspace, progress: Progress | None) -> StageReport:
         docs = [d for d in workspace.documents() if d.sentences]
         signature = ",".join(str(d.id) for d in docs)
         if workspace.get_setting("events.documents") == signature:
@@ -58,8 +59,7 @@ class EventsStage:
             embedder = self.holder.get(workspace)
         except EmbedError as error:
             return StageReport(self.name, "not grouped", [str(error)])
-        if progress:
-            embedder.progress = lambda d, t: progress(d, t, "embedding sentences")
+        embedder.progress = labelled(progress, "embedding sentences")
         before = {d.id: d.event_id for d in docs}
         threads = assign_events(workspace, embedder)
         workspace.set_setting("events.documents", signature)
@@ -99,7 +99,7 @@ class AlignStage:
     def __init__(self, holder: _EmbedderHolder):
         self.holder = holder
 
-    def __call__(self, workspace: Workspace, progress) -> StageReport:
+    def __call__(self, workspace: Workspace, progress: Progress | None) -> StageReport:
         pairs = event_pairs(workspace) + thread_pairs(workspace)
         if not pairs:
             return StageReport(self.name, "no thread has two documents: nothing to align")
@@ -120,12 +120,12 @@ class AlignStage:
                     label = f"aligning {src.id}-{tgt.id}"
                     progress(weighted(finished, work[-1], len(pairs)), len(pairs), label)
                 kind = "event" if event_id is not None else "thread"
-                key = align_job_key(src.id, tgt.id, embedder.key, kind)
-                state = claims.claim(key)
+                unit = align_job(src.id, tgt.id, embedder.key, kind)
+                state = claims.claim(unit)
                 if state != "claimed":
                     counts["resumed" if state == "done" else "busy"] += 1
                     continue
-                outcome = self._align_claimed(workspace, embedder, event_id, src, tgt, key)
+                outcome = self._align_claimed(workspace, embedder, event_id, src, tgt, unit)
                 if isinstance(outcome, str):
                     warnings.append(outcome)
                 elif outcome is None:
@@ -157,7 +157,7 @@ class AlignStage:
         event_id: int | None,
         src: DocumentRow,
         tgt: DocumentRow,
-        key: str,
+        unit: JobUnit,
     ) -> tuple[str, int] | str | None:
         """Align a pair this run has claimed: ``(mode, links)``, a warning, or None when a
         user's edits keep the stored alignment (then the claim is released, not done)."""
@@ -166,10 +166,10 @@ class AlignStage:
         try:
             result = align_pair(workspace, embedder, event_id, src, tgt)
         except AlignError as error:
-            workspace.record_job("align", key, "failed", str(error))
+            workspace.record_job(unit, "failed", str(error))
             return f"documents {src.id} and {tgt.id}: {error}"
         if result is not None:
-            workspace.record_job("align", key, "done", result[0])
+            workspace.record_job(unit, "done", result[0])
         return result
 
 
@@ -196,10 +196,10 @@ class JobClaims:
     when it closes.
     """
 
-    def __init__(self, workspace: Workspace, stage: str = "align"):
-        self.workspace, self.stage = workspace, stage
+    def __init__(self, workspace: Workspace):
+        self.workspace = workspace
         self.token = f"run {socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:12]}"
-        self.taken: list[str] = []
+        self.taken: list[JobUnit] = []
 
     def __enter__(self) -> JobClaims:
         _ACTIVE_CLAIMS.add(self.token)
@@ -207,35 +207,15 @@ class JobClaims:
 
     def __exit__(self, *exc) -> None:
         _ACTIVE_CLAIMS.discard(self.token)
-        try:
-            with self.workspace.transaction() as conn:
-                conn.executemany(
-                    "DELETE FROM jobs WHERE stage = ? AND key = ? AND state = 'running'"
-                    " AND detail = ?",
-                    [(self.stage, key, self.token) for key in self.taken],
-                )
-        except WorkspaceError:
-            pass  # left behind: stale once this process is gone
+        with contextlib.suppress(WorkspaceError):  # else left behind: stale once we are gone
+            self.workspace.release_claims(self.taken, self.token)
 
-    def claim(self, key: str) -> str:
+    def claim(self, unit: JobUnit) -> str:
         """``claimed`` (this run does the unit), ``done`` or ``busy`` (another run has it)."""
-        with self.workspace.transaction() as conn:
-            row = conn.execute(
-                "SELECT state, detail, updated_at FROM jobs WHERE stage = ? AND key = ?",
-                (self.stage, key),
-            ).fetchone()
-            if row is not None and row["state"] == "done":
-                return "done"
-            if row is not None and row["state"] == "running" and _claim_alive(row):
-                return "busy"
-            conn.execute(
-                "INSERT INTO jobs(stage, key, state, detail, updated_at)"
-                " VALUES (?, ?, 'running', ?, ?) ON CONFLICT(stage, key) DO UPDATE SET"
-                " state = 'running', detail = excluded.detail, updated_at = excluded.updated_at",
-                (self.stage, key, self.token, now()),
-            )
-        self.taken.append(key)
-        return "claimed"
+        state = self.workspace.claim_job(unit, self.token, _claim_alive)
+        if state == "claimed":
+            self.taken.append(unit)
+        return state
 
 
 CLAIM_TTL = 3600.0
@@ -243,43 +223,33 @@ CLAIM_TTL = 3600.0
 _ACTIVE_CLAIMS: set[str] = set()  # claims held by runs in this process (threads, the app)
 
 
-def _claim_alive(row) -> bool:
+def _claim_alive(job: JobRow) -> bool:
     """Whether the run that claimed a job may still be doing it."""
-    host, _, rest = row["detail"].removeprefix("run ").partition(":")
+    host, _, rest = job.detail.removeprefix("run ").partition(":")
     pid_text, _, _token = rest.partition(":")
     if host == socket.gethostname() and pid_text.isdigit():
         if int(pid_text) == os.getpid():
-            return row["detail"] in _ACTIVE_CLAIMS
+            return job.detail in _ACTIVE_CLAIMS
         return process_alive(int(pid_text))
     try:
-        claimed = datetime.fromisoformat(row["updated_at"])
+        claimed = datetime.fromisoformat(job.updated_at)
     except ValueError:
         return False
     return (datetime.now(UTC) - claimed).total_seconds() < CLAIM_TTL
 
 
-def align_job_key(src_doc: int, tgt_doc: int, embedder_key: str = "", kind: str = "") -> str:
-    """The ``jobs`` key of one aligned document pair: ``kind`` is ``event`` (aligned as one
+def align_job(src_doc: int, tgt_doc: int, embedder_key: str, kind: str) -> JobUnit:
+    """The job of one aligned document pair: ``kind`` is ``event`` (aligned as one
     happening) or ``thread`` (mined as related events), so a pair regrouped from one to the
-    other is aligned again. Without embedder and kind: the prefix of every key of the pair."""
-    key = f"{src_doc}-{tgt_doc}|{embedder_key}"
-    return f"{key}|{kind}" if kind else key
-
-
-def forget_align_jobs(conn, src_doc: int, tgt_doc: int) -> None:
-    """Make the next run align this pair again, whatever embedder did it before."""
-    conn.execute(
-        "DELETE FROM jobs WHERE stage = 'align' AND key LIKE ? || '%' AND state != 'running'",
-        (align_job_key(src_doc, tgt_doc),),
-    )
+    other is aligned again; so is a pair when the embedder changes."""
+    return JobUnit("align", src_doc, tgt_doc, embedder=embedder_key, kind=kind)
 
 
 def realign_event(workspace: Workspace, event_id: int, embedder: str = DEFAULT_EMBEDDER) -> str:
     """Align the document pairs of one event again (alignments a user edited stay)."""
-    with workspace.transaction() as conn:
-        for event, src, tgt in event_pairs(workspace):
-            if event == event_id:
-                forget_align_jobs(conn, src.id, tgt.id)
+    workspace.forget_align_jobs(
+        (src.id, tgt.id) for event, src, tgt in event_pairs(workspace) if event == event_id
+    )
     return AlignStage(_EmbedderHolder(embedder))(workspace, None).summary
 
 
@@ -315,21 +285,9 @@ def sync_alignments_with_events(workspace: Workspace, pairs) -> int:
     """After regrouping: point each kept alignment at its pair's event (none for a pair of
     related events), and remove automatic alignments of documents that no longer share an
     event or a thread (edited ones are kept)."""
-    wanted = {(src.id, tgt.id): event_id for event_id, src, tgt in pairs}
-    removed = 0
-    with workspace.transaction() as conn:
-        for row in conn.execute("SELECT id, src_doc, tgt_doc FROM alignments").fetchall():
-            pair = (row["src_doc"], row["tgt_doc"])
-            if pair in wanted:
-                event_id = wanted[pair]
-                conn.execute(
-                    "UPDATE alignments SET event_id = ? WHERE id = ?", (event_id, row["id"])
-                )
-            elif not workspace.alignment_has_user_edits(row["src_doc"], row["tgt_doc"]):
-                conn.execute("DELETE FROM alignments WHERE id = ?", (row["id"],))
-                forget_align_jobs(conn, row["src_doc"], row["tgt_doc"])
-                removed += 1
-    return removed
+    return workspace.regroup_alignments(
+        {(src.id, tgt.id): event_id for event_id, src, tgt in pairs}
+    )
 
 
 def align_pair(

@@ -13,7 +13,7 @@ import json
 import math
 import os
 import sqlite3
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, fields
 from datetime import UTC, datetime
@@ -292,6 +292,59 @@ MIGRATIONS: list[str] = [
     ALTER TABLE link_history_new RENAME TO link_history;
     CREATE INDEX link_history_link ON link_history(link_id);
     """,
+    # 5: a job names its unit of work in columns (the document pair, embedder, kind, model,
+    # language pair) instead of a string key that readers had to take apart again. Old
+    # keys are converted: "S-T|EMBEDDER|KIND" and the older "S-T|EMBEDDER" (align),
+    # "SRC->TGT" (translate), "MODEL|SRC->TGT" (translate-ray), "EMBEDDER" (embed-ray);
+    # those four stages are the only ones that ever wrote jobs.
+    """
+    CREATE TABLE jobs_new (
+        id INTEGER PRIMARY KEY,
+        stage TEXT NOT NULL,
+        src_doc INTEGER,
+        tgt_doc INTEGER,
+        embedder TEXT NOT NULL DEFAULT '',
+        kind TEXT NOT NULL DEFAULT '',
+        model TEXT NOT NULL DEFAULT '',
+        source_lang TEXT NOT NULL DEFAULT '',
+        target_lang TEXT NOT NULL DEFAULT '',
+        state TEXT NOT NULL CHECK (state IN ('running', 'done', 'failed')),
+        detail TEXT NOT NULL DEFAULT '',
+        updated_at TEXT NOT NULL
+    );
+    CREATE UNIQUE INDEX jobs_unit ON jobs_new(stage, ifnull(src_doc, 0), ifnull(tgt_doc, 0),
+        embedder, kind, model, source_lang, target_lang);
+    INSERT OR IGNORE INTO jobs_new (stage, src_doc, tgt_doc, embedder, kind, state, detail,
+        updated_at)
+        SELECT 'align', CAST(substr(pair, 1, instr(pair, '-') - 1) AS INTEGER),
+               CAST(substr(pair, instr(pair, '-') + 1) AS INTEGER),
+               CASE kind WHEN '' THEN rest ELSE substr(rest, 1, length(rest) - length(kind) - 1)
+               END, kind, state, detail, updated_at
+        FROM (SELECT substr(key, 1, instr(key, '|') - 1) AS pair,
+                     substr(key, instr(key, '|') + 1) AS rest,
+                     CASE WHEN key LIKE '%|event' THEN 'event'
+                          WHEN key LIKE '%|thread' THEN 'thread' ELSE '' END AS kind,
+                     state, detail, updated_at
+              FROM jobs WHERE stage = 'align' AND key GLOB '[0-9]*-[0-9]*|*' ORDER BY id);
+    INSERT OR IGNORE INTO jobs_new (stage, source_lang, target_lang, state, detail, updated_at)
+        SELECT 'translate', substr(key, 1, instr(key, '->') - 1),
+               substr(key, instr(key, '->') + 2), state, detail, updated_at
+        FROM jobs WHERE stage = 'translate' AND instr(key, '->') > 0 ORDER BY id;
+    INSERT OR IGNORE INTO jobs_new (stage, model, source_lang, target_lang, state, detail,
+        updated_at)
+        SELECT 'translate-ray', substr(prefix, 1, length(prefix) - 1),
+               substr(pair, 1, instr(pair, '->') - 1), substr(pair, instr(pair, '->') + 2),
+               state, detail, updated_at
+        FROM (SELECT rtrim(key, replace(key, '|', '')) AS prefix,
+                     substr(key, length(rtrim(key, replace(key, '|', ''))) + 1) AS pair,
+                     state, detail, updated_at
+              FROM jobs WHERE stage = 'translate-ray' AND key LIKE '%|%->%' ORDER BY id);
+    INSERT OR IGNORE INTO jobs_new (stage, embedder, state, detail, updated_at)
+        SELECT 'embed-ray', key, state, detail, updated_at
+        FROM jobs WHERE stage = 'embed-ray' ORDER BY id;
+    DROP TABLE jobs;
+    ALTER TABLE jobs_new RENAME TO jobs;
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -304,6 +357,94 @@ _USER_EDITS = """
     WHERE a.src_doc = ? AND a.tgt_doc = ? AND h.undone = 0 AND h.action != 'undo'
     LIMIT 1
 """
+
+
+JOB_STATES = ("running", "done", "failed")
+
+
+@dataclass(frozen=True)
+class JobUnit:
+    """One unit of a stage's work, named by columns (never a string a reader takes apart):
+    ``align`` a document pair with an embedder, as one event or as related events
+    (``kind``); ``translate`` a language pair; ``translate-ray`` a language pair with a
+    model; ``embed-ray`` an embedder's texts."""
+
+    stage: str
+    src_doc: int | None = None
+    tgt_doc: int | None = None
+    embedder: str = ""
+    kind: str = ""  # align: "event" or "thread"
+    model: str = ""
+    source_lang: str = ""
+    target_lang: str = ""
+
+    def params(self) -> tuple:
+        """The values :data:`_JOB_UNIT` binds, in its order."""
+        return (
+            self.stage,
+            self.src_doc or 0,
+            self.tgt_doc or 0,
+            self.embedder,
+            self.kind,
+            self.model,
+            self.source_lang,
+            self.target_lang,
+        )
+
+
+@dataclass(frozen=True)
+class JobRow:
+    """A ``jobs`` row: the unit, its state (running, done, failed) and ``detail`` (a claim's
+    owner, a failure, the model that did it, a Ray job folder)."""
+
+    unit: JobUnit
+    state: str
+    detail: str
+    updated_at: str
+
+
+# matches one unit; ifnull() as in the jobs_unit index, so the lookup uses it
+_JOB_UNIT = (
+    "stage = ? AND ifnull(src_doc, 0) = ? AND ifnull(tgt_doc, 0) = ? AND embedder = ?"
+    " AND kind = ? AND model = ? AND source_lang = ? AND target_lang = ?"
+)
+
+
+@dataclass(frozen=True)
+class ModelRow:
+    """An installed translation model as the ``models`` table records it (``path``
+    relative to the workspace; ``meta`` its package metadata)."""
+
+    name: str
+    source_lang: str
+    target_lang: str
+    path: str
+    checksum: str
+    meta: dict
+
+
+@dataclass(frozen=True)
+class CachedTranslation:
+    """A translation in the workspace cache, with its quality flags."""
+
+    text: str
+    flags: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ExportLink:
+    """A stored link as the exports read it: its alignment's documents and the label of
+    its event (``thread: LABEL`` for a pair of related events), ids in reading order."""
+
+    src_doc: int
+    tgt_doc: int
+    src_ids: tuple[int, ...]
+    tgt_ids: tuple[int, ...]
+    score: float | None
+    confidence: float | None
+    link_type: str
+    status: str
+    event: str
 
 
 @dataclass(frozen=True)
@@ -447,16 +588,6 @@ class DocumentLinkRow:
     src_ids: tuple[int, ...]
     tgt_ids: tuple[int, ...]
     status: str
-
-
-@dataclass(frozen=True)
-class JobRow:
-    """A unit of a stage's work and how it went (``detail``: why it failed, say)."""
-
-    stage: str
-    key: str
-    state: str
-    detail: str
 
 
 @dataclass(frozen=True)
@@ -796,21 +927,85 @@ class Workspace:
 
     # --- jobs ---------------------------------------------------------------------------------
 
-    def record_job(self, stage: str, key: str, state: str, detail: str = "") -> None:
+    def record_job(self, unit: JobUnit, state: str, detail: str = "") -> None:
         """Remember a unit of a stage's work (what resumes skip, and what the app shows)."""
+        if state not in JOB_STATES:
+            raise ValueError(f"unknown job state {state!r}")
+        with self.transaction():
+            self._put_job(unit, state, detail)
+
+    def _put_job(self, unit: JobUnit, state: str, detail: str) -> None:
+        self.conn.execute(
+            "INSERT INTO jobs(stage, src_doc, tgt_doc, embedder, kind, model, source_lang,"
+            " target_lang, state, detail, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT(stage, ifnull(src_doc, 0), ifnull(tgt_doc, 0), embedder, kind, model,"
+            " source_lang, target_lang) DO UPDATE SET state = excluded.state,"
+            " detail = excluded.detail, updated_at = excluded.updated_at",
+            (
+                unit.stage,
+                unit.src_doc,
+                unit.tgt_doc,
+                unit.embedder,
+                unit.kind,
+                unit.model,
+                unit.source_lang,
+                unit.target_lang,
+                state,
+                detail,
+                now(),
+            ),
+        )
+
+    def job(self, unit: JobUnit) -> JobRow | None:
+        row = self.conn.execute(f"SELECT * FROM jobs WHERE {_JOB_UNIT}", unit.params()).fetchone()
+        return _job_row(row) if row is not None else None
+
+    def job_state(self, unit: JobUnit) -> str | None:
+        job = self.job(unit)
+        return job.state if job is not None else None
+
+    def jobs(self, stage: str, state: str | None = None) -> list[JobRow]:
+        """A stage's jobs (in one state when given), oldest first."""
+        rows = self.conn.execute(
+            "SELECT * FROM jobs WHERE stage = ? AND (? IS NULL OR state = ?) ORDER BY id",
+            (stage, state, state),
+        )
+        return [_job_row(r) for r in rows]
+
+    def claim_job(self, unit: JobUnit, token: str, alive: Callable[[JobRow], bool]) -> str:
+        """Claim a unit for a run (state ``running``, ``token`` as detail) in one write
+        transaction: ``claimed``, or ``done``, or ``busy`` when a running claim is
+        ``alive`` (a stale one, its run gone, is taken over)."""
+        with self.transaction():
+            job = self.job(unit)
+            if job is not None and job.state == "done":
+                return "done"
+            if job is not None and job.state == "running" and alive(job):
+                return "busy"
+            self._put_job(unit, "running", token)
+        return "claimed"
+
+    def release_claims(self, units: Iterable[JobUnit], token: str) -> None:
+        """Drop the claims ``token`` holds on ``units`` that were not finished."""
         with self.transaction() as conn:
-            conn.execute(
-                "INSERT INTO jobs(stage, key, state, detail, updated_at) VALUES (?, ?, ?, ?, ?)"
-                " ON CONFLICT(stage, key) DO UPDATE SET state = excluded.state,"
-                " detail = excluded.detail, updated_at = excluded.updated_at",
-                (stage, key, state, detail, now()),
+            conn.executemany(
+                f"DELETE FROM jobs WHERE {_JOB_UNIT} AND state = 'running' AND detail = ?",
+                [(*unit.params(), token) for unit in units],
             )
 
-    def job_state(self, stage: str, key: str) -> str | None:
-        row = self.conn.execute(
-            "SELECT state FROM jobs WHERE stage = ? AND key = ?", (stage, key)
-        ).fetchone()
-        return row[0] if row else None
+    def forget_align_jobs(self, pairs: Iterable[tuple[int, int]]) -> None:
+        """Make the next run align these document pairs again, whatever embedder and kind
+        did them before (claims being worked on stay)."""
+        with self.transaction():
+            for src_doc, tgt_doc in pairs:
+                self._forget_align_jobs(src_doc, tgt_doc)
+
+    def _forget_align_jobs(self, src_doc: int, tgt_doc: int) -> None:
+        self.conn.execute(
+            "DELETE FROM jobs WHERE stage = 'align' AND src_doc = ? AND tgt_doc = ?"
+            " AND state != 'running'",
+            (src_doc, tgt_doc),
+        )
 
     # --- alignments -----------------------------------------------------------------------
 
@@ -1083,6 +1278,230 @@ class Workspace:
             for r in rows
         ]
 
+    # --- alignments after a regrouping -------------------------------------------------------
+
+    def regroup_alignments(self, wanted: Mapping[tuple[int, int], int | None]) -> int:
+        """Point each alignment of a ``wanted`` ``(src_doc, tgt_doc)`` at its event (None for
+        a pair of related events); remove the automatic alignments of every other pair,
+        and their jobs, so the pair is aligned again if it comes back. Alignments a user
+        edited stay. One transaction; returns how many were removed."""
+        removed = 0
+        with self.transaction() as conn:
+            for row in conn.execute("SELECT id, src_doc, tgt_doc FROM alignments").fetchall():
+                pair = (row["src_doc"], row["tgt_doc"])
+                if pair in wanted:
+                    conn.execute(
+                        "UPDATE alignments SET event_id = ? WHERE id = ?", (wanted[pair], row["id"])
+                    )
+                elif not self.alignment_has_user_edits(*pair):
+                    conn.execute("DELETE FROM alignments WHERE id = ?", (row["id"],))
+                    self._forget_align_jobs(*pair)
+                    removed += 1
+        return removed
+
+    # --- translation cache --------------------------------------------------------------------
+
+    def cached_translations(
+        self, model: str, source_lang: str, target_lang: str, norms: Iterable[str]
+    ) -> dict[str, CachedTranslation]:
+        """``normalised source -> translation`` for the ``norms`` the cache holds."""
+        found = {}
+        for batch, marks in in_batches(list(dict.fromkeys(norms))):
+            rows = self.conn.execute(
+                "SELECT source_norm, text, flags FROM translations WHERE model = ?"
+                " AND source_lang = ? AND target_lang = ? AND source_norm IN (" + marks + ")",
+                (model, source_lang, target_lang, *batch),
+            )
+            for norm, text, flags in rows:
+                found[norm] = CachedTranslation(text, tuple(json.loads(flags) if flags else ()))
+        return found
+
+    def store_translations(
+        self,
+        model: str,
+        source_lang: str,
+        target_lang: str,
+        translations: Mapping[str, CachedTranslation],
+    ) -> None:
+        """Cache translations (``normalised source -> translation``) in one transaction."""
+        stamp = now()
+        with self.transaction() as conn:
+            conn.executemany(
+                "INSERT OR REPLACE INTO translations(model, source_lang, target_lang,"
+                " source_norm, text, flags, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (model, source_lang, target_lang, norm, t.text, dumps(list(t.flags)), stamp)
+                    for norm, t in translations.items()
+                ],
+            )
+
+    def untranslated_sentences(self, lang: str, model: str, target_lang: str = "en") -> list[str]:
+        """One original text per distinct normalised current sentence of ``lang`` that
+        ``model`` has not translated yet."""
+        return [
+            row[0]
+            for row in self.conn.execute(
+                "SELECT MIN(s.text) FROM sentences s JOIN documents d ON d.id = s.document_id"
+                " WHERE d.current = 1 AND s.lang = ? AND NOT EXISTS (SELECT 1 FROM translations"
+                " t WHERE t.model = ? AND t.source_lang = s.lang AND t.target_lang = ?"
+                " AND t.source_norm = s.norm) GROUP BY s.norm",
+                (lang, model, target_lang),
+            )
+        ]
+
+    def source_languages(self, target_lang: str = "en") -> list[str]:
+        """The languages of current sentences that would be translated into ``target_lang``
+        (neither it nor undetermined)."""
+        return [
+            row[0]
+            for row in self.conn.execute(
+                "SELECT DISTINCT s.lang FROM sentences s JOIN documents d ON d.id = s.document_id"
+                " WHERE d.current = 1 AND s.lang NOT IN (?, 'und') ORDER BY s.lang",
+                (target_lang,),
+            )
+        ]
+
+    # --- embedding cache ----------------------------------------------------------------------
+
+    def cached_vectors(self, model: str, dim: int, keys: Iterable[str]) -> dict[str, bytes]:
+        """``text key -> float32 vector bytes`` for the ``keys`` the cache holds for
+        ``model`` at size ``dim``."""
+        found = {}
+        for batch, marks in in_batches(list(keys)):
+            rows = self.conn.execute(
+                "SELECT text_key, vector FROM embeddings WHERE model = ? AND dim = ?"
+                " AND text_key IN (" + marks + ")",
+                (model, dim, *batch),
+            )
+            found.update((key, blob) for key, blob in rows)
+        return found
+
+    def store_vectors(self, model: str, dim: int, vectors: Mapping[str, bytes]) -> None:
+        """Cache vectors (``text key -> float32 bytes``) in one transaction."""
+        with self.transaction() as conn:
+            conn.executemany(
+                "INSERT OR REPLACE INTO embeddings (model, text_key, dim, vector)"
+                " VALUES (?, ?, ?, ?)",
+                [(model, key, dim, blob) for key, blob in vectors.items()],
+            )
+
+    def embedding_keys(self) -> set[str]:
+        """The text keys of every cached vector, whatever the model."""
+        return {row[0] for row in self.conn.execute("SELECT text_key FROM embeddings")}
+
+    # --- translation models -------------------------------------------------------------------
+
+    def translation_models(self) -> list[ModelRow]:
+        """Installed translation models, by language pair and name."""
+        rows = self.conn.execute(
+            "SELECT * FROM models WHERE kind = 'translate' ORDER BY source_lang, target_lang, name"
+        )
+        return [_model_row(r) for r in rows]
+
+    def translation_model(self, name: str) -> ModelRow | None:
+        row = self.conn.execute(
+            "SELECT * FROM models WHERE kind = 'translate' AND name = ?", (name,)
+        ).fetchone()
+        return _model_row(row) if row is not None else None
+
+    def model_paths(self) -> set[str]:
+        """The folders (relative to the workspace) of every recorded model."""
+        return {row[0] for row in self.conn.execute("SELECT path FROM models")}
+
+    def record_translation_model(self, model: ModelRow) -> None:
+        """Record an installed model, replacing one of the same name. Call inside
+        :meth:`transaction` (the install moves its folder under the same lock)."""
+        self.conn.execute(
+            "INSERT INTO models(kind, name, source_lang, target_lang, path, checksum, meta,"
+            " installed_at) VALUES ('translate', ?, ?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT(kind, name) DO UPDATE SET source_lang = excluded.source_lang,"
+            " target_lang = excluded.target_lang, path = excluded.path,"
+            " checksum = excluded.checksum, meta = excluded.meta,"
+            " installed_at = excluded.installed_at",
+            (
+                model.name,
+                model.source_lang,
+                model.target_lang,
+                model.path,
+                model.checksum,
+                dumps(model.meta),
+                now(),
+            ),
+        )
+
+    def remove_translation_model(self, name: str) -> None:
+        with self.transaction() as conn:
+            conn.execute("DELETE FROM models WHERE kind = 'translate' AND name = ?", (name,))
+
+    # --- what the exports read ----------------------------------------------------------------
+
+    def export_links(
+        self,
+        *,
+        event: int | None = None,
+        min_confidence: float | None = None,
+        include_rejected: bool = False,
+    ) -> list[ExportLink]:
+        """Every stored link (user edits included), in event, document and link order:
+        of one event when given; reaching ``min_confidence`` or confirmed or edited by a
+        user; rejected ones only when asked for."""
+        query = (
+            "SELECT l.src_ids, l.tgt_ids, l.score, l.confidence, l.link_type, l.status,"
+            " a.src_doc, a.tgt_doc,"
+            " COALESCE(e.label, 'thread: ' || t.label, '') AS event"
+            " FROM links l JOIN alignments a ON a.id = l.alignment_id"
+            " LEFT JOIN events e ON e.id = a.event_id"
+            " LEFT JOIN documents sd ON sd.id = a.src_doc"
+            " LEFT JOIN events se ON se.id = sd.event_id"
+            " LEFT JOIN threads t ON t.id = se.thread_id WHERE 1 = 1"
+        )
+        params: list[object] = []
+        if event is not None:
+            query += " AND a.event_id = ?"
+            params.append(event)
+        if min_confidence is not None:
+            query += " AND (l.confidence >= ? OR l.status IN ('confirmed', 'edited'))"
+            params.append(min_confidence)
+        if not include_rejected:
+            query += " AND l.status != 'rejected'"
+        query += " ORDER BY a.event_id, a.src_doc, a.tgt_doc, l.id"
+        return [
+            _record(
+                ExportLink,
+                r,
+                src_ids=tuple(json.loads(r["src_ids"])),
+                tgt_ids=tuple(json.loads(r["tgt_ids"])),
+            )
+            for r in self.conn.execute(query, params).fetchall()
+        ]
+
+    # --- what the ingester and the benchmarks read and write ---------------------------------
+
+    def has_source_path(self, path: str) -> bool:
+        """Whether some version of the file at ``path`` was ingested before."""
+        return (
+            self.conn.execute("SELECT 1 FROM sources WHERE path = ? LIMIT 1", (path,)).fetchone()
+            is not None
+        )
+
+    def add_event(self, label: str, reason: str, document_ids: Iterable[int]) -> int:
+        """A new automatic event holding ``document_ids`` (the benchmarks build workspaces
+        with it, without the grouping); returns its id."""
+        with self.transaction() as conn:
+            event_id = conn.execute(
+                "INSERT INTO events (label, reason, origin, created_at) VALUES (?, ?, 'auto', ?)",
+                (label, reason, now()),
+            ).lastrowid
+            conn.executemany(
+                "UPDATE documents SET event_id = ? WHERE id = ?",
+                [(event_id, doc_id) for doc_id in document_ids],
+            )
+        return event_id
+
+    def link_statuses(self) -> dict[str, int]:
+        """``status -> how many links have it`` (auto, confirmed, rejected, edited)."""
+        return dict(self.conn.execute("SELECT status, COUNT(*) FROM links GROUP BY status"))
+
     # --- reading ------------------------------------------------------------------------------
 
     def documents(self, *, include_old: bool = False) -> list[DocumentRow]:
@@ -1343,12 +1762,7 @@ class Workspace:
 
     def failed_jobs(self, stage: str) -> list[JobRow]:
         """The failed jobs of a stage (``detail``: a missing translation model, say)."""
-        rows = self.conn.execute(
-            "SELECT stage, key, state, detail FROM jobs WHERE stage = ? AND state = 'failed'"
-            " ORDER BY key",
-            (stage,),
-        )
-        return [_record(JobRow, r) for r in rows]
+        return self.jobs(stage, state="failed")
 
     def latest_edit(self, alignment_id: int) -> tuple[str, list[int]] | None:
         """The edit an undo in this alignment would revert (the latest not yet undone, as
@@ -1394,6 +1808,14 @@ def _link_edit(row: sqlite3.Row) -> LinkEdit:
         row["at"],
         bool(row["undone"]),
     )
+
+
+def _job_row(row: sqlite3.Row) -> JobRow:
+    return JobRow(_record(JobUnit, row), row["state"], row["detail"], row["updated_at"])
+
+
+def _model_row(row: sqlite3.Row) -> ModelRow:
+    return _record(ModelRow, row, meta=json.loads(row["meta"]))
 
 
 def _refuse_foreign(conn: sqlite3.Connection, db_path: Path) -> None:

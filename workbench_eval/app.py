@@ -51,14 +51,7 @@ def add_aligned_pair(ws: Workspace, src: list[str], tgt: list[str], langs: tuple
             for k, line in enumerate(lines)
         ]
         ids.append(ws.add_document(source_id, doc, path="/bench.txt"))
-    with ws.transaction() as conn:
-        event = conn.execute(
-            "INSERT INTO events (label, reason, origin, created_at)"
-            " VALUES ('bench', 'benchmark', 'auto', '')"
-        ).lastrowid
-        conn.executemany(
-            "UPDATE documents SET event_id = ? WHERE id = ?", [(event, doc_id) for doc_id in ids]
-        )
+    event = ws.add_event("bench", "benchmark", ids)
     return ws.save_alignment(
         event_id=event,
         src_doc=ids[0],
@@ -88,10 +81,8 @@ def app_benchmark(workspace: Workspace, app_file: Path) -> AppRun:
     app.button(key="pv_next_unc").click().run()
     app.button(key="ed_confirm").click().run()
     round_trip = (time.perf_counter() - start) / 2  # two reruns: navigate, then save and show
-    confirmed = workspace.conn.execute(
-        "SELECT COUNT(*) FROM links WHERE status = 'confirmed'"
-    ).fetchone()[0]
-    if confirmed != 1:
+    statuses = workspace.link_statuses()
+    if statuses.get("confirmed") != 1:
         raise RuntimeError("the edit was not saved")
-    links = workspace.conn.execute("SELECT COUNT(*) FROM links").fetchone()[0]
+    links = sum(statuses.values())
     return AppRun(links, first, round_trip)

@@ -11,7 +11,6 @@ lines, so that a cheaper run that aligns worse shows.
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
@@ -23,7 +22,7 @@ from pathlib import Path
 
 from workbench.align import ParallelParams, align_parallel
 from workbench.embed import CachedEmbedder, available_cores, embed_text, load_embedder, text_key
-from workbench.store import Workspace
+from workbench.store import AlignmentRow, Workspace
 
 from .events import (
     CorpusFile,
@@ -108,7 +107,7 @@ def run_cost(
     embed = _embed_once(sentences, embedder)
     model = load_embedder(embedder)
     count = getattr(getattr(model, "_model", None), "token_count", None) or len
-    stored = {row[0] for row in ws.conn.execute("SELECT text_key FROM embeddings")}
+    stored = ws.embedding_keys()
     tokens = _tokens_of_stored(docs, stored, count)
     result = RunCost(
         documents=len(docs),
@@ -159,10 +158,7 @@ def within_story_links(
     versions of a story. With ``realign``, the run's parallel pairs are aligned again with
     every window embedded instead (same grouping, same pairs)."""
     score = PairScore()
-    aligned = {
-        (row["src_doc"], row["tgt_doc"]): (row["id"], row["mode"])
-        for row in ws.conn.execute("SELECT id, src_doc, tgt_doc, mode FROM alignments")
-    }
+    aligned = {(a.src_doc, a.tgt_doc): a for a in ws.alignment_rows()}
     for a, b in combinations(sorted(docs), 2):
         if docs[a].file.story.id != docs[b].file.story.id:
             continue
@@ -176,9 +172,10 @@ def within_story_links(
     return score
 
 
-def _links(ws, alignment, src: StoredDoc, tgt: StoredDoc, realign) -> set[tuple[int, int]]:
-    alignment_id, mode = alignment
-    if realign is not None and mode == "parallel":
+def _links(
+    ws: Workspace, alignment: AlignmentRow, src: StoredDoc, tgt: StoredDoc, realign
+) -> set[tuple[int, int]]:
+    if realign is not None and alignment.mode == "parallel":
         links = align_parallel(
             src.sentences,
             tgt.sentences,
@@ -189,8 +186,5 @@ def _links(ws, alignment, src: StoredDoc, tgt: StoredDoc, realign) -> set[tuple[
         )
         pairs = [(link.src, link.tgt) for link in links]
     else:
-        rows = ws.conn.execute(
-            "SELECT src_ids, tgt_ids FROM links WHERE alignment_id = ?", (alignment_id,)
-        )
-        pairs = [(json.loads(r[0]), json.loads(r[1])) for r in rows]
+        pairs = [(link.src_ids, link.tgt_ids) for link in ws.alignment_links(alignment.id)]
     return {(i, j) for s, t in pairs if s and t for i in s for j in t}

@@ -13,16 +13,16 @@ both sides), and pairs kept greedily one-to-one above a threshold.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from ..errors import WorkbenchError
+from ..progress import Progress, labelled
 from .vectors import _ratio, centred_on
 
-Progress = Callable[[int, int], None]
 BLOCK = 32_768  # rows per block when streaming a whole side (means, exact scans)
 SEARCH_BLOCK = 8_192  # rows per index add or search, candidate pairs per rescoring step
 
@@ -230,7 +230,7 @@ def mine(
     k: int = 4,
     spec: IndexSpec | None = None,
     centre: bool = True,
-    progress: Callable[[str, int, int], None] | None = None,
+    progress: Progress | None = None,
 ) -> Mined:
     """Ratio-margin mining, k-NN both ways, greedy one-to-one: LASER's recipe at any size."""
     if len(src) == 0 or len(tgt) == 0:
@@ -238,16 +238,13 @@ def mine(
     if src.shape[1] != tgt.shape[1]:
         raise MineError(f"vector sizes differ: {src.shape[1]} and {tgt.shape[1]}")
 
-    def step(label: str) -> Progress | None:
-        return (lambda done, total: progress(label, done, total)) if progress else None
-
     src_mean = streamed_mean(src) if centre else None
     tgt_mean = streamed_mean(tgt) if centre else None
-    tgt_index = build_index(tgt, spec, tgt_mean, step("index target"))
-    fwd_sims, fwd_ids = search(tgt_index, src, k, src_mean, step("search source"))
+    tgt_index = build_index(tgt, spec, tgt_mean, labelled(progress, "index target"))
+    fwd_sims, fwd_ids = search(tgt_index, src, k, src_mean, labelled(progress, "search source"))
     del tgt_index
-    src_index = build_index(src, spec, src_mean, step("index source"))
-    bwd_sims, bwd_ids = search(src_index, tgt, k, tgt_mean, step("search target"))
+    src_index = build_index(src, spec, src_mean, labelled(progress, "index source"))
+    bwd_sims, bwd_ids = search(src_index, tgt, k, tgt_mean, labelled(progress, "search target"))
     del src_index
     ii, jj = _candidates(fwd_ids, bwd_ids)
     sims = exact_similarities(src, tgt, ii, jj, src_mean, tgt_mean)

@@ -78,7 +78,7 @@ def corpus(st, workspace: Workspace, actor: str) -> None:
         width="stretch",
     )
     for job in workspace.failed_jobs("translate"):
-        lang = job.key.split("->")[0]
+        lang = job.unit.source_lang
         st.warning(
             f"{safe(lang)}: {safe(job.detail)}; add one with "
             f"`workbench models add translate-{safe(lang)}_en-*.argosmodel` (or on the Models page)"
@@ -131,7 +131,7 @@ def _run_pipeline(st, workspace: Workspace, paths: list[Path]) -> None:
     bar = st.progress(0.0, text="starting")
     time_left = TimeLeft()
 
-    def progress(done: int, total: int, label: str) -> None:
+    def progress(done: int, total: int, label: str = "") -> None:
         left = describe(time_left(done, total))
         text = safe(str(label)[:80]) + (f" ({left})" if left else "")
         bar.progress(min(done / total, 1.0) if total else 0.0, text=text)

@@ -4,18 +4,17 @@ interrupted run loses at most one chunk."""
 
 from __future__ import annotations
 
-import json
 import os
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from itertools import accumulate
 
-from ..distribute import Engine
-from ..progress import weighted
-from ..store import Workspace, dumps, in_batches, now
+from ..distribute import Engine, Task, run_on_ray
+from ..progress import Progress, weighted
+from ..store import CachedTranslation, JobUnit, Workspace
 from ..text.normalise import normalise
-from .backend import Backend
+from .backend import Backend, CTranslate2Backend
 from .flags import quality_flags
 
 CHUNK = int(os.environ.get("WORKBENCH_TRANSLATE_CHUNK", "256"))
@@ -43,25 +42,19 @@ class CachedTranslator:
         self.workspace, self.backend, self.engine = workspace, backend, engine
 
     def lookup(self, norms: Iterable[str]) -> dict[str, tuple[str, list[str]]]:
-        found = {}
-        norms = list(dict.fromkeys(norms))
-        for batch, marks in in_batches(norms):
-            for row in self.workspace.conn.execute(
-                "SELECT source_norm, text, flags FROM translations WHERE model = ?"
-                " AND source_lang = ? AND target_lang = ? AND source_norm IN (" + marks + ")",
-                (self.backend.key, self.backend.source_lang, self.backend.target_lang, *batch),
-            ):
-                found[row[0]] = (row[1], _loads(row[2]))
-        return found
+        """``normalised source -> (translation, flags)`` for the ``norms`` already cached."""
+        backend = self.backend
+        found = self.workspace.cached_translations(
+            backend.key, backend.source_lang, backend.target_lang, norms
+        )
+        return {norm: (t.text, list(t.flags)) for norm, t in found.items()}
 
-    def translate(
-        self, sentences: list[str], progress: Callable[[int, int], None] | None = None
-    ) -> list[str]:
+    def translate(self, sentences: list[str], progress: Progress | None = None) -> list[str]:
         """Translations for ``sentences`` (same order); only cache misses reach the model."""
         return [text for text, _ in self.translate_with_flags(sentences, progress)[0]]
 
     def translate_with_flags(
-        self, sentences: list[str], progress: Callable[[int, int], None] | None = None
+        self, sentences: list[str], progress: Progress | None = None
     ) -> tuple[list[tuple[str, list[str]]], TranslateReport]:
         lang = self.backend.source_lang
         norms = [normalise(s, lang) for s in sentences]
@@ -96,37 +89,20 @@ class CachedTranslator:
 
     def _store(self, chunk, outputs, was_split, cache, report: TranslateReport) -> None:
         """Flag and cache one chunk of (normalised, source) pairs and their translations."""
-        lang = self.backend.source_lang
-        rows = []
+        backend = self.backend
+        fresh = {}
         for (norm, source), output, split in zip(chunk, outputs, was_split, strict=True):
-            flags = quality_flags(
-                source, output, test_model=self.backend.is_test_model, was_split=split
-            )
+            flags = quality_flags(source, output, test_model=backend.is_test_model, was_split=split)
             cache[norm] = (output, flags)
-            rows.append(
-                (
-                    self.backend.key,
-                    lang,
-                    self.backend.target_lang,
-                    norm,
-                    output,
-                    dumps(flags),
-                    now(),
-                )
-            )
+            fresh[norm] = CachedTranslation(output, tuple(flags))
             for flag in flags:
                 report.flagged[flag] = report.flagged.get(flag, 0) + 1
-        with self.workspace.transaction() as conn:
-            conn.executemany(
-                "INSERT OR REPLACE INTO translations(model, source_lang, target_lang,"
-                " source_norm, text, flags, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                rows,
-            )
+        self.workspace.store_translations(
+            backend.key, backend.source_lang, backend.target_lang, fresh
+        )
         report.translated += len(chunk)
 
     def _translate_on_ray(self, missing: dict[str, str], cache, report, progress) -> None:
-        from ..distribute import Task, run_on_ray
-
         needs_split = getattr(self.backend, "needs_split", lambda source: False)
 
         def store(rows: dict[str, list]) -> None:
@@ -134,12 +110,18 @@ class CachedTranslator:
             split = [needs_split(source) for _, source in chunk]
             self._store(chunk, rows["result"], split, cache, report)
 
-        task = Task("translate", self.backend.recipe)
-        pair = f"{self.backend.key}|{self.backend.source_lang}->{self.backend.target_lang}"
-        run_on_ray(
-            self.workspace, self.engine, task, "translate-ray", pair, dict(missing), store, progress
+        backend = self.backend
+        task = Task(ray_translator, backend.recipe)
+        unit = JobUnit(
+            "translate-ray",
+            model=backend.key,
+            source_lang=backend.source_lang,
+            target_lang=backend.target_lang,
         )
+        run_on_ray(self.workspace, self.engine, task, unit, dict(missing), store, progress)
 
 
-def _loads(text: str) -> list[str]:
-    return json.loads(text) if text else []
+def ray_translator(recipe: dict) -> Callable[[list[str]], list[str]]:
+    """On a Ray worker (:class:`workbench.distribute.Task`): the backend ``recipe`` names,
+    on one thread (the pool runs one worker per core)."""
+    return CTranslate2Backend.from_recipe(recipe, threads=1).translate

@@ -21,7 +21,7 @@ from pathlib import Path, PurePosixPath
 
 from ..errors import WorkbenchError
 from ..limits import LimitError, check_zip, make_temp_dir, model_limits, sweep_temp_dirs
-from ..store import Workspace, WorkspaceError, dumps, now
+from ..store import ModelRow, Workspace, WorkspaceError, dumps
 from ..text.langid import ISO_639_1
 
 TRANSLATE_DIR = "translate"
@@ -199,10 +199,7 @@ class ModelStore:
             pass  # read-only or busy: try again at the next start
 
     def _unregistered(self) -> list[Path]:
-        recorded = {
-            (self.workspace.path / row[0]).resolve()
-            for row in self.workspace.conn.execute("SELECT path FROM models")
-        }
+        recorded = {(self.workspace.path / path).resolve() for path in self.workspace.model_paths()}
         return [
             entry
             for entry in self.folder.iterdir()
@@ -321,8 +318,8 @@ class ModelStore:
         previous = staged.parent / ".previous"  # a name _safe_name never produces
         moved = False
         try:
-            with self.workspace.transaction() as conn:
-                self._record(conn, name, metadata, destination, checksum)
+            with self.workspace.transaction():
+                self._record(name, metadata, destination, checksum)
                 if destination.exists():
                     destination.rename(previous)
                 staged.rename(destination)
@@ -335,35 +332,23 @@ class ModelStore:
             raise
         return self.get(name)
 
-    def _record(self, conn, name: str, metadata: dict, destination: Path, checksum: str) -> None:
-        conn.execute(
-            "INSERT INTO models(kind, name, source_lang, target_lang, path, checksum, meta,"
-            " installed_at) VALUES ('translate', ?, ?, ?, ?, ?, ?, ?)"
-            " ON CONFLICT(kind, name) DO UPDATE SET source_lang = excluded.source_lang,"
-            " target_lang = excluded.target_lang, path = excluded.path,"
-            " checksum = excluded.checksum, meta = excluded.meta,"
-            " installed_at = excluded.installed_at",
-            (
+    def _record(self, name: str, metadata: dict, destination: Path, checksum: str) -> None:
+        self.workspace.record_translation_model(
+            ModelRow(
                 name,
                 metadata["from_code"],
                 metadata["to_code"],
                 str(destination.relative_to(self.workspace.path)),
                 checksum,
-                dumps(metadata),
-                now(),
-            ),
+                metadata,
+            )
         )
 
     def list(self) -> list[InstalledModel]:
-        rows = self.workspace.conn.execute(
-            "SELECT * FROM models WHERE kind = 'translate' ORDER BY source_lang, target_lang, name"
-        )
-        return [self._model(row) for row in rows]
+        return [self._model(row) for row in self.workspace.translation_models()]
 
     def get(self, name: str) -> InstalledModel:
-        row = self.workspace.conn.execute(
-            "SELECT * FROM models WHERE kind = 'translate' AND name = ?", (name,)
-        ).fetchone()
+        row = self.workspace.translation_model(name)
         if row is None:
             raise ModelError(f"no installed model named {name!r} (see `workbench models list`)")
         return self._model(row)
@@ -378,21 +363,20 @@ class ModelStore:
 
     def remove(self, name: str) -> None:
         model = self.get(name)
-        with self.workspace.transaction() as conn:
-            conn.execute("DELETE FROM models WHERE kind = 'translate' AND name = ?", (name,))
+        self.workspace.remove_translation_model(name)
         shutil.rmtree(model.path, ignore_errors=True)
 
     def verify(self, name: str) -> None:
         verify_folder(self.get(name).path)
 
-    def _model(self, row) -> InstalledModel:
+    def _model(self, row: ModelRow) -> InstalledModel:
         return InstalledModel(
-            row["name"],
-            row["source_lang"],
-            row["target_lang"],
-            self.workspace.path / row["path"],
-            row["checksum"],
-            json.loads(row["meta"]),
+            row.name,
+            row.source_lang,
+            row.target_lang,
+            self.workspace.path / row.path,
+            row.checksum,
+            row.meta,
         )
 
 

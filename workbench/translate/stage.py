@@ -5,37 +5,11 @@ from __future__ import annotations
 
 from ..distribute import Engine
 from ..document import StageReport
-from ..store import Workspace
+from ..progress import Progress, labelled
+from ..store import JobUnit, Workspace
 from .backend import CTranslate2Backend, DecodeOptions, missing_model_message
 from .cache import CachedTranslator
 from .models import ModelStore
-
-
-def pending_sentences(
-    workspace: Workspace, lang: str, model_key: str, target_lang: str = "en"
-) -> list[str]:
-    """One original text per distinct normalised sentence of ``lang`` not yet translated."""
-    return [
-        row[0]
-        for row in workspace.conn.execute(
-            "SELECT MIN(s.text) FROM sentences s JOIN documents d ON d.id = s.document_id"
-            " WHERE d.current = 1 AND s.lang = ? AND NOT EXISTS (SELECT 1 FROM translations t"
-            " WHERE t.model = ? AND t.source_lang = s.lang AND t.target_lang = ?"
-            " AND t.source_norm = s.norm) GROUP BY s.norm",
-            (lang, model_key, target_lang),
-        )
-    ]
-
-
-def workspace_source_languages(workspace: Workspace, target_lang: str = "en") -> list[str]:
-    return [
-        row[0]
-        for row in workspace.conn.execute(
-            "SELECT DISTINCT s.lang FROM sentences s JOIN documents d ON d.id = s.document_id"
-            " WHERE d.current = 1 AND s.lang NOT IN (?, 'und') ORDER BY s.lang",
-            (target_lang,),
-        )
-    ]
 
 
 class TranslateStage:
@@ -46,24 +20,21 @@ class TranslateStage:
     def __init__(self, options: DecodeOptions | None = None, engine: Engine | None = None):
         self.options, self.engine = options, engine
 
-    def __call__(self, workspace: Workspace, progress) -> StageReport:
+    def __call__(self, workspace: Workspace, progress: Progress | None) -> StageReport:
         done, warnings, without_model = [], [], []
-        for lang in workspace_source_languages(workspace):
+        for lang in workspace.source_languages():
             model = ModelStore(workspace).for_pair(lang)
             if model is None:
                 warnings.append(missing_model_message(lang))
                 without_model.append(lang)
-                record_job(workspace, f"{lang}->en", "failed", "no model installed")
+                record_job(workspace, lang, "failed", "no model installed")
                 continue
             backend = CTranslate2Backend.from_installed(model, self.options)
-            todo = pending_sentences(workspace, lang, backend.key)
+            todo = workspace.untranslated_sentences(lang, backend.key)
             _, report = CachedTranslator(workspace, backend, self.engine).translate_with_flags(
-                todo,
-                (lambda d, t, lang=lang: progress(d, t, f"translating {lang}"))
-                if progress
-                else None,
+                todo, labelled(progress, f"translating {lang}")
             )
-            record_job(workspace, f"{lang}->en", "done", backend.key)
+            record_job(workspace, lang, "done", backend.key)
             summary = f"{lang}: {report.translated} translated"
             if report.translated:
                 summary += f" ({report.rate:.1f} sentences/s)"
@@ -77,6 +48,6 @@ class TranslateStage:
         return StageReport(self.name, "; ".join(done) or "nothing to translate", warnings)
 
 
-def record_job(workspace: Workspace, key: str, state: str, detail: str) -> None:
+def record_job(workspace: Workspace, lang: str, state: str, detail: str) -> None:
     """Remember the stage's outcome per language pair (the app shows what is missing)."""
-    workspace.record_job("translate", key, state, detail)
+    workspace.record_job(JobUnit("translate", source_lang=lang, target_lang="en"), state, detail)
