@@ -142,6 +142,11 @@ def _with_marks(scores, src, tgt, weight: float) -> dict[tuple[int, int], float]
     return {pair: scores[pair] + float(b) for pair, b in zip(pairs, bonus, strict=True)}
 
 
+MIN_PAIRS_FOR_RATIO = 3
+"""Confident pairs needed before their median length ratio replaces 1 (a median of fewer
+is one pair's accident)."""
+
+
 def _with_length(
     scores: dict[tuple[int, int], float], src, tgt, weight: float, threshold: float
 ) -> dict[tuple[int, int], float]:
@@ -162,7 +167,8 @@ def _with_length(
     values = np.array([scores[p] for p in pairs])
     confident = select_one_to_one(scores, threshold, "mutual")
     keep = np.array([p in confident for p in pairs])
-    ratio = float(np.median(tgt_len[keep] / src_len[keep])) if keep.sum() >= 3 else 1.0
+    enough = keep.sum() >= MIN_PAIRS_FOR_RATIO
+    ratio = float(np.median(tgt_len[keep] / src_len[keep])) if enough else 1.0
     expected = src_len * ratio
     shorter = np.minimum(expected, tgt_len) / np.maximum(expected, tgt_len)
     values = values + weight * np.log(shorter)
@@ -240,6 +246,11 @@ def select_one_to_one(
     return kept
 
 
+MERGE_GAIN = 0.01
+"""A free neighbour joins a 1:1 link only when the joined text is closer by more than this
+cosine: equal scores keep the finer link (TICO-19 mining, where 1:1 is the gold shape)."""
+
+
 def merge_neighbours(
     links: list[Link], src: Sequence[str], tgt: Sequence[str], embed_fn: Embed
 ) -> list[Link]:
@@ -266,7 +277,7 @@ def merge_neighbours(
         vecs = embed_fn([text for o in options for text in o[2:]])
         sims = [float(vecs[2 * n] @ vecs[2 * n + 1]) for n in range(len(options))]
         best = int(np.argmax(sims))
-        if sims[best] > base + 0.01:
+        if sims[best] > base + MERGE_GAIN:
             s_ids, t_ids = options[best][:2]
             used_src.update(s_ids)
             used_tgt.update(t_ids)

@@ -38,6 +38,10 @@ from .vectors import (
 
 @dataclass
 class ParallelParams:
+    """The parallel aligner's tuned numbers. Every weight was chosen on Text+Berg ``dev``
+    only (sessions 1-4, `workbench eval align --docs dev`; what was tried is listed in
+    BENCHMARKS.md) and checked once on ``test``."""
+
     max_size: int = 4  # sentences per side in one bead
     max_total: int = 5  # sentences in one bead, both sides together
     skip: float = -0.12  # score of a 1:0 or 0:1 bead
@@ -254,13 +258,18 @@ def heaviest_chain(candidates: list[tuple[int, int, float]], width: int) -> list
     return chain[::-1]
 
 
+NO_ANCHOR_BAND = 200
+"""Half-width (sentences) of the diagonal band when no anchor was found: wide enough for
+unanchored documents of a few hundred sentences, bounded so the DP stays linear."""
+
+
 def band_from_anchors(
     anchors: list[tuple[int, int]], n: int, m: int, slack: int
 ) -> tuple[np.ndarray, np.ndarray]:
     """For DP row i (0..n), the target columns it may reach: between the nearest anchors."""
     points = [(0, 0), *((i, j) for i, j in anchors), (n, m)]
     if len(points) == 2:  # no anchor at all: a diagonal band wide enough for the length gap
-        slack = max(slack, abs(n - m) + slack, min(max(n, m), 200))
+        slack = max(slack, abs(n - m) + slack, min(max(n, m), NO_ANCHOR_BAND))
     lo = np.zeros(n + 1, np.int64)
     hi = np.zeros(n + 1, np.int64)
     for (i0, j0), (i1, j1) in pairwise(points):
@@ -449,6 +458,13 @@ def _block_candidates(s, t, lo, hi, rows: range, shapes, ratio, p: ParallelParam
     return out
 
 
+DENSE_BLOCK_WASTE = 8
+DENSE_BLOCK_CELLS = 200_000
+"""One dense product per block while it computes at most 8 cells per bead wanted (plus
+200,000 cells, ~1.6 MB): beyond that, row-wise products are cheaper (measured on
+Text+Berg and the 10,000-sentence Tatoeba pair)."""
+
+
 def _dense_pair_scores(s, t, ii, jj, a, b, ratio, p: ParallelParams) -> np.ndarray:
     """:func:`_pair_scores` for many beads at once, from one matrix product over the
     block's source and target windows (falls back to row-wise products for wide blocks)."""
@@ -456,7 +472,9 @@ def _dense_pair_scores(s, t, ii, jj, a, b, ratio, p: ParallelParams) -> np.ndarr
     c0, c1 = int(jj.min()) - b, int(jj.max()) + b + 1
     r0, c0 = max(r0, 0), max(c0, 0)
     r1, c1 = min(r1, len(s.windows[a])), min(c1, len(t.windows[b]))
-    if (r1 - r0) * (c1 - c0) > 8 * len(ii) + 200_000 or p.margin != "local":
+    if (r1 - r0) * (c1 - c0) > DENSE_BLOCK_WASTE * len(
+        ii
+    ) + DENSE_BLOCK_CELLS or p.margin != "local":
         return _pair_scores(s, t, ii, jj, a, b, ratio, p)
     block = s.windows[a][r0:r1] @ t.windows[b][c0:c1].T
     rows, columns = ii - r0, jj - c0

@@ -226,13 +226,19 @@ def thread_layout(threads: int | None = None) -> tuple[int, int]:
     return inter, max(1, cores // inter)
 
 
+CUT_AT_WORD_FROM = 0.8
+"""Cut a long input at the first word start after 80% of the limit, so that no word is
+cut in half unless a single word fills the last 20%."""
+
+
 def _split_long(pieces: list[str], limit: int = MAX_INPUT_TOKENS) -> list[list[str]]:
     """Cut an over-long input at word starts so the model never sees more than ``limit`` pieces."""
     if len(pieces) <= limit:
         return [pieces]
     parts, current = [], []
     for piece in pieces:
-        if len(current) >= limit or (len(current) >= limit * 0.8 and piece.startswith("▁")):
+        at_word = piece.startswith("▁")
+        if len(current) >= limit or (len(current) >= limit * CUT_AT_WORD_FROM and at_word):
             parts.append(current)
             current = []
         current.append(piece)
