@@ -22,10 +22,8 @@ from workbench.align import (
     heaviest_chain,
     parallel,
     select_one_to_one,
-    windows_to_embed,
 )
 from workbench.align.comparable import _with_length
-from workbench.align.parallel import first_round_windows
 from workbench_eval.align import synthesise_comparable
 from workbench_eval.score import read_ladder, score_alignments
 
@@ -140,33 +138,6 @@ def test_sparse_windows_give_the_full_path_for_a_few_windows():
     assert " ".join(tgt[10:12]) in windows  # the split sentence's bead was checked
     assert 0 < len(windows) <= 10
     assert windows <= full.asked  # the same window texts, so the cache shares them
-
-
-class Calls(BagOfWords):
-    """The bag-of-words embedder, remembering each call's texts in order."""
-
-    def __init__(self):
-        self.calls: list[list[str]] = []
-
-    def embed(self, texts):
-        self.calls.append(list(texts))
-        return super().embed(texts)
-
-
-def test_windows_to_embed_are_what_the_first_sparse_round_asks_for():
-    src, tgt = split_and_insert()
-    sentences = set(src) | set(tgt)
-    aligning = Calls()
-    align_parallel(src, tgt, aligning, ParallelParams(windows="sparse"))
-    first_round = next(set(c) for c in aligning.calls if set(c) - sentences)
-    assert set(windows_to_embed(src, tgt, BagOfWords())) == first_round
-    assert first_round_windows(src, tgt, BagOfWords(), ParallelParams(windows="embed")) == []
-
-
-def test_a_comparable_pair_has_no_windows_to_embed():
-    src = [sentence(n) for n in range(30)]
-    other = [sentence(n) for n in range(100, 130)]
-    assert windows_to_embed(src, other, BagOfWords()) == []
 
 
 def test_auto_windows_are_sparse_up_to_the_limit(monkeypatch):

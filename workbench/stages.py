@@ -16,7 +16,7 @@ import uuid
 from datetime import UTC, datetime
 from itertools import accumulate, combinations
 
-from .align import AlignError, align_documents, windows_to_embed
+from .align import AlignError, align_documents
 from .distribute import Engine
 from .document import StageReport
 from .embed import DEFAULT_EMBEDDER, CachedEmbedder, EmbedError, load_embedder
@@ -112,7 +112,6 @@ class AlignStage:
         links = 0
         warnings: list[str] = []
         embedder.progress = None  # the bar counts pairs here, not the windows they embed
-        embed_windows_first(workspace, embedder, pairs, progress)
         work = list(accumulate(pair_work(*pair) for pair in pairs))
         with JobClaims(workspace) as claims:
             for done, (event_id, src, tgt) in enumerate(pairs):
@@ -172,28 +171,6 @@ class AlignStage:
         if result is not None:
             workspace.record_job(unit, "done", result[0])
         return result
-
-
-def embed_windows_first(
-    workspace: Workspace,
-    embedder: CachedEmbedder,
-    pairs: list[tuple[int | None, DocumentRow, DocumentRow]],
-    progress: Progress | None,
-) -> None:
-    """Embed, in one call, the windows every parallel pair still to align will ask for in
-    its first round: each pair alone asks for a handful, and small batches run at a
-    fraction of a full batch's speed. Pairs done before, edited by a user or of related
-    events (comparable) ask for none."""
-    texts: list[str] = []
-    for event_id, src, tgt in pairs:
-        if event_id is None or workspace.alignment_has_user_edits(src.id, tgt.id):
-            continue
-        if workspace.job_state(align_job(src.id, tgt.id, embedder.key, "event")) == "done":
-            continue
-        source, target, _ = pair_texts(workspace, src, tgt)
-        texts += windows_to_embed(source, target, embedder, src.lang, tgt.lang)
-    if texts:
-        embedder.embed(texts, labelled(progress, "embedding the windows alignment needs"))
 
 
 THREAD_PAIR_WORK = 0.02
@@ -313,20 +290,6 @@ def sync_alignments_with_events(workspace: Workspace, pairs) -> int:
     )
 
 
-def pair_texts(
-    workspace: Workspace, src: DocumentRow, tgt: DocumentRow
-) -> tuple[list[str], list[str], list[str | None] | None]:
-    """Both documents' sentences, and the source's English translations when the target
-    is English and real translations exist (comparable mining reads them too)."""
-    source = [s.text for s in workspace.sentences(src.id)]
-    target = [s.text for s in workspace.sentences(tgt.id)]
-    english = None
-    if tgt.lang == "en" and src.lang != "en":
-        translated = real_translations(workspace, src.id)
-        english = [translated.get(i) for i in range(len(source))] if translated else None
-    return source, target, english
-
-
 def align_pair(
     workspace: Workspace,
     embedder: CachedEmbedder,
@@ -339,7 +302,12 @@ def align_pair(
     edits). Auto mode within an event; between events of a thread, comparable mining
     (documents of different happenings share a sentence only when it states the same
     fact; every other mined link keeps its low confidence)."""
-    source, target, english = pair_texts(workspace, src, tgt)
+    source = [s.text for s in workspace.sentences(src.id)]
+    target = [s.text for s in workspace.sentences(tgt.id)]
+    english = None
+    if tgt.lang == "en" and src.lang != "en":
+        translated = real_translations(workspace, src.id)
+        english = [translated.get(i) for i in range(len(source))] if translated else None
     mode = "auto" if event_id is not None else "comparable"
     result = align_documents(
         source, target, embedder, mode, src_english=english, src_lang=src.lang, tgt_lang=tgt.lang

@@ -10,14 +10,7 @@
 
 from .comparable import ComparableParams, align_comparable, calibrated_threshold, select_one_to_one
 from .link import AlignError, Link
-from .mode import (
-    AlignResult,
-    align_documents,
-    confidence_inputs,
-    looks_parallel,
-    windows_to_embed,
-    with_confidence,
-)
+from .mode import AlignResult, align_documents, confidence_inputs, looks_parallel, with_confidence
 from .parallel import ParallelParams, align_parallel, band_from_anchors, heaviest_chain
 from .vectors import centred, centred_on, knn
 
@@ -39,6 +32,5 @@ __all__ = [
     "knn",
     "looks_parallel",
     "select_one_to_one",
-    "windows_to_embed",
     "with_confidence",
 ]

@@ -13,7 +13,7 @@ from ..embed import CachedEmbedder, Embedder, embed_texts, language_mean
 from .comparable import ComparableParams, align_comparable
 from .confidence import calibration_for, confidences
 from .link import AlignError, Link
-from .parallel import ParallelParams, align_parallel, first_round_windows, heaviest_chain
+from .parallel import ParallelParams, align_parallel, heaviest_chain
 from .vectors import Embed, _embed_fn, centred, knn
 
 
@@ -66,11 +66,16 @@ def align_documents(
     src, tgt = embed_texts(src), embed_texts(tgt)  # everything downstream reads these texts
     if hasattr(embed, "dim") and not isinstance(embed, CachedEmbedder):
         embed = CachedEmbedder(embed)  # auto mode and the aligner embed the same sentences
+    embed_fn = _embed_fn(embed)
     if mode not in ("auto", "parallel", "comparable"):
         raise AlignError(f"unknown mode {mode!r}: use parallel, comparable or auto")
     reason = f"{mode} mode asked for"
     if mode == "auto":
-        mode, reason = decide_mode(src, tgt, embed, src_lang, tgt_lang)
+        key = getattr(embed, "key", "")
+        src_vecs = centred(embed_fn(list(src)), language_mean(key, src_lang))
+        tgt_vecs = centred(embed_fn(list(tgt)), language_mean(key, tgt_lang))
+        is_parallel, why = looks_parallel(src_vecs, tgt_vecs)
+        mode, reason = ("parallel" if is_parallel else "comparable"), why
     if mode == "parallel":
         links = align_parallel(src, tgt, embed, parallel, src_lang=src_lang, tgt_lang=tgt_lang)
     else:
@@ -85,40 +90,6 @@ def align_documents(
             tgt_lang=tgt_lang,
         )
     return AlignResult(mode, reason, with_confidence(links, src, tgt, embed, src_lang, tgt_lang))
-
-
-def decide_mode(
-    src: Sequence[str],
-    tgt: Sequence[str],
-    embed: Embed | Embedder,
-    src_lang: str | None = None,
-    tgt_lang: str | None = None,
-) -> tuple[str, str]:
-    """``parallel`` or ``comparable``, and why: from sentence vectors alone, so that no
-    window is embedded for a pair that will not use one."""
-    key = getattr(embed, "key", "")
-    embed_fn = _embed_fn(embed)
-    src_vecs = centred(embed_fn(list(src)), language_mean(key, src_lang))
-    tgt_vecs = centred(embed_fn(list(tgt)), language_mean(key, tgt_lang))
-    is_parallel, why = looks_parallel(src_vecs, tgt_vecs)
-    return ("parallel" if is_parallel else "comparable"), why
-
-
-def windows_to_embed(
-    src: Sequence[str],
-    tgt: Sequence[str],
-    embed: Embed | Embedder,
-    src_lang: str | None = None,
-    tgt_lang: str | None = None,
-    parallel: ParallelParams | None = None,
-) -> list[str]:
-    """The window texts aligning this pair in auto mode will embed first (none for a
-    comparable pair): what :class:`~workbench.stages.AlignStage` embeds for all its pairs
-    in one call before aligning them."""
-    src, tgt = embed_texts(src), embed_texts(tgt)
-    if not src or not tgt or decide_mode(src, tgt, embed, src_lang, tgt_lang)[0] != "parallel":
-        return []
-    return first_round_windows(src, tgt, embed, parallel, src_lang=src_lang, tgt_lang=tgt_lang)
 
 
 def confidence_inputs(

@@ -177,38 +177,6 @@ def align_parallel(
             Link((), (j,), 0.0) for j in range(len(tgt))
         ]
     how = window_mode(params.windows, max(len(src), len(tgt)))
-    s, t, lo, hi = _prepare(src, tgt, embed, params, how, src_lang, tgt_lang)
-    if how == "sparse":
-        return _sparse_beads(src, tgt, s, t, lo, hi, params, embed_fn)
-    return _beads(s, t, lo, hi, params)
-
-
-def first_round_windows(
-    src: Sequence[str],
-    tgt: Sequence[str],
-    embed: Embed | Embedder,
-    params: ParallelParams | None = None,
-    *,
-    src_lang: str | None = None,
-    tgt_lang: str | None = None,
-) -> list[str]:
-    """The window texts :func:`align_parallel` will embed in its first sparse round (none
-    when it embeds every window or none). A caller with many pairs embeds them all in one
-    call beforehand: full batches sorted by length cost far less per text than each
-    pair's handful (on 2 cores a batch of 4 texts runs at about half the speed of 64)."""
-    params = params or ParallelParams()
-    src, tgt = embed_texts(src), embed_texts(tgt)
-    if not src or not tgt or window_mode(params.windows, max(len(src), len(tgt))) != "sparse":
-        return []
-    s, t, lo, hi = _prepare(src, tgt, embed, params, "sparse", src_lang, tgt_lang)
-    forward = _dp(s, t, lo, hi, params, keep=True)
-    want_s, want_t = _contested_windows(s, t, lo, hi, params, forward)
-    return _texts_of(src, want_s) + _texts_of(tgt, want_t)
-
-
-def _prepare(src, tgt, embed, params: ParallelParams, how: str, src_lang, tgt_lang):
-    """Both sides' windows, the numbers-and-names marks, the anchors and the DP's band."""
-    embed_fn = _embed_fn(embed)
     key = getattr(embed, "key", "")
     s = _side(src, embed_fn, params.max_size, how, language_mean(key, src_lang))
     t = _side(tgt, embed_fn, params.max_size, how, language_mean(key, tgt_lang))
@@ -220,12 +188,9 @@ def _prepare(src, tgt, embed, params: ParallelParams, how: str, src_lang, tgt_la
     s.near, t.near = forward[0].mean(axis=1), knn(t.windows[1], s.windows[1], params.knn)[0].mean(1)
     anchors = find_anchors(s, t, params.knn, forward)
     lo, hi = band_from_anchors(anchors, s.size, t.size, params.band)
-    return s, t, lo, hi
-
-
-def _texts_of(sentences: Sequence[str], windows: list[tuple[int, int]]) -> list[str]:
-    """The text of each ``(size, start)`` window: its sentences joined."""
-    return [" ".join(sentences[start : start + size]) for size, start in windows]
+    if how == "sparse":
+        return _sparse_beads(src, tgt, s, t, lo, hi, params, embed_fn)
+    return _beads(s, t, lo, hi, params)
 
 
 def window_mode(windows: str, longest: int) -> str:
@@ -401,7 +366,9 @@ def _sparse_beads(
         want_s, want_t = _contested_windows(s, t, lo, hi, p, forward)
         if not want_s and not want_t:
             break
-        vectors = embed(_texts_of(src, want_s) + _texts_of(tgt, want_t))
+        texts = [" ".join(src[k : k + a]) for a, k in want_s]
+        texts += [" ".join(tgt[k : k + b]) for b, k in want_t]
+        vectors = embed(texts)
         _set_windows(s, want_s, vectors[: len(want_s)])
         _set_windows(t, want_t, vectors[len(want_s) :])
     return _backtrack(forward.moves, lo, forward.shapes, s, t, forward.ratio, p)
