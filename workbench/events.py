@@ -110,7 +110,7 @@ def profiles(
     docs = [d for d in workspace.documents() if document_ids is None or d.id in document_ids]
     docs = [d for d in docs if d.sentences]
     sentences = {d.id: workspace.sentences(d.id) for d in docs}
-    every = embedder.embed([s.text for d in docs for s in sentences[d.id]])  # one call: one progress total
+    every = embedder.embed([s.text for d in docs for s in sentences[d.id]])  # one progress total
     ends = np.cumsum([len(sentences[d.id]) for d in docs])
     vectors = {
         d.id: every[end - len(sentences[d.id]) : end] for d, end in zip(docs, ends, strict=True)
