@@ -357,6 +357,31 @@ def test_chinese_and_russian_are_named_and_kept_out(tmp_path):
     assert LanguageIdentifier(("ru", "en")).unsupported(RUSSIAN) is None
 
 
+FRENCH = (
+    "L'opposition iranienne a organisé samedi à Paris un grand rassemblement pour réclamer une"
+    " république démocratique. Les organisateurs ont indiqué que des délégations de plus de"
+    " quarante pays y avaient participé.\n"
+)
+ENGLISH = (
+    "The Iranian opposition held a large rally in Paris on Saturday to demand a democratic"
+    " republic. The organisers said delegations from more than forty countries took part.\n"
+)
+
+
+def test_a_french_article_is_named_not_called_english(tmp_path):
+    (tmp_path / "fr.txt").write_text(FRENCH * 3, "utf-8")
+    (tmp_path / "en.txt").write_text(ENGLISH * 3, "utf-8")
+    ws = Workspace(tmp_path / "ws")
+    outcomes = Ingester(ws).ingest([tmp_path / "fr.txt", tmp_path / "en.txt"])
+    assert (outcomes[0].outcome, outcomes[0].detail) == ("skipped", "unsupported language (fr)")
+    assert [d.lang for d in ws.documents()] == ["en"]
+    identifier = LanguageIdentifier()
+    assert identifier.unsupported("Le match a fini sur un nul.") is None  # too short to tell
+    assert LanguageIdentifier(("fr", "en")).unsupported(FRENCH) is None  # a workspace language
+    german = "Die iranische Opposition hat am Samstag in Paris eine große Kundgebung abgehalten."
+    assert identifier.unsupported(german * 2) == "de"
+
+
 def test_an_all_boilerplate_file_is_skipped_every_time(tmp_path):
     page = tmp_path / "empty.txt"
     page.write_text("Leave a reply\nShare this:\nIMG_1234.jpg\n12345\n", "utf-8")

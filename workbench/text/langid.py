@@ -81,6 +81,8 @@ _SUGGESTED = {
     "GURMUKHI": ("pa",),
 }
 _SCRIPT_SAMPLE = 4000  # letters looked at to find a document's script
+_OTHER_LATIN_MIN_LETTERS = 80  # under this a Latin text is too short to call foreign
+_OTHER_LATIN_CONFIDENCE = 0.8  # lingua's confidence a Latin text is not a workspace language
 
 
 class UnknownLanguageError(WorkbenchError, ValueError):
@@ -139,8 +141,10 @@ class LanguageIdentifier:
         if not scripts:
             return None
         script, count = scripts.most_common(1)[0]
-        if count * 2 <= scripts.total() or script in self._scripts:
+        if count * 2 <= scripts.total():
             return None
+        if script in self._scripts:
+            return self._other_latin(text) if script == "LATIN" else None
         if script == "CJK" and (scripts["HIRAGANA"] or scripts["KATAKANA"]):
             script = "HIRAGANA"
         candidates = _SUGGESTED.get(script)
@@ -150,6 +154,22 @@ class LanguageIdentifier:
             return candidates[0]
         values = _detector(candidates).compute_language_confidence_values(text[:_DOC_SAMPLE])
         return values[0].language.iso_code_639_1.name.lower() if values else candidates[0]
+
+    def _other_latin(self, text: str) -> str | None:
+        """A Latin-script language outside the workspace's (French, German, ...) when
+        lingua over the common Latin-script languages is sure of it; else None. The closed
+        set would call a French article English."""
+        sample = text[:_DOC_SAMPLE]
+        if len(_LETTER.findall(sample)) < _OTHER_LATIN_MIN_LETTERS:
+            return None
+        candidates = tuple(dict.fromkeys((*self._latin_script, *_SUGGESTED["LATIN"])))
+        values = _detector(candidates).compute_language_confidence_values(sample)
+        if not values:
+            return None
+        best = values[0].language.iso_code_639_1.name.lower()
+        if best in self.languages or values[0].value < _OTHER_LATIN_CONFIDENCE:
+            return None
+        return best
 
     def sentence(self, text: str, document_lang: str) -> str:
         """Language of one sentence, biased to ``document_lang`` when unsure."""
