@@ -461,3 +461,13 @@ def test_export_page_matches_the_cli(app_workspace):
             check=True,
         ).stdout
         assert export_bytes(rows, fmt) == cli
+
+
+def test_export_is_not_filtered_by_the_pair_views_event(app_workspace):
+    """The pair view's ``event`` in the address is not the Export page's filter: arriving
+    from an event's pair, Export still offers every event until one is chosen there."""
+    event_id = next(e.id for e in app_workspace.events())
+    app = open_app(page="Export", event=str(event_id))
+    assert app.selectbox(key="ex_event").value is None
+    chosen = open_app(page="Export", export_event=str(event_id))
+    assert chosen.selectbox(key="ex_event").value == event_id

@@ -296,3 +296,30 @@ def test_export_with_a_confidence_cutoff(server, browser):
     assert download.value.path().read_bytes() == cli
     assert page.get_by_text("the first", exact=False).count() >= 1  # the preview
     page.close()
+
+
+def test_changing_the_event_names_the_pair_shown(server, browser):
+    """After another event is chosen, the Documents box names the pair the page shows
+    (and edits): it used to keep naming the previous event's pair."""
+    base, ws, _, _ = server
+    from workbench.app.views import alignments
+
+    infos = alignments(ws)
+    first = next(i for i in infos if i.event_id is not None)
+    other = next(i for i in infos if i.event_id is not None and i.event_id != first.event_id)
+    page = open_page(browser, f"{base}/?page=Parallel+view&alignment={first.id}", "h3")
+    boxes = page.locator('[data-testid="stSelectbox"]')
+    assert boxes.nth(1).locator("input").input_value() == first.label
+    boxes.nth(0).click()
+    page.get_by_role("option", name=f"{other.event_id}:", exact=False).first.click()
+    page.wait_for_function(
+        f"new URL(location.href).searchParams.get('event') === '{other.event_id}'",
+        timeout=60_000,
+    )
+    settle(page)
+    shown = int(page.evaluate("new URL(location.href).searchParams.get('alignment')"))
+    assert next(i for i in infos if i.id == shown).event_id == other.event_id
+    assert boxes.nth(1).locator("input").input_value() == next(
+        i.label for i in infos if i.id == shown
+    )
+    page.close()

@@ -252,7 +252,7 @@ def _summary(info: AlignmentInfo, rows: list[ParallelRow], moving: list[Parallel
     shown = (
         f"{len(moving)} of {len(rows)} rows shown"
         if info.parallel
-        else f"{sum(1 for r in moving if r.link_id is not None)} links shown"
+        else _count(sum(1 for r in moving if r.link_id is not None), "link") + " shown"
     )
     return (
         f"{kind} · {shown} · {sum(1 for r in rows if r.unlinked)} sentences without a partner · "
@@ -290,8 +290,8 @@ def _pick_pair(st, workspace: Workspace, infos: dict) -> AlignmentInfo:
     columns = st.columns(2)
     event_id = columns[0].selectbox("Event", event_ids, format_func=event_label, key="pv_event")
     choices = [i for i, info in infos.items() if _event_key(info) == event_id]
-    if st.session_state.get("pv_pair") not in choices:
-        st.session_state.pop("pv_pair", None)
+    if st.session_state.get("pv_pair") not in choices:  # another event: its first pair,
+        st.session_state["pv_pair"] = choices[0]  # set, so the box names the pair shown
     pair_id = columns[1].selectbox(
         "Documents", choices, format_func=lambda i: infos[i].label, key="pv_pair"
     )
@@ -303,6 +303,11 @@ def _pick_pair(st, workspace: Workspace, infos: dict) -> AlignmentInfo:
         st.session_state["pv_index"] = 0
     st.session_state["pv_focus_pair"] = pair_id
     return infos[pair_id]
+
+
+def _count(n: int, noun: str) -> str:
+    """``1 link``, ``3 links``."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 def _event_key(info: AlignmentInfo) -> int:
@@ -792,14 +797,14 @@ def export(st, workspace: Workspace, actor: str) -> None:
     """The CLI's ``workbench export``: same rows, same writers, same options."""
     st.header("Export")
     events = workspace.event_labels()
-    restore(st, "ex_event", "event", int, list(events))
+    restore(st, "ex_event", "export_event", int, list(events))  # not the pair view's event
     event_id = st.selectbox(
         "Event",
         [None, *events],
         format_func=lambda e: "all events" if e is None else f"{e}: {isolate(events[e])}",
         key="ex_event",
     )
-    publish(st, "event", event_id)
+    publish(st, "export_event", event_id)
     columns = st.columns(3)
     fmt = columns[0].radio("Format", FORMATS, horizontal=True, key="ex_format")
     cutoff = columns[1].number_input(  # the CLI's --min-confidence
