@@ -1,4 +1,5 @@
 import html
+import re
 
 import pytest
 
@@ -225,6 +226,7 @@ def test_filters_keep_or_hide_rows():
 
 def test_three_documents_side_by_side(app_workspace):
     from workbench.app.views import alignments, pivot_rows, pivot_table_html
+    from workbench.edit import links
 
     infos = alignments(app_workspace)
     docs = app_workspace.documents()
@@ -239,6 +241,15 @@ def test_three_documents_side_by_side(app_workspace):
     assert any(text for r in rows for text, _, _ in r.others)  # some sentences are linked
     page = pivot_table_html(rows)
     assert page.count("<tr>") == len(rows) and 'dir="rtl"' in page
+    pair = next(i for i in infos if {i.src_doc, i.tgt_doc} == {english.id, others[0]})
+    calibrated = {f"confidence {k.confidence:.2f}" for k in links(app_workspace, pair.id)}
+    shown = set(re.findall(r"confidence \d\.\d\d", page))
+    assert shown and shown <= calibrated | {
+        f"confidence {k.confidence:.2f}"
+        for i in infos
+        if {i.src_doc, i.tgt_doc} == {english.id, others[1]}
+        for k in links(app_workspace, i.id)
+    }  # the same scale as the pair view, never the raw score
 
     app = open_page("Parallel view")
     app.multiselect(key="pv_three").set_value([english.id, *others[:2]]).run()

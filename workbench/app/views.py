@@ -680,7 +680,7 @@ class PivotRow:
     position: int
     text: str
     lang: str
-    others: tuple[tuple[str, str, float | None], ...]  # (text, lang, score) per other document
+    others: tuple[tuple[str, str, float | None], ...]  # (text, lang, confidence) per document
 
 
 def pivot_rows(
@@ -706,7 +706,7 @@ def pivot_rows(
                 text = " ".join(sentences[other][k].text for k in theirs if k in sentences[other])
                 lang = sentences[other][theirs[0]].lang if theirs[0] in sentences[other] else ""
                 for position in mine:
-                    mapping[position] = (text, lang, link.score)
+                    mapping[position] = (text, lang, link.confidence)  # the pair view's
         linked.append(mapping)
     return [
         PivotRow(
@@ -724,9 +724,13 @@ def pivot_table_html(rows: Sequence[PivotRow]) -> str:
     for row in rows:
         cells = "".join(
             f"<td>{text_cell(text, lang) if text else ''}"
-            + (f'<div class="en">{score:.3f}</div>' if score is not None else "")
+            + (
+                f'<div class="en">confidence {confidence:.2f}</div>'
+                if confidence is not None
+                else ""
+            )
             + "</td>"
-            for text, lang, score in row.others
+            for text, lang, confidence in row.others
         )
         body.append(
             f'<tr><td class="n">{row.position}</td><td>{text_cell(row.text, row.lang)}</td>'
