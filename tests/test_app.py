@@ -128,6 +128,7 @@ def test_events_page_moves_a_document_to_a_new_event(app_workspace):
     app.selectbox(key="mv_to").set_value(0).run()
     app.button(key="mv_go").click().run()
     assert not app.exception
+    assert any(m.value.startswith("moved;") for m in app.success)  # survives the rerun
     row = app_workspace.conn.execute(
         "SELECT event_origin FROM documents WHERE id = ?", (doc_id,)
     ).fetchone()

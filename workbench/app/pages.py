@@ -184,8 +184,10 @@ def events(st, workspace: Workspace, actor: str) -> None:
     )
     if st.button("Move", key="mv_go"):
         move_document(workspace, doc_id, target or None)
-        st.success("moved; re-align the event to update its links")
-        st.rerun()
+        st.session_state["mv_done"] = "moved; re-align the event to update its links"
+        st.rerun()  # the lists above show the move; the message waits for that run
+    if message := st.session_state.pop("mv_done", None):
+        st.success(message)
     event_id = st.selectbox(
         "Re-align an event", list(labels), format_func=labels.get, key="ra_event"
     )
