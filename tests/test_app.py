@@ -164,6 +164,15 @@ def test_document_markup_is_shown_inert(tmp_path, monkeypatch):
     assert "<img" not in shown and "&lt;img" in shown
 
 
+def test_corpus_table_shows_each_documents_event_and_thread_first(app_workspace):
+    table = open_page("Corpus").dataframe[0].value
+    assert list(table.columns)[:6] == ["id", "lang", "date", "event", "thread", "aligned"]
+    status = {r["id"]: r for r in app_workspace.status()}
+    for row in table.itertuples():
+        assert row.thread == (status[row.id]["thread"] or "")
+    assert table["thread"].str.len().gt(0).any()
+
+
 def test_corpus_page_names_skipped_files_and_languages_without_a_model(tmp_path, monkeypatch):
     """The Corpus page's warnings come from the ingest log and the failed translation
     jobs (read through the store's records), the file name shown inert."""

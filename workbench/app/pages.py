@@ -61,16 +61,17 @@ def corpus(st, workspace: Workspace, actor: str) -> None:
     translated = {r["id"]: len(workspace.sentence_translations(r["id"])) for r in records}
     st.dataframe(
         [
-            {
+            {  # the analyst's units (event, thread) first, where a narrow window shows them
                 "id": r["id"],
-                "file": Path(r["path"]).name,
-                "title": r["title"],
-                "date": r["date"] or "",
                 "lang": r["lang"],
+                "date": r["date"] or "",
+                "event": r["event"] or "",
+                "thread": r["thread"] or "",
+                "aligned": "yes" if r["id"] in aligned else "no",
                 "sentences": r["sentences"],
                 "translated": str(translated[r["id"]]) if r["lang"] != "en" else "—",
-                "event": r["event"] or "",
-                "aligned": "yes" if r["id"] in aligned else "no",
+                "title": r["title"],
+                "file": Path(r["path"]).name,
             }
             for r in records
         ],
