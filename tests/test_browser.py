@@ -15,14 +15,12 @@ from __future__ import annotations
 import ast
 import ipaddress
 import os
-import subprocess
 import sys
 from urllib.parse import parse_qs, urlparse
 
 import pytest
 
-from .conftest import ROOT
-from .test_e2e import CHROMIUM, CHROMIUM_FLAGS, SCREENSHOTS, free_port, wait_healthy
+from .test_e2e import CHROMIUM, SCREENSHOTS, chromium, serving
 
 pytestmark = [
     pytest.mark.slow,
@@ -57,45 +55,20 @@ def server(seeded, tmp_path_factory):
     seeded.conn.execute("PRAGMA wal_checkpoint(FULL)")
     seeded.conn.backup(ws.conn)
     log = folder / "sockets.log"
-    port = free_port()
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            HOOK,
-            str(log),
-            "run",
-            str(ROOT / "streamlit_app.py"),
-            "--server.port",
-            str(port),
-            "--",
-            "--workspace",
-            str(ws.path),
-        ],
+    with serving(
+        ws.path,
+        folder / "streamlit.log",
+        launcher=[sys.executable, "-c", HOOK, str(log), "run"],
         cwd=folder,  # the config next to the app applies wherever it is started from
-        stdout=subprocess.DEVNULL,
-        stderr=(folder / "streamlit.log").open("w"),
         env={**os.environ, "HOME": str(folder)},  # no user-level streamlit config
-    )
-    try:
-        wait_healthy(port)
-        yield f"http://127.0.0.1:{port}", log, ws
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=20)
+    ) as base:
+        yield base, log, ws
 
 
 @pytest.fixture(scope="module")
 def browser():
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_FLAGS)
-        yield chromium
-        chromium.close()
+    with chromium() as shared:
+        yield shared
 
 
 def new_page(browser):

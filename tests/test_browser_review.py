@@ -15,8 +15,7 @@ import sys
 
 import pytest
 
-from .conftest import ROOT
-from .test_e2e import CHROMIUM, CHROMIUM_FLAGS, SCREENSHOTS, free_port, wait_healthy
+from .test_e2e import CHROMIUM, SCREENSHOTS, chromium, serving
 
 pytestmark = [
     pytest.mark.slow,
@@ -41,44 +40,16 @@ def server(seeded_with_stories, tmp_path_factory):
         [f"target sentence number {k} to review" for k in range(REVIEW_LINKS)],
         ("fa", "en"),
     )
-    port = free_port()
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            str(ROOT / "streamlit_app.py"),
-            "--server.port",
-            str(port),
-            "--",
-            "--workspace",
-            str(ws.path),
-        ],
-        cwd=folder,
-        stdout=subprocess.DEVNULL,
-        stderr=(folder / "streamlit.log").open("w"),
-        env={**os.environ, "HOME": str(folder)},
-    )
-    try:
-        wait_healthy(port)
-        yield f"http://127.0.0.1:{port}", ws, review, [k.id for k in links(ws, review)]
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=20)
+    with serving(
+        ws.path, folder / "streamlit.log", cwd=folder, env={**os.environ, "HOME": str(folder)}
+    ) as base:
+        yield base, ws, review, [k.id for k in links(ws, review)]
 
 
 @pytest.fixture(scope="module")
 def browser():
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_FLAGS)
-        yield chromium
-        chromium.close()
+    with chromium() as shared:
+        yield shared
 
 
 def open_page(browser, url: str, ready: str):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -9,6 +10,8 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -35,6 +38,61 @@ def wait_healthy(port: int, seconds: float = 90) -> None:
     raise TimeoutError("streamlit did not start")
 
 
+STREAMLIT = [sys.executable, "-m", "streamlit", "run"]
+
+
+@contextlib.contextmanager
+def serving(
+    workspace: Path,
+    log: Path,
+    *,
+    launcher: list[str] = STREAMLIT,
+    flags: tuple[str, ...] = (),
+    cwd: Path | None = None,
+    env: dict[str, str] | None = None,
+) -> Iterator[str]:
+    """The repository's app on ``workspace``, served on a free port while the block runs:
+    its base URL. ``launcher`` starts streamlit up to its ``run``; stderr goes to ``log``
+    (a pipe nobody reads could fill up)."""
+    port = free_port()
+    process = subprocess.Popen(
+        [
+            *launcher,
+            str(ROOT / "streamlit_app.py"),
+            "--server.port",
+            str(port),
+            *flags,
+            "--",
+            "--workspace",
+            str(workspace),
+        ],
+        cwd=cwd,
+        stdout=subprocess.DEVNULL,
+        stderr=log.open("w"),
+        env=env if env is not None else {**os.environ},
+    )
+    try:
+        wait_healthy(port)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:  # streamlit may linger on open sessions
+            process.kill()
+            process.wait(timeout=20)
+
+
+@contextlib.contextmanager
+def chromium() -> Iterator:
+    """Debian's chromium, headless, through playwright (no browser download)."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_FLAGS)
+        yield browser
+        browser.close()
+
+
 CHROMIUM_FLAGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -59,51 +117,15 @@ def test_parallel_view_in_a_real_browser(seeded, tmp_path):
         "SELECT a.id FROM alignments a JOIN documents d ON d.id = a.tgt_doc"
         " WHERE d.lang = 'en' ORDER BY a.id LIMIT 1"
     ).fetchone()[0]
-    port = free_port()
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            str(ROOT / "streamlit_app.py"),
-            "--server.port",
-            str(port),
-            "--server.headless",
-            "true",
-            "--browser.gatherUsageStats",
-            "false",
-            "--",
-            "--workspace",
-            str(ws.path),
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=(tmp_path / "streamlit.log").open("w"),  # a pipe nobody reads could fill up
-        env={**os.environ},
-    )
-    try:
-        wait_healthy(port)
-        url = f"http://127.0.0.1:{port}/?page=Parallel+view&alignment={alignment}"
-        sync_api = pytest.importorskip("playwright.sync_api")
-        with sync_api.sync_playwright() as p:
-            browser = p.chromium.launch(
-                executable_path=CHROMIUM, headless=True, args=CHROMIUM_FLAGS
-            )
-            page = browser.new_page(viewport={"width": 1500, "height": 1800})
-            page.goto(url)
-            page.wait_for_selector("div.cv", timeout=90_000)  # the seeds' pairs are comparable
-            rtl_cells = page.locator('div.cv span.t[dir="rtl"]').count()
-            ltr_cells = page.locator('div.cv span.t[dir="ltr"]').count()
-            exceptions = page.locator('[data-testid="stException"]').count()
-            SCREENSHOTS.mkdir(exist_ok=True)
-            page.screenshot(path=str(SCREENSHOTS / "parallel-view.png"), full_page=True)
-            browser.close()
-        assert rtl_cells > 0 and ltr_cells > 0
-        assert exceptions == 0
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:  # streamlit may linger on open sessions
-            server.kill()
-            server.wait(timeout=20)
+    flags = ("--server.headless", "true", "--browser.gatherUsageStats", "false")
+    with serving(ws.path, tmp_path / "streamlit.log", flags=flags) as base, chromium() as browser:
+        page = browser.new_page(viewport={"width": 1500, "height": 1800})
+        page.goto(f"{base}/?page=Parallel+view&alignment={alignment}")
+        page.wait_for_selector("div.cv", timeout=90_000)  # the seeds' pairs are comparable
+        rtl_cells = page.locator('div.cv span.t[dir="rtl"]').count()
+        ltr_cells = page.locator('div.cv span.t[dir="ltr"]').count()
+        exceptions = page.locator('[data-testid="stException"]').count()
+        SCREENSHOTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / "parallel-view.png"), full_page=True)
+    assert rtl_cells > 0 and ltr_cells > 0
+    assert exceptions == 0
