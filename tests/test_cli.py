@@ -312,3 +312,38 @@ def test_embed_fills_the_cache_and_saves_vectors(tmp_path):
     assert np.allclose(np.linalg.norm(vectors, axis=1), 1, atol=1e-5)
     second = workbench("embed", lines, "--workspace", ws)
     assert "0 embedded, 2 from cache" in second.stderr
+
+
+@pytest.mark.subprocess
+def test_export_leaves_out_links_below_the_floor_and_says_how_many(tmp_path):
+    from workbench import Workspace
+    from workbench.edit import links, set_status
+
+    ws_path = tmp_path / "ws"
+    workbench("ingest", *sorted(SEEDS.glob("00[03]_*")), workspace=ws_path)
+    ws = Workspace(ws_path)
+    src, tgt = ws.documents()[:2]
+    alignment = ws.save_alignment(
+        event_id=None,
+        src_doc=src.id,
+        tgt_doc=tgt.id,
+        mode="comparable",
+        method="test",
+        params={},
+        links=[
+            ([0], [0], 1.2, "1-1", 0.9),
+            ([1], [1], 1.0, "1-1", 0.1),
+            ([2], [2], 1.0, "1-1", 0.2),
+        ],
+    )
+    set_status(ws, links(ws, alignment)[2].id, "confirmed")  # a user's link is always shown
+    ws.close()
+    default = workbench("export", "--format", "tsv", workspace=ws_path)
+    assert default.returncode == 0, default.stderr
+    assert len(default.stdout.splitlines()) == 3  # header, the 0.9 link, the confirmed one
+    assert "1 link below confidence 0.5 hidden (--min-confidence 0 exports them)" in default.stderr
+    every = workbench("export", "--format", "tsv", "--min-confidence", "0", workspace=ws_path)
+    assert len(every.stdout.splitlines()) == 4 and "hidden" not in every.stderr
+    for bad in ("nan", "2"):
+        result = workbench("export", "--min-confidence", bad, workspace=ws_path)
+        assert_one_line_error(result, 2, "--min-confidence takes a number from 0 to 1")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from pathlib import Path
 
 import pytest
 from lxml import etree
@@ -90,12 +91,28 @@ def test_unknown_format_is_refused():
         write(rows(), "xlsx", io.StringIO())
 
 
-def test_each_side_carries_the_language_it_is_written_in(seeded):
+def test_each_side_carries_the_language_it_is_written_in(tmp_path):
     """000 is Persian with an English headline inside: a link holding that headline is an
-    English side, and TMX (a translation memory) leaves an English-English unit out."""
+    English side, and TMX (a translation memory) leaves an English-English unit out. (No
+    seed link holds it since mined links that state no shared fact are not stored: the
+    links are made here, each sentence of 000 against the first of 003.)"""
+    from workbench import Workspace, run
     from workbench.export import workspace_rows
 
-    rows = list(workspace_rows(seeded))
+    seeds = Path(__file__).parent.parent / "seeds"
+    ws = Workspace(tmp_path / "ws")
+    run(ws, [next(seeds.glob("000_*")), next(seeds.glob("003_*"))], stages=[])
+    persian, english = sorted(ws.documents(), key=lambda d: d.lang != "fa")
+    ws.save_alignment(
+        event_id=None,
+        src_doc=persian.id,
+        tgt_doc=english.id,
+        mode="comparable",
+        method="test",
+        params={},
+        links=[([i], [0], 1.0, "1-1", 0.9) for i in range(persian.sentences)],
+    )
+    rows = list(workspace_rows(ws))
     headline = [r for r in rows if r.src_text.startswith("Iran Dissidents to March on Paris")]
     assert headline and all(r.src_lang == "en" for r in headline)
     assert all(r.src_lang == "fa" for r in rows if "گردهمایی" in r.src_text)

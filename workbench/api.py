@@ -60,7 +60,9 @@ def export(
     min_confidence: float | None = None,
     include_rejected: bool = False,
 ) -> str | bytes | int:
-    """The workspace's links as ``workbench export`` writes them (tsv, tmx or json).
+    """The workspace's links (tsv, tmx or json); ``workbench export`` and the app pass
+    ``min_confidence=SHOWN_CONFIDENCE`` by default (links a user confirmed or edited are
+    always kept); :func:`workbench.export.hidden_links` counts what a cut-off leaves out.
 
     Without ``out`` the text is returned (bytes for TMX, which carries its own
     encoding declaration); with ``out`` the file is written and the number of links

@@ -39,6 +39,7 @@ from rich.progress import (
 from rich.table import Table
 from rich.text import Text
 
+from .align.confidence import SHOWN_CONFIDENCE
 from .errors import (
     EXIT_FAILED,
     EXIT_USAGE,
@@ -782,38 +783,69 @@ def export_command(
     ] = ExportFormat.tsv,
     event: Annotated[int | None, typer.Option(help="Only this event (id, see `status`).")] = None,
     min_confidence: Annotated[
-        float | None,
+        float,
         typer.Option(
             "--min-confidence",
             "--min-score",
             help="Only links whose calibrated confidence (0-1) reaches this; links a user "
-            "confirmed or edited are always kept.",
+            "confirmed or edited are always kept. 0 exports every link.",
         ),
-    ] = None,
+    ] = SHOWN_CONFIDENCE,
     include_rejected: Annotated[bool, typer.Option(help="Also links a user rejected.")] = False,
     out_file: Annotated[Path | None, typer.Option("--out", help="Write here, not stdout.")] = None,
     workspace: WorkspaceOption = None,
 ) -> None:
-    """Export the workspace's links (user edits included) as TSV, TMX or JSON."""
-    from .export import workspace_rows
+    """Export the workspace's links (user edits included) as TSV, TMX or JSON: by default
+    those a reader would more likely than not judge to say the same thing."""
+    from .export import hidden_links, workspace_rows
 
+    _check_unit(min_confidence, "--min-confidence")
     _check_out(out_file)
     ws = read_workspace(workspace)
-    rows = list(
-        workspace_rows(
-            ws, event=event, min_confidence=min_confidence, include_rejected=include_rejected
-        )
-    )
+    chosen = {
+        "event": event,
+        "min_confidence": min_confidence,
+        "include_rejected": include_rejected,
+    }
+    rows = list(workspace_rows(ws, **chosen))
     count = _emit_rows(rows, fmt.value, out_file)
+    hidden = hidden_links(ws, **chosen)
     if not rows:
-        _warn(f"warning: {_why_no_links(ws, event)}")
+        _warn(f"warning: {_why_no_links(ws, event, hidden, min_confidence)}")
     elif out_file is not None:
         _warn(f"{count} links written to {out_file}")
+    if rows and hidden:
+        _warn(_hidden_note(hidden, min_confidence))
 
 
-def _why_no_links(ws: Workspace, event: int | None) -> str:
+def _check_unit(value: float, option: str) -> None:
+    """A probability option: a number from 0 to 1 (nan and 2 are mistakes, not filters)."""
+    if not 0.0 <= value <= 1.0:
+        raise fail(f"{option} takes a number from 0 to 1, not {value}", EXIT_USAGE)
+
+
+def _hidden_note(hidden: int, min_confidence: float) -> str:
+    links = "link" if hidden == 1 else "links"
+    return (
+        f"{hidden} {links} below confidence {min_confidence:g} hidden "
+        "(--min-confidence 0 exports them)"
+    )
+
+
+def _why_no_links(
+    ws: Workspace, event: int | None, hidden: int = 0, min_confidence: float = 0.0
+) -> str:
     """Why an export is empty, in words that say what (if anything) to do."""
+    if hidden:
+        return "no link reaches the confidence asked for; " + _hidden_note(hidden, min_confidence)
     if event is None:
+        aligned = len(ws.alignment_rows())
+        if aligned:
+            pairs = "pair" if aligned == 1 else "pairs"
+            return (
+                f"no links to export: the {aligned} document {pairs} aligned share no "
+                "sentence that states the same fact"
+            )
         return "no links to export; run `workbench run DIR` first"
     members = sum(1 for d in ws.documents() if d.event_id == event)
     if members == 0:

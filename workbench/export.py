@@ -202,6 +202,23 @@ def write(rows: Iterable[ExportRow], fmt: str, stream: IO[str] | IO[bytes]) -> i
 # --- rows from the workspace ---------------------------------------------------------
 
 
+def hidden_links(
+    workspace: Workspace,
+    *,
+    event: int | None = None,
+    min_confidence: float | None = None,
+    include_rejected: bool = False,
+) -> int:
+    """How many links the confidence cut-off leaves out of an export (and nothing else)."""
+    if not min_confidence:
+        return 0
+    every = workspace.export_links(event=event, include_rejected=include_rejected)
+    kept = workspace.export_links(
+        event=event, min_confidence=min_confidence, include_rejected=include_rejected
+    )
+    return len(every) - len(kept)
+
+
 def workspace_rows(
     workspace: Workspace,
     *,

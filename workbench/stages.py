@@ -301,7 +301,8 @@ def align_pair(
     the pair's alignment meanwhile (the save re-checks inside its transaction and keeps the
     edits). Auto mode within an event; between events of a thread, comparable mining
     (documents of different happenings share a sentence only when it states the same
-    fact; every other mined link keeps its low confidence)."""
+    fact; every other mined link keeps its low confidence, and exports leave it out by
+    default)."""
     source = [s.text for s in workspace.sentences(src.id)]
     target = [s.text for s in workspace.sentences(tgt.id)]
     english = None

@@ -37,6 +37,11 @@ from itertools import pairwise
 import numpy as np
 
 FEATURES = ("cosine", "margin", "coverage", "length", "many")
+
+SHOWN_CONFIDENCE = 0.5
+"""What exports show by default: links a reader would more likely than not judge to say
+the same thing (links a user confirmed or edited are always shown). Lower links stay
+stored, are counted, and show with a minimum confidence of 0."""
 NEIGHBOURS = 4
 
 

@@ -8,9 +8,10 @@ from functools import partial
 from pathlib import Path
 
 from .. import edit
+from ..align.confidence import SHOWN_CONFIDENCE
 from ..errors import WorkbenchError
 from ..events import move_document
-from ..export import FORMATS, workspace_rows, write
+from ..export import FORMATS, hidden_links, workspace_rows, write
 from ..stages import realign_event
 from ..store import Workspace
 from . import safe_upload_name, sentence_html, translation_html
@@ -811,26 +812,27 @@ def export(st, workspace: Workspace, actor: str) -> None:
     columns = st.columns(3)
     fmt = columns[0].radio("Format", FORMATS, horizontal=True, key="ex_format")
     cutoff = columns[1].number_input(  # the CLI's --min-confidence
-        "Minimum confidence (empty: every link)",
+        "Minimum confidence (0: every link)",
         min_value=0.0,
         max_value=1.0,
-        value=None,
+        value=SHOWN_CONFIDENCE,
         step=0.05,
         key="ex_cutoff",
     )
     rejected = columns[2].checkbox("Include rejected links", key="ex_rejected")
-    rows = list(
-        workspace_rows(workspace, event=event_id, min_confidence=cutoff, include_rejected=rejected)
-    )
+    chosen = {"event": event_id, "min_confidence": cutoff, "include_rejected": rejected}
+    rows = list(workspace_rows(workspace, **chosen))
+    hidden = hidden_links(workspace, **chosen)
     st.caption(
         f"{len(rows)} links (user edits included, rejected links "
         f"{'included' if rejected else 'left out'}"
         + (
-            f"; confidence at least {cutoff}, links a user confirmed or edited kept"
-            if cutoff is not None
+            f"; confidence at least {cutoff:g}, links a user confirmed or edited kept"
+            if cutoff
             else ""
         )
         + ")"
+        + (f"; {hidden} below confidence {cutoff:g} hidden (set 0 to show them)" if hidden else "")
     )
     st.download_button(
         f"Download {fmt.upper()}",
