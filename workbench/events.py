@@ -403,15 +403,11 @@ def sentence_evidence(
     return confident / min(len(a.sentences), len(b.sentences)), float(top.mean())
 
 
-def overlap(a: set[str], b: set[str]) -> float:
-    """Dice overlap of two sets (0 when either is empty)."""
-    if not a or not b:
-        return 0.0
-    return 2 * len(a & b) / (len(a) + len(b))
-
-
 def number_overlap(a: DocumentProfile, b: DocumentProfile) -> float:
-    return overlap(a.numbers, b.numbers)
+    """Dice overlap of the numbers both state (0 when either states none)."""
+    if not a.numbers or not b.numbers:
+        return 0.0
+    return 2 * len(a.numbers & b.numbers) / (len(a.numbers) + len(b.numbers))
 
 
 def dates_apart(a: DocumentProfile, b: DocumentProfile) -> bool:
@@ -498,11 +494,13 @@ def pair_features(
 
 
 def corpus_features(
-    docs: Sequence[DocumentProfile], pairs: Sequence[tuple[int, int]]
+    docs: Sequence[DocumentProfile],
+    pairs: Sequence[tuple[int, int]],
+    neighbours: DocumentNeighbourhoods,
 ) -> list[np.ndarray]:
-    """:func:`pair_features` of index pairs, each measured against the whole corpus."""
+    """:func:`pair_features` of index pairs, each measured against the whole corpus
+    (``neighbours``: the corpus's :class:`DocumentNeighbourhoods`)."""
     hoods = SentenceNeighbourhoods(docs)
-    neighbours = DocumentNeighbourhoods(docs)
     terms = Terms(docs)
     return [
         pair_features(
@@ -539,28 +537,16 @@ class SameEventModel:
         }
 
 
-def _calibration(value: dict) -> Calibration:
-    return Calibration(
-        value["embedder"],
-        tuple(value["weights"]),
-        value["bias"],
-        tuple(value["mean"]),
-        tuple(value["scale"]),
-        value.get("fitted_on", ""),
-    )
-
-
 @lru_cache(maxsize=1)
 def same_event_model() -> SameEventModel:
-    """The same-event model that ships in ``workbench/data`` (``workbench eval events-fit``)."""
+    """The same-event model that ships in ``workbench/data`` (fitted by ``workbench eval
+    same-event --fit``)."""
     path = resources.files("workbench") / "data" / MODEL_FILE
     value = json.loads(path.read_text("utf-8"))
     for kind, features in MODEL_FEATURES.items():
         if tuple(value[kind]["features"]) != features:
             raise ValueError(f"{MODEL_FILE} was fitted on other features: refit it")
-    return SameEventModel(
-        _calibration(value["same_language"]), _calibration(value["cross_language"])
-    )
+    return SameEventModel(**{kind: Calibration.from_json(value[kind]) for kind in MODEL_FEATURES})
 
 
 @dataclass
@@ -571,11 +557,10 @@ class PairEvidence:
     probability: dict[tuple[int, int], float]
     vetoed: set[tuple[int, int]]
 
-    def score(self, x: int, y: int, dated: bool = True) -> float:
+    def score(self, x: int, y: int) -> float:
+        """The pair's probability; 0 when its dates rule it out or it was not examined."""
         key = (min(x, y), max(x, y))
-        if dated and key in self.vetoed:
-            return 0.0
-        return self.probability.get(key, 0.0)
+        return 0.0 if key in self.vetoed else self.probability.get(key, 0.0)
 
 
 def pair_evidence(
@@ -583,8 +568,9 @@ def pair_evidence(
 ) -> PairEvidence:
     """Same-event probability of each document and its :data:`CANDIDATES` nearest ones."""
     model = model or same_event_model()
-    pairs = sorted(DocumentNeighbourhoods(docs).candidates())
-    features = dict(zip(pairs, corpus_features(docs, pairs), strict=True))
+    neighbours = DocumentNeighbourhoods(docs)
+    pairs = sorted(neighbours.candidates())
+    features = dict(zip(pairs, corpus_features(docs, pairs, neighbours), strict=True))
     rows = (
         np.stack([features[p] for p in pairs]) if pairs else np.zeros((0, len(SAME_EVENT_FEATURES)))
     )

@@ -47,7 +47,6 @@ class Corpus:
     rated: list[tuple[int, int, int, bool]]  # (doc id, doc id, label, cross-language)
     gold_event: dict[int, str] | None = None  # TICO: document id -> story
     gold_thread: dict[int, str] | None = None
-    train: list[tuple[int, int, int, bool]] | None = None  # what the model is fitted on
 
 
 def _profiles(ws, embedder: str):
@@ -63,18 +62,12 @@ def semeval_corpus(folder: Path, part: str, workdir: Path, embedder: str = "nano
     ws.close()
     index = {p.id: n for n, p in enumerate(profiles)}
     by_article = {article: doc for doc, article in doc_of.items() if doc in index}
-    found = [p for p in pairs if p.a in by_article and p.b in by_article]
     rated = [
         (by_article[p.a], by_article[p.b], p.label, p.cross_language)
-        for p in found
-        if p.label is not None
+        for p in pairs
+        if p.label is not None and p.a in by_article and p.b in by_article
     ]
-    train = [
-        (by_article[p.a], by_article[p.b], p.fit_label, p.cross_language)
-        for p in found
-        if p.fit_label is not None
-    ]
-    return Corpus("semeval", part, profiles, index, rated, train=train)
+    return Corpus("semeval", part, profiles, index, rated)
 
 
 TICO_PARTS = {"fit": "dev", "report": "test"}
@@ -113,14 +106,14 @@ def labelled_pairs(corpus: Corpus, extra_negatives: bool = True) -> LabelledPair
     neighbours = DocumentNeighbourhoods(docs)
     wanted = {
         (min(corpus.index[a], corpus.index[b]), max(corpus.index[a], corpus.index[b])): (y, c)
-        for a, b, y, c in (corpus.train or corpus.rated)
+        for a, b, y, c in corpus.rated
     }
     if corpus.gold_event is not None and extra_negatives:
         for x, y in neighbours.candidates():
             same = corpus.gold_event[docs[x].id] == corpus.gold_event[docs[y].id]
             wanted.setdefault((x, y), (int(same), docs[x].lang != docs[y].lang))
     keys = sorted(wanted)
-    features = np.stack(corpus_features(docs, keys))
+    features = np.stack(corpus_features(docs, keys, neighbours))
     labels = np.array([wanted[k][0] for k in keys], float)
     cross = np.array([wanted[k][1] for k in keys], bool)
     return LabelledPairs(corpus.source, corpus.part, features, labels, cross)
@@ -271,5 +264,5 @@ def pair_reliability(corpus: Corpus, model) -> tuple:
     """ECE (10 bins) and reliability table of the model on the corpus's evaluated pairs."""
     from workbench.align.confidence import reliability
 
-    samples = labelled_pairs(Corpus(**{**corpus.__dict__, "train": None}))
+    samples = labelled_pairs(corpus)
     return reliability(model.probability(samples.features, samples.cross), samples.labels)

@@ -25,7 +25,6 @@ from pathlib import Path
 
 SAME_STORY = 1.5
 DIFFERENT_STORY = 3.5
-NOT_SAME_STORY = 3.5
 PARTS = ("fit", "report")
 
 
@@ -43,17 +42,6 @@ class RatedPair:
         if self.overall <= SAME_STORY:
             return 1
         if self.overall >= DIFFERENT_STORY:
-            return 0
-        return None
-
-    @property
-    def fit_label(self) -> int | None:
-        """What the model is fitted on: 1 same story; 0 from "somewhat dissimilar" on
-        (:data:`NOT_SAME_STORY`: related articles of other happenings teach the model
-        that a shared subject is not a shared event); None in between."""
-        if self.overall <= SAME_STORY:
-            return 1
-        if self.overall >= NOT_SAME_STORY:
             return 0
         return None
 

@@ -62,6 +62,17 @@ class Calibration:
         z = (features - np.array(self.mean)) / np.array(self.scale)
         return 1.0 / (1.0 + np.exp(-(z @ np.array(self.weights) + self.bias)))
 
+    @classmethod
+    def from_json(cls, value: dict) -> Calibration:
+        return cls(
+            value["embedder"],
+            tuple(value["weights"]),
+            value["bias"],
+            tuple(value["mean"]),
+            tuple(value["scale"]),
+            value.get("fitted_on", ""),
+        )
+
     def to_json(self) -> dict:
         return {
             "embedder": self.embedder,
@@ -83,17 +94,7 @@ def shipped_calibrations() -> dict[str, Calibration]:
     if not path.is_file():
         return {}
     data = json.loads(path.read_text("utf-8"))
-    return {
-        key: Calibration(
-            value["embedder"],
-            tuple(value["weights"]),
-            value["bias"],
-            tuple(value["mean"]),
-            tuple(value["scale"]),
-            value.get("fitted_on", ""),
-        )
-        for key, value in data.items()
-    }
+    return {key: Calibration.from_json(value) for key, value in data.items()}
 
 
 def calibration_for(embedder_key: str) -> Calibration | None:
