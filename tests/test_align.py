@@ -23,7 +23,7 @@ from workbench.align import (
     parallel,
     select_one_to_one,
 )
-from workbench.align.comparable import _with_length
+from workbench.align.comparable import _with_length, looks_dense, optimal_one_to_one
 from workbench_eval.align import synthesise_comparable
 from workbench_eval.score import read_ladder, score_alignments
 
@@ -219,6 +219,53 @@ def test_greedy_and_mutual_selection():
     assert select_one_to_one(scores, 1.05) == {(0, 0): 1.3, (1, 1): 1.25}
     assert select_one_to_one(scores, 1.05, "mutual") == {(0, 0): 1.3, (1, 1): 1.25}
     assert select_one_to_one({(0, 0): 1.1, (1, 0): 1.2}, 1.0, "mutual") == {(1, 0): 1.2}
+
+
+def test_optimal_matching_gives_a_taken_sentence_its_next_partner():
+    scores = {(0, 0): 1.30, (0, 1): 1.25, (1, 0): 1.24, (2, 2): 0.99}
+    assert select_one_to_one(scores, 1.0) == {(0, 0): 1.30}
+    assert optimal_one_to_one(scores, 1.0) == {(0, 1): 1.25, (1, 0): 1.24}
+    assert optimal_one_to_one({(0, 0): 0.9}, 1.0) == {}
+
+
+def _best_matching_gain(scores: dict, floor: float) -> float:
+    """Exhaustive search (small cases only): the largest summed excess over the floor."""
+    pairs = [(p, v - floor) for p, v in scores.items() if v > floor]
+    best = 0.0
+    for mask in range(1 << len(pairs)):
+        chosen = [pairs[n] for n in range(len(pairs)) if mask >> n & 1]
+        src = [i for (i, _), _ in chosen]
+        tgt = [j for (_, j), _ in chosen]
+        if len(set(src)) == len(src) and len(set(tgt)) == len(tgt):
+            best = max(best, sum(g for _, g in chosen))
+    return best
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_optimal_matching_equals_exhaustive_search(seed):
+    rng = random.Random(seed)
+    scores = {
+        (i, j): round(rng.uniform(0.9, 1.4), 3)
+        for i in range(4)
+        for j in range(4)
+        if rng.random() < 0.6
+    }
+    picked = optimal_one_to_one(scores, 1.0)
+    assert len({i for i, _ in picked}) == len(picked) == len({j for _, j in picked})
+    gain = sum(v - 1.0 for v in picked.values())
+    assert gain == pytest.approx(_best_matching_gain(scores, 1.0))
+
+
+def test_dense_needs_most_sentences_paired():
+    params = ComparableParams()
+    diagonal = {(n, n): 1.2 for n in range(10)}
+    assert looks_dense(diagonal, 1.09, params, 10)
+    assert not looks_dense({(n, n): 1.2 for n in range(5)}, 1.09, params, 10)
+    # above the dense threshold but under the threshold: dense only in a long document
+    faint = {(n, n): 1.05 for n in range(75)}
+    assert not looks_dense(faint, 1.09, params, 100)
+    assert looks_dense({(n, n): 1.05 for n in range(170)}, 1.09, params, 200)
+    assert not looks_dense({(n, n): 1.05 for n in range(40)}, 1.09, params, 49)
 
 
 def test_comparable_recovers_shuffled_pairs_and_ignores_distractors():

@@ -261,6 +261,16 @@ def mining_benchmark(
     return MiningRun(lang, len(docs), gold, found, correct, threshold, time.perf_counter() - start)
 
 
+def one_to_one_pairs(folder: Path, lang: str, limit: int) -> tuple[list[str], list[str]]:
+    """Translation pairs for the 1:1 benchmark: Tatoeba's (short sentences, repeated
+    texts) when ``folder`` holds the Tatoeba Challenge files, else TICO-19's (news-like
+    sentences, every document in order)."""
+    if (folder / "eng-fas").is_dir() or (folder / "ara-eng").is_dir():
+        return tatoeba_pairs(folder, lang, limit)
+    pairs = [pair for doc in tico_parallel_documents(folder, lang) for pair in doc][:limit]
+    return [s for s, _ in pairs], [e for _, e in pairs]
+
+
 def tatoeba_comparable_benchmark(
     folder: Path,
     lang: str,
@@ -272,10 +282,11 @@ def tatoeba_comparable_benchmark(
     seed: int = 0,
 ) -> MiningRun:
     """Comparable mode on pairs where every sentence has its translation: blocks of
-    ``size`` Tatoeba pairs, the target side shuffled (1:1 retrieval inside a document).
-    A link is right when its target holds the gold text (Tatoeba repeats sentences)."""
+    ``size`` pairs (Tatoeba or TICO-19, :func:`one_to_one_pairs`), the target side
+    shuffled (1:1 retrieval inside a document). A link is right when its target holds
+    the gold text (Tatoeba repeats sentences)."""
     params = params or ComparableParams()
-    src, eng = tatoeba_pairs(folder, lang, documents * size)
+    src, eng = one_to_one_pairs(folder, lang, documents * size)
     rng = random.Random(seed)
     start = time.perf_counter()
     found = correct = gold = 0
@@ -292,5 +303,5 @@ def tatoeba_comparable_benchmark(
         gold += size
     threshold = params.threshold or calibrated_threshold(embedder.key)
     return MiningRun(
-        lang, len(src) // size, gold, found, correct, threshold, time.perf_counter() - start
+        lang, gold // size, gold, found, correct, threshold, time.perf_counter() - start
     )

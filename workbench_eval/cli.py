@@ -696,7 +696,9 @@ def eval_confidence_command(
 
 @eval_app.command("mine-one-to-one")
 def eval_mine_one_to_one_command(
-    folder: Annotated[Path, typer.Argument(help="../shared/eval/tatoeba-challenge")],
+    folder: Annotated[
+        Path, typer.Argument(help="../shared/eval/tatoeba-challenge or ../shared/eval/tico19")
+    ],
     langs: Annotated[str, typer.Option(help="Languages paired with English.")] = "fa,ar",
     documents: Annotated[int, typer.Option(help="Documents per language.")] = 40,
     size: Annotated[int, typer.Option(help="Sentences per document.")] = 50,
