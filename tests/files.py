@@ -12,6 +12,13 @@ def write_pdf(path: Path, lines: list[str]) -> Path:
         + " ".join(f"({line.replace('(', '[').replace(')', ']')}) Tj T*" for line in lines)
         + " ET"
     )
+    return write_pdf_content(path, content)
+
+
+def write_pdf_content(path: Path, content: str, startxref_shift: int = 0) -> Path:
+    """A one-page PDF whose page content stream is ``content`` as written (hostile
+    streams included); ``startxref_shift`` misplaces the xref pointer (pypdf then warns
+    and recovers)."""
     objects = [
         "<< /Type /Catalog /Pages 2 0 R >>",
         "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
@@ -29,8 +36,9 @@ def write_pdf(path: Path, lines: list[str]) -> Path:
     out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
     out += "".join(f"{offset:010d} 00000 n \n" for offset in offsets).encode()
     out += (
-        f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
-    )
+        f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\n"
+        f"startxref\n{xref - startxref_shift}\n%%EOF\n"
+    ).encode()
     path.write_bytes(bytes(out))
     return path
 

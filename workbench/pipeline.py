@@ -9,6 +9,7 @@ the next run picks up where it left off.
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,11 +18,19 @@ from typing import Protocol
 from .distribute import Engine
 from .document import Document, Sentence, Skipped, Source, Span, StageReport
 from .embed import DEFAULT_EMBEDDER
+from .errors import WorkspaceError
 from .progress import Progress
 from .stages import default_stages
 from .store import Workspace
 from .text.clean import clean, guess_title, removable_lines, without
-from .text.ingest import IngestError, iter_files, iter_text_blocks, read_source
+from .text.ingest import (
+    IngestError,
+    describe_failure,
+    heard_warnings,
+    iter_files,
+    iter_text_blocks,
+    read_source,
+)
 from .text.langid import DEFAULT_LANGUAGES, LanguageIdentifier
 from .text.normalise import normalise
 from .text.split import split_sentences
@@ -116,20 +125,41 @@ class Ingester:
         return outcomes
 
     def ingest_file(self, path: Path) -> IngestOutcome:
+        """Read one file into the workspace in one transaction. Whatever goes wrong while
+        reading it (a reader's limit, a malformed file that breaks a library) skips this
+        file with one line and the run goes on; only workspace problems stop the run."""
+        with heard_warnings() as heard:
+            try:
+                outcome = self._ingest_file(path)
+            except (WorkspaceError, sqlite3.Error):
+                raise
+            except Exception as error:  # a reader failing is this file's problem only
+                outcome = IngestOutcome(
+                    str(path), "skipped", f"could not be read ({describe_failure(error)})"
+                )
+        if heard:
+            more = f" (and {len(heard) - 1} more)" if len(heard) > 1 else ""
+            said = f"the reader warned: {' '.join(heard[0].split())[:120]}{more}"
+            outcome.detail = f"{outcome.detail}; {said}" if outcome.detail else said
+        return outcome
+
+    def _ingest_file(self, path: Path) -> IngestOutcome:
         shown = str(path)
         try:
             source = read_source(path)
         except IngestError as error:
             return IngestOutcome(shown, "skipped", str(error))
         source.path = str(path.resolve())
-        known = self.workspace.source_by_hash(source.content_hash)
-        if known is not None:
-            same = "" if known.path == source.path else f" as {known.path}"
-            return IngestOutcome(shown, "unchanged", f"same content{same}")
-        versioned = self.workspace.has_source_path(source.path)
         left_out: list[str] = []
         try:
             with self.workspace.transaction():
+                # looked up inside the write transaction: two runs started together on one
+                # folder would otherwise both find the file new and both insert it
+                known = self.workspace.source_by_hash(source.content_hash)
+                if known is not None:
+                    same = "" if known.path == source.path else f" as {known.path}"
+                    return IngestOutcome(shown, "unchanged", f"same content{same}")
+                versioned = self.workspace.has_source_path(source.path)
                 source_id = self.workspace.add_source(source)
                 if source.text is None:
                     ids = [self._ingest_streamed(source_id, source, path)]

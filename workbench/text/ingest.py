@@ -7,9 +7,12 @@ exception, so a folder of mixed files ingests what it can.
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import re
+import warnings
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from ..document import Skipped, Source
@@ -268,3 +271,35 @@ def pdf_to_text(path: Path) -> str:
     if not text.strip():
         raise IngestError("PDF has no text layer (scanned?); OCR is not supported")
     return text
+
+
+@contextmanager
+def heard_warnings() -> Iterator[list[str]]:
+    """What libraries say while one file is read (pypdf's log lines, Python warnings),
+    kept for that file's line of the run report instead of printed on stderr."""
+    heard: list[str] = []
+
+    class Keep(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            heard.append(record.getMessage())
+
+    root = logging.getLogger()
+    saved = root.handlers[:]
+    root.handlers = [Keep(logging.WARNING)]
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            try:
+                yield heard
+            finally:
+                heard.extend(str(w.message) for w in caught)
+    finally:
+        root.handlers = saved
+
+
+def describe_failure(error: BaseException) -> str:
+    """One line for an unexpected error inside a file reader: its kind and first words."""
+    text = " ".join(str(error).split())
+    if len(text) > 120:
+        text = text[:117] + "..."
+    return f"{type(error).__name__}: {text}" if text else type(error).__name__

@@ -1,0 +1,86 @@
+"""Issue 23: one bad file never stops a run, and what a library says about it is kept
+for that file's line."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import threading
+
+import pytest
+
+from workbench import Workspace
+from workbench.pipeline import Ingester
+
+from .conftest import ROOT
+from .files import write_pdf, write_pdf_content
+
+NESTED = "BT /F1 12 Tf 72 720 Td " + "[" * 100_000 + "(x)" + "]" * 100_000 + " TJ ET"
+
+
+def test_a_pdf_that_breaks_the_reader_is_skipped_and_the_run_goes_on(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    write_pdf_content(folder / "a_nested.pdf", NESTED)  # pypdf recurses until it fails
+    write_pdf(folder / "b_fine.pdf", ["The rally took place in Paris on Saturday."] * 3)
+    ws = Workspace(tmp_path / "ws")
+    outcomes = Ingester(ws).ingest([folder])
+    assert [o.outcome for o in outcomes] == ["skipped", "added"]
+    assert outcomes[0].detail.startswith("could not be read (RecursionError")
+    assert "\n" not in outcomes[0].detail
+    assert [d.path.endswith("b_fine.pdf") for d in ws.documents()] == [True]
+    assert ws.counts()["sources"] == 1  # nothing of the broken file is stored
+
+
+@pytest.mark.subprocess
+def test_library_warnings_join_the_files_line_not_stderr(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    lines = "BT /F1 12 Tf 72 720 Td 14 TL " + "(The rally took place in Paris.) Tj T* " * 3 + "ET"
+    write_pdf_content(folder / "shifted.pdf", lines, startxref_shift=7)
+    run = subprocess.run(
+        [sys.executable, "-m", "workbench", "run", str(folder), "-w", str(tmp_path / "ws")],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=300,
+    )
+    assert run.returncode == 0, run.stderr
+    assert "startxref" not in run.stderr  # pypdf's own log line
+    ws = Workspace(tmp_path / "ws")
+    (document,) = ws.documents()
+    assert "Paris" in ws.document_text(document.id)
+    (logged,) = [line for line in ws.ingest_log() if line.path.endswith("shifted.pdf")]
+    assert "the reader warned: incorrect startxref pointer" in logged.detail
+
+
+def test_two_runs_started_together_store_each_file_once(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for n in range(6):
+        write_pdf(folder / f"{n}.pdf", [f"Report number {n} of the rally in Paris."] * 3)
+    for trial in range(4):
+        path = tmp_path / f"ws{trial}"
+        Workspace(path).close()
+        barrier = threading.Barrier(2)
+        errors: list[BaseException] = []
+
+        def ingest(path=path, barrier=barrier, errors=errors):
+            ws = Workspace(path)
+            barrier.wait()
+            try:
+                Ingester(ws).ingest([folder])
+            except BaseException as error:  # what the test looks for
+                errors.append(error)
+            finally:
+                ws.close()
+
+        threads = [threading.Thread(target=ingest) for _ in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(120)
+        assert errors == []
+        ws = Workspace(path)
+        assert ws.counts()["sources"] == 6
+        ws.close()
