@@ -61,17 +61,25 @@ class EventsStage:
             return StageReport(self.name, "not grouped", [str(error)])
         embedder.progress = labelled(progress, "embedding sentences")
         before = {d.id: d.event_id for d in docs}
-        threads = assign_events(workspace, embedder)
+        assign_events(workspace, embedder)
         workspace.set_setting("events.documents", signature)
-        events = [e for t in threads for e in t.events]
-        shared = sum(1 for e in events if len(e.document_ids) > 1)
-        summary = (
-            f"{len(threads)} threads, {len(events)} events ({shared} with more than one document)"
-        )
+        summary = _grouping_summary(workspace)
         moved = _moved_documents(workspace, before)
         if moved:
             summary += f"; moved to another event: documents {', '.join(map(str, moved))}"
         return StageReport(self.name, summary)
+
+
+def _grouping_summary(workspace: Workspace) -> str:
+    """What the workspace holds after grouping, events a user made included."""
+    members: dict[int, int] = {}
+    for doc in workspace.documents():
+        if doc.event_id is not None:
+            members[doc.event_id] = members.get(doc.event_id, 0) + 1
+    events = [e for e in workspace.events() if e.id in members]
+    threads = {e.thread_id if e.thread_id is not None else -e.id for e in events}
+    shared = sum(1 for e in events if members[e.id] > 1)
+    return f"{len(threads)} threads, {len(events)} events ({shared} with more than one document)"
 
 
 def _moved_documents(workspace: Workspace, before: dict[int, int | None]) -> list[int]:

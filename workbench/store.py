@@ -69,6 +69,51 @@ def now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
+NEVER_REUSED = ("alignments", "events", "threads")
+"""Tables whose ids are addresses (bookmarks, ``?event=5&alignment=11``): an id, once
+handed out, is never handed out again, so a stale address finds nothing rather than
+another row. (Links have AUTOINCREMENT since schema 2; these get it by hand, because
+rebuilding a table that others reference would cascade.)"""
+
+
+def fresh_id(conn: sqlite3.Connection, table: str) -> int:
+    """An id no row of ``table`` ever had; call inside the write transaction."""
+    if table not in NEVER_REUSED:
+        raise ValueError(f"no id counter for {table!r}")
+    key = f"last_id.{table}"
+    row = conn.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
+    highest = conn.execute(f"SELECT ifnull(max(id), 0) FROM {table}").fetchone()[0]
+    new = max(int(row[0]) if row else 0, highest) + 1
+    conn.execute(
+        "INSERT INTO settings(key, value) VALUES (?, ?) "
+        "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+        (key, str(new)),
+    )
+    return new
+
+
+def match_groups(new: list[set[int]], old: Mapping[int, set[int]]) -> dict[int, int]:
+    """Which old group each new group continues (``new index -> old id``): largest
+    overlap first, each old group at most once, only where they share a member. A fresh
+    grouping thus keeps the ids (and addresses) of the events it did not change."""
+    candidates = sorted(
+        (
+            (len(members & old_members), -n, old_id)
+            for n, members in enumerate(new)
+            for old_id, old_members in old.items()
+            if members & old_members
+        ),
+        reverse=True,
+    )
+    taken_new: dict[int, int] = {}
+    taken_old: set[int] = set()
+    for _, minus_n, old_id in candidates:
+        if -minus_n not in taken_new and old_id not in taken_old:
+            taken_new[-minus_n] = old_id
+            taken_old.add(old_id)
+    return taken_new
+
+
 # Each entry migrates the schema from version i to i + 1. Never edit a shipped entry: add one.
 MIGRATIONS: list[str] = [
     """
@@ -1037,14 +1082,24 @@ class Workspace:
         with self.transaction() as conn:
             if self.alignment_has_user_edits(src_doc, tgt_doc):
                 return None
-            conn.execute(
-                "DELETE FROM alignments WHERE src_doc = ? AND tgt_doc = ?", (src_doc, tgt_doc)
-            )
-            alignment_id = conn.execute(
-                "INSERT INTO alignments (event_id, src_doc, tgt_doc, mode, method, params,"
-                " created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (event_id, src_doc, tgt_doc, mode, method, dumps(params), stamp),
-            ).lastrowid
+            row = conn.execute(
+                "SELECT id FROM alignments WHERE src_doc = ? AND tgt_doc = ?", (src_doc, tgt_doc)
+            ).fetchone()
+            if row is not None:  # aligned again: same id (addresses hold), new links
+                alignment_id = row["id"]
+                conn.execute("DELETE FROM links WHERE alignment_id = ?", (alignment_id,))
+                conn.execute(
+                    "UPDATE alignments SET event_id = ?, mode = ?, method = ?, params = ?,"
+                    " created_at = ? WHERE id = ?",
+                    (event_id, mode, method, dumps(params), stamp, alignment_id),
+                )
+            else:
+                alignment_id = fresh_id(conn, "alignments")
+                conn.execute(
+                    "INSERT INTO alignments (id, event_id, src_doc, tgt_doc, mode, method,"
+                    " params, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    (alignment_id, event_id, src_doc, tgt_doc, mode, method, dumps(params), stamp),
+                )
             conn.executemany(
                 "INSERT INTO links (alignment_id, src_ids, tgt_ids, score, link_type, confidence,"
                 " status, updated_at) VALUES (?, ?, ?, ?, ?, ?, 'auto', ?)",
@@ -1198,7 +1253,10 @@ class Workspace:
     def replace_auto_events(self, threads, dates: dict[int, str | None]) -> dict[int, int]:
         """Store a fresh automatic grouping (``ThreadGroup``s from :mod:`workbench.events`)
         and each document's date, in one transaction. Events a user made stay, and so do
-        the documents a user placed. Returns ``document id -> event id``."""
+        the documents a user placed. A new event that continues an old one (shares most
+        of its documents) keeps the old id, so addresses stay valid and a document a user
+        moved into it stays with the documents it was moved to; so do threads. Ids of
+        events that go are never handed out again. Returns ``document id -> event id``."""
         placed: dict[int, int] = {}
         stamp = now()
         with self.transaction() as conn:
@@ -1206,9 +1264,51 @@ class Workspace:
                 "UPDATE documents SET date = ? WHERE id = ?",
                 [(value, doc_id) for doc_id, value in dates.items()],
             )
+            old_members: dict[int, set[int]] = {}
+            old_thread: dict[int, int | None] = {}
+            for row in conn.execute("SELECT id, thread_id FROM events WHERE origin = 'auto'"):
+                old_members[row["id"]] = set()
+                old_thread[row["id"]] = row["thread_id"]
+            for row in conn.execute(
+                "SELECT id, event_id FROM documents WHERE event_origin = 'auto' AND current = 1"
+                " AND event_id IS NOT NULL"
+            ):
+                old_members.setdefault(row["event_id"], set()).add(row["id"])
             conn.execute(
                 "UPDATE documents SET event_id = NULL WHERE event_origin = 'auto' AND current = 1"
             )
+            events = [event for thread in threads for event in thread.events]
+            continues = match_groups([set(e.document_ids) for e in events], old_members)
+            event_ids: list[int] = []
+            n = 0
+            used_threads: set[int] = set()
+            for thread in threads:
+                mine = range(n, n + len(thread.events))
+                n += len(thread.events)
+                thread_id = self._keep_thread(
+                    conn, thread, [old_thread.get(continues.get(k)) for k in mine], used_threads
+                )
+                for k, event in zip(mine, thread.events, strict=True):
+                    event_id = continues.get(k)
+                    if event_id is None:
+                        event_id = fresh_id(conn, "events")
+                        conn.execute(
+                            "INSERT INTO events (id, label, reason, origin, created_at,"
+                            " thread_id, date) VALUES (?, ?, ?, 'auto', ?, ?, ?)",
+                            (event_id, event.label, event.reason, stamp, thread_id, event.date),
+                        )
+                    else:
+                        conn.execute(
+                            "UPDATE events SET label = ?, reason = ?, thread_id = ?, date = ?"
+                            " WHERE id = ?",
+                            (event.label, event.reason, thread_id, event.date, event_id),
+                        )
+                    event_ids.append(event_id)
+                    conn.executemany(
+                        "UPDATE documents SET event_id = ? WHERE id = ?",
+                        [(event_id, doc_id) for doc_id in event.document_ids],
+                    )
+                    placed.update(dict.fromkeys(event.document_ids, event_id))
             conn.execute(
                 "DELETE FROM events WHERE origin = 'auto'"
                 " AND id NOT IN (SELECT event_id FROM documents WHERE event_id IS NOT NULL)"
@@ -1217,23 +1317,30 @@ class Workspace:
                 "DELETE FROM threads WHERE id NOT IN"
                 " (SELECT thread_id FROM events WHERE thread_id IS NOT NULL)"
             )
-            for thread in threads:
-                thread_id = conn.execute(
-                    "INSERT INTO threads (label, reason, created_at) VALUES (?, ?, ?)",
-                    (thread.label, thread.reason, stamp),
-                ).lastrowid
-                for event in thread.events:
-                    event_id = conn.execute(
-                        "INSERT INTO events (label, reason, origin, created_at, thread_id, date)"
-                        " VALUES (?, ?, 'auto', ?, ?, ?)",
-                        (event.label, event.reason, stamp, thread_id, event.date),
-                    ).lastrowid
-                    conn.executemany(
-                        "UPDATE documents SET event_id = ? WHERE id = ?",
-                        [(event_id, doc_id) for doc_id in event.document_ids],
-                    )
-                    placed.update(dict.fromkeys(event.document_ids, event_id))
         return placed
+
+    @staticmethod
+    def _keep_thread(conn, thread, old_ids: list[int | None], used: set[int]) -> int:
+        """The id for a new thread: the old thread most of its continued events were in
+        (each old thread once), updated in place; else a fresh one."""
+        counts: dict[int, int] = {}
+        for old in old_ids:
+            if old is not None and old not in used:
+                counts[old] = counts.get(old, 0) + 1
+        if counts:
+            thread_id = max(counts, key=lambda t: (counts[t], -t))
+            used.add(thread_id)
+            conn.execute(
+                "UPDATE threads SET label = ?, reason = ? WHERE id = ?",
+                (thread.label, thread.reason, thread_id),
+            )
+            return thread_id
+        thread_id = fresh_id(conn, "threads")
+        conn.execute(
+            "INSERT INTO threads (id, label, reason, created_at) VALUES (?, ?, ?, ?)",
+            (thread_id, thread.label, thread.reason, now()),
+        )
+        return thread_id
 
     def move_document(self, document_id: int, event_id: int | None) -> int:
         """Put a document in another event, or a new one in the document's thread; the
@@ -1248,11 +1355,12 @@ class Workspace:
                 raise WorkspaceError(f"no document {document_id} in this workspace")
             if event_id is None:
                 label = " ".join(doc["title"].split()[:12]) or f"document {document_id}"
-                event_id = conn.execute(
-                    "INSERT INTO events (label, reason, origin, created_at, thread_id, date)"
-                    " VALUES (?, 'made by a user', 'user', ?, ?, ?)",
-                    (label, now(), doc["thread_id"], doc["date"]),
-                ).lastrowid
+                event_id = fresh_id(conn, "events")
+                conn.execute(
+                    "INSERT INTO events (id, label, reason, origin, created_at, thread_id, date)"
+                    " VALUES (?, ?, 'made by a user', 'user', ?, ?, ?)",
+                    (event_id, label, now(), doc["thread_id"], doc["date"]),
+                )
             conn.execute(
                 "UPDATE documents SET event_id = ?, event_origin = 'user' WHERE id = ?",
                 (event_id, document_id),
@@ -1488,10 +1596,12 @@ class Workspace:
         """A new automatic event holding ``document_ids`` (the benchmarks build workspaces
         with it, without the grouping); returns its id."""
         with self.transaction() as conn:
-            event_id = conn.execute(
-                "INSERT INTO events (label, reason, origin, created_at) VALUES (?, ?, 'auto', ?)",
-                (label, reason, now()),
-            ).lastrowid
+            event_id = fresh_id(conn, "events")
+            conn.execute(
+                "INSERT INTO events (id, label, reason, origin, created_at)"
+                " VALUES (?, ?, ?, 'auto', ?)",
+                (event_id, label, reason, now()),
+            )
             conn.executemany(
                 "UPDATE documents SET event_id = ? WHERE id = ?",
                 [(event_id, doc_id) for doc_id in document_ids],

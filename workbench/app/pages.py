@@ -280,6 +280,7 @@ def _pick_pair(st, workspace: Workspace, infos: dict) -> AlignmentInfo:
     """Event and document pair, from the address on a fresh load (``?alignment=ID``)."""
     events = {e.id: e for e in workspace.events()}
     event_ids = sorted({_event_key(i) for i in infos.values()}, key=lambda e: (e == BETWEEN, e))
+    stale = _stale_pair(st, infos, event_ids)
     restore(st, "pv_pair", "alignment", int, list(infos))
     if "pv_event" not in st.session_state and "pv_pair" in st.session_state:
         st.session_state["pv_event"] = _event_key(infos[st.session_state["pv_pair"]])
@@ -299,6 +300,8 @@ def _pick_pair(st, workspace: Workspace, infos: dict) -> AlignmentInfo:
     pair_id = columns[1].selectbox(
         "Documents", choices, format_func=lambda i: infos[i].label, key="pv_pair"
     )
+    if stale:
+        st.warning(stale)
     publish(st, "event", event_id)
     publish(st, "alignment", pair_id)
     restore(st, "pv_focus", "focus")
@@ -307,6 +310,27 @@ def _pick_pair(st, workspace: Workspace, infos: dict) -> AlignmentInfo:
         st.session_state["pv_index"] = 0
     st.session_state["pv_focus_pair"] = pair_id
     return infos[pair_id]
+
+
+def _stale_pair(st, infos: dict, event_ids: list[int]) -> str | None:
+    """What to say when a fresh load's address names a pair that is gone (ids are never
+    reused, so a stale address never opens another pair)."""
+    wanted = st.query_params.get("alignment")
+    if "pv_pair" in st.session_state or wanted is None:
+        return None
+    number = int(wanted) if wanted.isdigit() else None
+    if number in infos:
+        return None
+    event = st.query_params.get("event", "")
+    if event.isdigit() and int(event) in event_ids:
+        instead = f"showing event {int(event)}, which it was in"
+    else:
+        instead = "showing the first pair"
+    name = f"pair {number}" if number is not None else "pair"
+    return (
+        f"The {name} this address names no longer exists (a later run regrouped or re-read "
+        f"its documents); {instead}."
+    )
 
 
 def _count(n: int, noun: str) -> str:
