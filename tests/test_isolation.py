@@ -6,11 +6,14 @@ from __future__ import annotations
 import subprocess
 import sys
 import threading
+from pathlib import Path
 
 import pytest
 
 from workbench import Workspace
+from workbench.document import Skipped
 from workbench.pipeline import Ingester
+from workbench.text.ingest import iter_files
 
 from .conftest import ROOT
 from .files import write_pdf, write_pdf_content
@@ -84,3 +87,24 @@ def test_two_runs_started_together_store_each_file_once(tmp_path):
         ws = Workspace(path)
         assert ws.counts()["sources"] == 6
         ws.close()
+
+
+def test_links_are_followed_only_inside_the_folder(tmp_path):
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "secret.txt").write_text("A private note about the rally in Paris.", "utf-8")
+    folder = tmp_path / "in"
+    (folder / "real").mkdir(parents=True)
+    (folder / "real" / "a.txt").write_text("The rally took place in Paris.", "utf-8")
+    (folder / "to_file.txt").symlink_to(outside / "secret.txt")
+    (folder / "to_folder").symlink_to(outside)
+    (folder / "inside.txt").symlink_to(folder / "real" / "a.txt")
+    (folder / "again").symlink_to(folder / "real")  # a second way into one folder
+    (folder / "loop").symlink_to(folder)
+    (folder / "broken.txt").symlink_to(tmp_path / "missing.txt")
+    found = list(iter_files([folder]))
+    files = sorted(str(p.relative_to(folder)) for p in found if isinstance(p, Path))
+    skipped = {Path(s.path).name: s.reason for s in found if isinstance(s, Skipped)}
+    assert files == ["inside.txt", "real/a.txt"] or files == ["again/a.txt", "inside.txt"]
+    assert set(skipped) == {"to_file.txt", "to_folder", "broken.txt"}
+    assert "outside" in skipped["to_file.txt"] and "not followed" in skipped["to_folder"]

@@ -36,18 +36,45 @@ class IngestError(WorkbenchError):
 
 
 def iter_files(paths: list[Path]) -> Iterator[Path | Skipped]:
-    """Files under ``paths`` (folders recursively, sorted), or a Skipped for a missing path."""
+    """Files under ``paths`` (folders recursively, sorted), or a Skipped for a missing path
+    or a link that leads out of the folder given."""
     for path in paths:
         if path.is_dir():
-            for root, dirs, files in os.walk(path):
-                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-                for name in sorted(files):
-                    if not name.startswith("."):
-                        yield Path(root) / name
+            yield from _walk(path)
         elif path.exists():
             yield path
         else:
             yield Skipped(str(path), "no such file or folder")
+
+
+def _walk(folder: Path) -> Iterator[Path | Skipped]:
+    """A folder's files, hidden ones left out. Symbolic links are followed only while they
+    stay inside the folder (a link to elsewhere could pull in any file the user can read,
+    under a name that hides where it came from); each one that leaves is named once."""
+    root = folder.resolve()
+    seen = {root}
+    for top, dirs, files in os.walk(folder, followlinks=True):
+        kept = []
+        for name in sorted(d for d in dirs if not d.startswith(".")):
+            place = Path(top) / name
+            real = place.resolve()
+            if not real.is_relative_to(root):
+                yield Skipped(str(place), f"a link to {real}, outside {folder}: not followed")
+            elif real not in seen:  # a link loop, or a second way into one folder
+                seen.add(real)
+                kept.append(name)
+        dirs[:] = kept
+        for name in sorted(f for f in files if not f.startswith(".")):
+            place = Path(top) / name
+            if place.is_symlink():
+                if not place.exists():
+                    yield Skipped(str(place), "a broken link")
+                    continue
+                real = place.resolve()
+                if not real.is_relative_to(root):
+                    yield Skipped(str(place), f"a link to {real}, outside {folder}: not followed")
+                    continue
+            yield place
 
 
 def read_source(path: Path) -> Source:
