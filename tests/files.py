@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 
@@ -61,3 +62,15 @@ HTML_PAGE = """<!doctype html><html><head><title>Site name | Article</title></he
 <p>Speakers included former ministers and members of several European parliaments.</p>
 </article>
 <footer>Copyright 2025 Example News. All rights reserved.</footer></body></html>"""
+
+
+def declare_size(path: Path, member: str, size: int) -> None:
+    """Rewrite a member's uncompressed size in the zip's headers (a lying zip)."""
+    data = bytearray(path.read_bytes())
+    name = member.encode()
+    for signature, offset, name_at in ((b"PK\x03\x04", 22, 30), (b"PK\x01\x02", 24, 46)):
+        for match in re.finditer(re.escape(signature), bytes(data)):
+            start = match.start()
+            if data[start + name_at : start + name_at + len(name)] == name:
+                data[start + offset : start + offset + 4] = size.to_bytes(4, "little")
+    path.write_bytes(bytes(data))

@@ -6,6 +6,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import threading
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -13,10 +14,10 @@ import pytest
 from workbench import Workspace
 from workbench.document import Skipped
 from workbench.pipeline import Ingester
-from workbench.text.ingest import iter_files
+from workbench.text.ingest import IngestError, iter_files, read_source
 
 from .conftest import ROOT
-from .files import write_pdf, write_pdf_content
+from .files import declare_size, write_docx, write_pdf, write_pdf_content
 
 NESTED = "BT /F1 12 Tf 72 720 Td " + "[" * 100_000 + "(x)" + "]" * 100_000 + " TJ ET"
 
@@ -108,3 +109,32 @@ def test_links_are_followed_only_inside_the_folder(tmp_path):
     assert files == ["inside.txt", "real/a.txt"] or files == ["again/a.txt", "inside.txt"]
     assert set(skipped) == {"to_file.txt", "to_folder", "broken.txt"}
     assert "outside" in skipped["to_file.txt"] and "not followed" in skipped["to_folder"]
+
+
+def _docx_with(tmp_path: Path, name: str, members: dict[str, bytes]) -> Path:
+    doc = write_docx(tmp_path / name, ["A real paragraph about the rally in Paris."])
+    with zipfile.ZipFile(doc, "a", zipfile.ZIP_DEFLATED) as archive:
+        for member, data in members.items():
+            archive.writestr(member, data)
+    return doc
+
+
+def test_a_member_that_holds_more_than_it_declares_is_refused_unread(tmp_path):
+    doc = _docx_with(tmp_path, "lying.docx", {"word/media/big.bin": bytes(40 << 20)})
+    declare_size(doc, "word/media/big.bin", 1700)  # says 1.7 KB, inflates to 40 MiB
+    with pytest.raises(IngestError, match=r"'word/media/big\.bin' holds .* declares 1\.7 KiB"):
+        read_source(doc)
+
+
+def test_the_ratio_holds_for_small_members_too(tmp_path):
+    members = {f"word/media/{n}.bin": bytes(512 << 10) for n in range(3)}  # under 1 MiB each
+    with pytest.raises(IngestError, match=r"compressed \d+:1.*WORKBENCH_DOCX_MAX_RATIO"):
+        read_source(_docx_with(tmp_path, "many.docx", members))
+
+
+def test_an_archive_of_too_many_members_is_refused(tmp_path, monkeypatch):
+    members = {f"word/media/{n}.txt": b"" for n in range(5_001)}
+    with pytest.raises(IngestError, match=r"holds 5,0\d\d files.*WORKBENCH_DOCX_MAX_MEMBERS"):
+        read_source(_docx_with(tmp_path, "crowd.docx", members))
+    monkeypatch.setenv("WORKBENCH_DOCX_MAX_MEMBERS", "6000")
+    assert "rally" in read_source(tmp_path / "crowd.docx").text

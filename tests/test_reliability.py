@@ -33,7 +33,7 @@ from workbench.translate.models import ModelError, ModelStore, inspect_package
 from workbench_eval.app import add_aligned_pair
 
 from .conftest import ROOT
-from .files import write_docx
+from .files import declare_size, write_docx
 from .test_cli import workbench
 from .test_e2e import CHROMIUM, CHROMIUM_FLAGS, free_port, wait_healthy
 
@@ -163,18 +163,6 @@ def package(path: Path, files: dict[str, bytes | str], metadata: dict | str | No
         for name, content in {"pkg/model/model.bin": "x", **files}.items():
             archive.writestr(name, content)
     return path
-
-
-def declare_size(path: Path, member: str, size: int) -> None:
-    """Rewrite a member's uncompressed size in the zip's headers (a lying zip)."""
-    data = bytearray(path.read_bytes())
-    name = member.encode()
-    for signature, offset, name_at in ((b"PK\x03\x04", 22, 30), (b"PK\x01\x02", 24, 46)):
-        for match in re.finditer(re.escape(signature), bytes(data)):
-            start = match.start()
-            if data[start + name_at : start + name_at + len(name)] == name:
-                data[start + offset : start + offset + 4] = size.to_bytes(4, "little")
-    path.write_bytes(bytes(data))
 
 
 @pytest.fixture

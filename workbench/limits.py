@@ -1,9 +1,13 @@
 """Limits on what the workbench unpacks, and clean-up of what killed processes left.
 
 Zip archives (``.argosmodel`` model packages, ``.docx`` files) are checked from their
-central directory before a byte is decompressed: the total unpacked size, each member's
-size and each member's compression ratio. Python's zipfile never writes more than a
-member's declared size, so declared sizes bound what extraction and parsing can cost.
+central directory before a byte is decompressed: the number of members, the total
+unpacked size, each member's size and each member's compression ratio (every member: a
+small one may exceed the ratio by :data:`RATIO_SLACK`), and that no member holds more
+compressed data than its declared size could need. Python's zipfile never returns more
+than a member's declared size, but read whole it inflates all of a member's compressed
+data first (up to 2 GiB) and cuts afterwards; the last check closes that door, so declared
+sizes bound what extraction and parsing can cost.
 Each limit has a default and an environment variable that raises it (README,
 "Reliability").
 
@@ -23,8 +27,12 @@ from pathlib import Path
 
 from .errors import InputError
 
-RATIO_FLOOR = 1 << 20
-"""Members smaller than this unpacked are not held to the ratio (tiny files compress well)."""
+RATIO_SLACK = 64 << 10
+"""What a member may unpack to beyond ``ratio x compressed size``: tiny files compress
+well (an empty XML part, a run of spaces), but 300 members of 1 MiB of zeros do not pass."""
+DEFLATE_OVERHEAD = 1024
+"""Deflate never makes data longer than its length + 5 bytes per 16 KiB block + a few; a
+member's compressed data beyond 1% + this is data its declared size cannot account for."""
 
 _SIZE = re.compile(r"\s*(\d+(?:\.\d+)?)\s*([kmgt]?)i?b?\s*", re.IGNORECASE)
 _UNITS = {"": 1, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30, "t": 1 << 40}
@@ -42,27 +50,34 @@ class ZipLimits:
     member: int
     ratio: float
     prefix: str
+    members: int = 10_000
 
     @classmethod
-    def from_env(cls, prefix: str, total: str, member: str, ratio: float) -> ZipLimits:
-        """Defaults, overridden by ``{prefix}_MAX_SIZE``, ``_MAX_MEMBER`` and ``_MAX_RATIO``."""
+    def from_env(
+        cls, prefix: str, total: str, member: str, ratio: float, members: int
+    ) -> ZipLimits:
+        """Defaults, overridden by ``{prefix}_MAX_SIZE``, ``_MAX_MEMBER``, ``_MAX_RATIO`` and
+        ``_MAX_MEMBERS``."""
         env = os.environ
         return cls(
             parse_size(env.get(f"{prefix}_MAX_SIZE", total), f"{prefix}_MAX_SIZE"),
             parse_size(env.get(f"{prefix}_MAX_MEMBER", member), f"{prefix}_MAX_MEMBER"),
             _parse_ratio(env.get(f"{prefix}_MAX_RATIO", str(ratio)), f"{prefix}_MAX_RATIO"),
             prefix,
+            parse_size(env.get(f"{prefix}_MAX_MEMBERS", str(members)), f"{prefix}_MAX_MEMBERS"),
         )
 
 
 def model_limits() -> ZipLimits:
-    """Model packages: real Argos packages unpack to a few hundred MB and hardly compress."""
-    return ZipLimits.from_env("WORKBENCH_MODEL", "2G", "2G", 100)
+    """Model packages: real Argos packages unpack to a few hundred MB in a few dozen
+    files and hardly compress."""
+    return ZipLimits.from_env("WORKBENCH_MODEL", "2G", "2G", 100, 1_000)
 
 
 def docx_limits() -> ZipLimits:
-    """.docx files: python-docx holds every part in memory and parses the XML whole."""
-    return ZipLimits.from_env("WORKBENCH_DOCX", "256M", "64M", 100)
+    """.docx files: python-docx holds every part in memory and parses the XML whole; a
+    real one has a few dozen parts (more with many images)."""
+    return ZipLimits.from_env("WORKBENCH_DOCX", "256M", "64M", 100, 5_000)
 
 
 def parse_size(text: str, name: str) -> int:
@@ -93,19 +108,30 @@ def human(size: float) -> str:
 
 def check_zip(archive: zipfile.ZipFile, limits: ZipLimits) -> None:
     """Refuse an archive whose members would unpack beyond ``limits`` (nothing is read)."""
+    members = archive.infolist()
+    if len(members) > limits.members:
+        raise LimitError(
+            f"holds {len(members):,} files, over the {limits.members:,} limit"
+            f" (raise it with {limits.prefix}_MAX_MEMBERS)"
+        )
     total = 0
-    for info in archive.infolist():
+    for info in members:
         size = info.file_size
         if size > limits.member:
             raise LimitError(
                 f"{info.filename!r} unpacks to {human(size)}, over the {human(limits.member)}"
                 f" limit for one file (raise it with {limits.prefix}_MAX_MEMBER)"
             )
-        ratio = size / max(info.compress_size, 1)
-        if size >= RATIO_FLOOR and ratio > limits.ratio:
+        if size > limits.ratio * info.compress_size + RATIO_SLACK:
+            ratio = size / max(info.compress_size, 1)
             raise LimitError(
                 f"{info.filename!r} is compressed {ratio:.0f}:1, over the {limits.ratio:g}:1"
                 f" limit (a zip bomb?; raise it with {limits.prefix}_MAX_RATIO)"
+            )
+        if info.compress_size > size + size // 100 + DEFLATE_OVERHEAD:
+            raise LimitError(
+                f"{info.filename!r} holds {human(info.compress_size)} of compressed data but"
+                f" declares {human(size)} unpacked (a zip bomb?)"
             )
         total += size
         if total > limits.total:
