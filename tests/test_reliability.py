@@ -286,17 +286,32 @@ def test_docx_zip_bombs_are_refused_before_python_docx_reads_them(tmp_path, monk
 # --- 3. names and text from files are inert in the app -------------------------------------
 
 
-@pytest.mark.parametrize("payload", [LEAK, LINK, "<img src=x onerror=alert(1)>", "a\n\n# b\n* c"])
+BARE = ("www.example.org.pdf", "see http://evil.example/x now", "write to spy@example.org")
+
+
+@pytest.mark.parametrize(
+    "payload", [LEAK, LINK, "<img src=x onerror=alert(1)>", "a\n\n# b\n* c", *BARE]
+)
 def test_safe_text_is_inert_in_markdown_and_in_html(payload):
     from markdown_it import MarkdownIt
 
-    from workbench.app.safe import safe
+    from workbench.app.safe import WORD_JOINER, safe
 
     for context in ("{}", "**skipped** {}: reason", '<div dir="rtl">{}</div>'):
         rendered = MarkdownIt("commonmark").render(context.format(safe(payload)))
         assert "<img" not in rendered and "<a " not in rendered and "<h1" not in rendered
-        text = html.unescape(re.sub(r"<[^>]+>", "", rendered))
+        text = html.unescape(re.sub(r"<[^>]+>", "", rendered)).replace(WORD_JOINER, "")
         assert payload in text
+
+
+@pytest.mark.parametrize("payload", BARE)
+def test_bare_addresses_lose_the_shape_autolinks_look_for(payload):
+    """GitHub-flavoured autolinks (Streamlit's) are found in the decoded text."""
+    from workbench.app.safe import WORD_JOINER, safe
+
+    decoded = html.unescape(safe(payload))
+    assert not re.search(r"(?i)www\.|://|[\w.+-]@", decoded)
+    assert decoded.replace(WORD_JOINER, "") == payload
 
 
 def test_corpus_page_shows_hostile_file_names_as_text(tmp_path, monkeypatch):
@@ -476,6 +491,7 @@ def test_hostile_names_stay_text_in_a_real_browser(tmp_path):
     hostile.parent.mkdir(parents=True)
     hostile.write_bytes(b"\x00binary")
     (folder / "ok.txt").write_text("An article about the rally in Paris on Saturday.\n", "utf-8")
+    (folder / BARE[0]).write_bytes(b"%PDF-1.4 not really")  # a bare address as a name
     ws = Workspace(tmp_path / "ws")
     Ingester(ws).ingest([folder])
     port = free_port()
@@ -503,10 +519,12 @@ def test_hostile_names_stay_text_in_a_real_browser(tmp_path):
             shown = alert.first.inner_text()
             images = alert.first.locator("img").count()
             anchors = alert.first.locator("a").count()
+            bare = page.locator('[data-testid="stAlert"]', has_text="not a readable PDF")
+            bare_anchors = bare.first.locator("a").count()
             browser.close()
     finally:
         server.terminate()
         server.wait(timeout=30)
     assert LEAK in shown
-    assert images == 0 and anchors == 0
+    assert images == 0 and anchors == 0 and bare_anchors == 0
     assert not [url for url in requested if "8999" in url or "leak.png" in url]

@@ -7,10 +7,16 @@ the browser fetch that URL, and ``[text](https://...)`` becomes a link. So :func
 writes every ASCII punctuation character and every line break as a numeric character
 reference: Markdown and HTML both decode references to the plain character, and
 neither reads one as syntax, so the same string is inert in either context.
+
+References do not stop Streamlit's GitHub-flavoured autolinks, which are found in the
+decoded text: ``www.example.org``, ``http://...`` and ``name@host.org`` would still become
+links. A WORD JOINER (U+2060, invisible, no width) after ``www``, between ``:`` and ``//``
+and before ``@`` breaks each pattern without changing what the reader sees.
 """
 
 from __future__ import annotations
 
+import re
 import string
 
 _NAMED = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#x27;"}  # as html.escape
@@ -19,6 +25,12 @@ _REFERENCES = {ord(ch): f"&#{ord(ch)};" for ch in string.punctuation + "\n\r\v\f
 _REFERENCES.update({ord(k): v for k, v in _NAMED.items()})
 
 
+WORD_JOINER = "\u2060"
+_AUTOLINK = re.compile(r"(?i)(www)(?=\.)|(?<=:)(?=//)|(?=@)")
+
+
 def safe(text: object) -> str:
     """``text`` as Markdown and HTML that shows exactly ``text`` (no markup, no links)."""
-    return ("" if text is None else str(text)).translate(_REFERENCES)
+    value = "" if text is None else str(text)
+    value = _AUTOLINK.sub(lambda match: (match[1] or "") + WORD_JOINER, value)
+    return value.translate(_REFERENCES)
