@@ -99,3 +99,14 @@ def test_stage_lines_and_warnings_never_run_together(seeded, tmp_path):
     assert all("warning:" not in line or line.startswith("warning:") for line in lines)
     translate = next(i for i, line in enumerate(lines) if line.startswith("translate:"))
     assert lines[translate + 1].startswith("warning: no ")  # each stage's warnings follow it
+
+
+@pytest.mark.subprocess
+def test_a_workspace_path_that_is_a_file_is_one_line(tmp_path):
+    path = tmp_path / "notes.txt"
+    path.write_text("not a workspace", "utf-8")
+    for command in (("status",), ("export",), ("run", SEEDS)):
+        result = workbench(*command, "--workspace", path)
+        assert_one_line_error(result, 3, f"workspace {path} is a file, not a folder")
+        assert len(result.stderr.strip().splitlines()) == 1
+    assert path.read_text("utf-8") == "not a workspace"

@@ -138,3 +138,41 @@ def test_an_archive_of_too_many_members_is_refused(tmp_path, monkeypatch):
         read_source(_docx_with(tmp_path, "crowd.docx", members))
     monkeypatch.setenv("WORKBENCH_DOCX_MAX_MEMBERS", "6000")
     assert "rally" in read_source(tmp_path / "crowd.docx").text
+
+
+def test_an_export_that_cannot_finish_leaves_the_old_file_whole(tmp_path):
+    """A full disk, here the kernel's file-size limit: the old export stays whole and
+    nothing half-written is left beside it."""
+    import resource
+
+    from workbench.cli import _write_file
+    from workbench.errors import OutputError
+
+    out = tmp_path / "links.tsv"
+    out.write_text("the export of last week\n", "utf-8")
+    soft, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (4096, hard))  # Python ignores SIGXFSZ
+    try:
+        with pytest.raises(OutputError, match=r"cannot write .*links\.tsv"):
+            _write_file(out, lambda handle: handle.write(b"link\t" * 10_000))
+    finally:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (soft, hard))
+    assert out.read_text("utf-8") == "the export of last week\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["links.tsv"]
+    _write_file(out, lambda handle: handle.write(b"new"))
+    assert out.read_bytes() == b"new"
+
+
+def test_an_edit_on_a_pair_that_is_gone_is_a_clear_error(seeded_with_stories, tmp_path):
+    from workbench.edit import EditError, mark_no_partner, relink
+
+    ws = Workspace(tmp_path / "ws")
+    seeded_with_stories.conn.execute("PRAGMA wal_checkpoint(FULL)")
+    seeded_with_stories.conn.backup(ws.conn)
+    gone = ws.alignment_rows()[0].id
+    with ws.transaction() as conn:  # what a regrouping does to a pair that parts
+        conn.execute("DELETE FROM alignments WHERE id = ?", (gone,))
+    with pytest.raises(EditError, match=f"alignment {gone} no longer exists"):
+        relink(ws, gone, [0], [0])
+    with pytest.raises(EditError, match=f"alignment {gone} no longer exists"):
+        mark_no_partner(ws, gone, "src", 0)

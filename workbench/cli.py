@@ -218,7 +218,6 @@ WorkspaceOption = Annotated[
         envvar=ENV_VAR,
         show_envvar=True,
         help="Workspace folder [default: ~/.local/share/workbench/default].",
-        file_okay=False,
     ),
 ]
 LanguagesOption = Annotated[
@@ -735,12 +734,36 @@ def _check_out(out_file: Path | None) -> None:
 
 
 def _write_file(out_file: Path, write: Callable[[object], object]) -> None:
-    """Write ``out_file`` through ``write(handle)``; failures are one line (exit 1)."""
+    """Write ``out_file`` through ``write(handle)`` atomically: into a temporary file
+    beside it, then renamed over it, so a full disk or a kill leaves the old file whole
+    (never a truncated one). Failures are one line (exit 1)."""
+    import tempfile
+
+    temporary = None
     try:
-        with out_file.open("wb") as handle:
-            write(handle)
+        handle, temporary = tempfile.mkstemp(prefix=f".{out_file.name}.", dir=out_file.parent)
+        os.chmod(temporary, _file_mode(out_file))
+        with os.fdopen(handle, "wb") as stream:
+            write(stream)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(temporary, out_file)
+        temporary = None
     except OSError as error:
         raise OutputError(f"cannot write {out_file}: {error.strerror or error}") from None
+    finally:
+        if temporary is not None:
+            Path(temporary).unlink(missing_ok=True)
+
+
+def _file_mode(path: Path) -> int:
+    """The permissions a rewritten file keeps (a new one gets the umask's default)."""
+    try:
+        return path.stat().st_mode & 0o777
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
 
 
 def _emit_text(text: str, out_file: Path | None) -> None:

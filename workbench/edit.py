@@ -91,7 +91,10 @@ class Pair:
 def _pair(workspace: Workspace, alignment_id: int) -> Pair:
     shape = workspace.alignment_shape(alignment_id)
     if shape is None:
-        raise EditError(f"alignment {alignment_id} no longer exists")
+        raise EditError(
+            f"alignment {alignment_id} no longer exists (a later run regrouped or re-read its"
+            " documents): reload to see what is there now"
+        )
     mode, n_src, n_tgt = shape
     return Pair(n_src, n_tgt, mode == "parallel")
 
@@ -369,6 +372,7 @@ def relink(
             "pick sentences on both sides (to say a sentence has no partner, mark it so)"
         )
     with workspace.transaction():
+        _pair(workspace, alignment_id)  # gone since the page was drawn: say so, change nothing
         current = workspace.alignment_links(alignment_id)
         same = [k for k in current if set(k.src_ids) == src and set(k.tgt_ids) == tgt]
         if same:
@@ -388,6 +392,7 @@ def mark_no_partner(
     if side not in SIDE_NAMES:
         raise EditError(f"unknown side {side!r}: use src or tgt")
     with workspace.transaction():
+        _pair(workspace, alignment_id)
         current = workspace.alignment_links(alignment_id)
         holder = _holder(current, side, position)
         alone = ((position,), ()) if side == "src" else ((), (position,))
