@@ -74,3 +74,21 @@ def declare_size(path: Path, member: str, size: int) -> None:
             if data[start + name_at : start + name_at + len(name)] == name:
                 data[start + offset : start + offset + 4] = size.to_bytes(4, "little")
     path.write_bytes(bytes(data))
+
+
+def link_seed_pair(ws, confidence: float = 0.9) -> int:
+    """Link each sentence of seed 000 (Persian, with an English headline) to the first of
+    seed 003 (English) in a workspace holding both; returns the alignment's id. A run keeps
+    no links between the seeds (different gatherings state no common fact), so tests that
+    need links on them make these."""
+    docs = {Path(d.path).name[:3]: d for d in ws.documents()}
+    persian, english = docs["000"], docs["003"]
+    return ws.save_alignment(
+        event_id=None,
+        src_doc=persian.id,
+        tgt_doc=english.id,
+        mode="comparable",
+        method="test",
+        params={},
+        links=[([i], [0], 1.0, "1-1", confidence) for i in range(persian.sentences)],
+    )

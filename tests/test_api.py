@@ -41,11 +41,12 @@ def test_readme_example_runs(tmp_path, monkeypatch):
     ws.close()
 
 
-def test_export_returns_text_or_writes_a_file(seeded, tmp_path):
-    tsv = export(seeded, "tsv")
+def test_export_returns_text_or_writes_a_file(seeded_with_stories, tmp_path):
+    ws = seeded_with_stories
+    tsv = export(ws, "tsv")
     assert isinstance(tsv, str) and tsv.count("\n") > 1
-    assert isinstance(export(seeded, "tmx"), bytes)
-    count = export(seeded, "json", tmp_path / "links.json")
+    assert isinstance(export(ws, "tmx"), bytes)
+    count = export(ws, "json", tmp_path / "links.json")
     assert count == tsv.count("\n") - 1
     assert len(json.loads((tmp_path / "links.json").read_text("utf-8"))["links"]) == count
 

@@ -204,6 +204,9 @@ def test_upload_names_never_leave_the_uploads_folder():
 def test_rows_take_each_sentence_direction_from_its_own_language(app_workspace):
     from workbench.app.views import alignments, parallel_rows, parallel_table_html
 
+    from .files import link_seed_pair
+
+    link_seed_pair(app_workspace)
     headline = next(
         r
         for i in alignments(app_workspace)
@@ -447,10 +450,13 @@ def test_export_page_matches_the_cli(app_workspace):
     from workbench.edit import links, set_status
     from workbench.export import workspace_rows
 
+    from .files import link_seed_pair
+
     aid = app_workspace.conn.execute("SELECT MIN(id) FROM alignments").fetchone()[0]
     set_status(app_workspace, links(app_workspace, aid)[0].id, "rejected")
+    link_seed_pair(app_workspace, confidence=0.1)  # links below the cut-off
     every = list(workspace_rows(app_workspace, include_rejected=True))
-    cutoff = 0.5  # the stories' links lie above, the seeds' links between events below
+    cutoff = 0.5  # the stories' links lie above, the seeds' links made here below
     app = open_page("Export")
     app.radio(key="ex_format").set_value("json").run()
     app.number_input(key="ex_cutoff").set_value(cutoff).run()

@@ -123,13 +123,15 @@ def test_edits_raise_the_typed_lock_error(small_workspace):
         edit.set_status(ws, 1, "confirmed", "me")
 
 
-def test_the_app_shows_one_line_when_confirm_meets_a_lock(seeded, tmp_path, monkeypatch):
+def test_the_app_shows_one_line_when_confirm_meets_a_lock(
+    seeded_with_stories, tmp_path, monkeypatch
+):
     testing = pytest.importorskip("streamlit.testing.v1")
     from .conftest import ROOT
 
     ws = Workspace(tmp_path / "ws")
-    seeded.conn.execute("PRAGMA wal_checkpoint(FULL)")
-    seeded.conn.backup(ws.conn)
+    seeded_with_stories.conn.execute("PRAGMA wal_checkpoint(FULL)")
+    seeded_with_stories.conn.backup(ws.conn)
     monkeypatch.setenv("WORKBENCH_WORKSPACE", str(ws.path))
     monkeypatch.setenv("WORKBENCH_LOCK_TIMEOUT", "0.3")
     app = testing.AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=120)

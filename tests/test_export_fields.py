@@ -27,10 +27,11 @@ OLD_COLUMNS = [
 ]
 
 
-def test_json_links_carry_document_id_title_and_file(seeded):
-    docs = {d.id: d for d in seeded.documents(include_old=True)}
+def test_json_links_carry_document_id_title_and_file(seeded_with_stories):
+    ws = seeded_with_stories
+    docs = {d.id: d for d in ws.documents(include_old=True)}
     buffer = io.StringIO()
-    write(workspace_rows(seeded), "json", buffer)
+    write(workspace_rows(ws), "json", buffer)
     links = json.loads(buffer.getvalue())["links"]
     assert links
     for link in links:
@@ -47,10 +48,10 @@ def test_json_links_carry_document_id_title_and_file(seeded):
             assert not rest or rest[0] == " " or not shown  # cut between words only
 
 
-def test_tsv_adds_the_document_columns_after_the_existing_ones(seeded):
+def test_tsv_adds_the_document_columns_after_the_existing_ones(seeded_with_stories):
     assert list(COLUMNS[: len(OLD_COLUMNS)]) == OLD_COLUMNS
     buffer = io.StringIO()
-    count = write(workspace_rows(seeded), "tsv", buffer)
+    count = write(workspace_rows(seeded_with_stories), "tsv", buffer)
     rows = list(csv.DictReader(io.StringIO(buffer.getvalue()), delimiter="\t", quoting=3))
     assert len(rows) == count > 0
     first = rows[0]

@@ -34,7 +34,11 @@ def test_markup_and_wildcards_are_searched_as_text_and_mean_nothing(seeded):
     assert 0 < len(meaning) < 20 and all(h.how.startswith("by meaning ") for h in meaning)
 
 
-def test_hits_name_their_document_and_the_pairs_they_open(seeded):
+def test_hits_name_their_document_and_the_pairs_they_open(app_workspace):  # noqa: F811
+    from .files import link_seed_pair
+
+    seeded = app_workspace
+    link_seed_pair(seeded)
     hit = next(h for h in search_sentences(seeded, "پاريس") if h.places)
     assert hit.document and "document" not in hit.document  # a title or a file name
     assert hit.spans and hit.text[hit.spans[0][0] : hit.spans[0][1]] in ("پاریس", "پاريس")
@@ -64,6 +68,9 @@ def test_the_search_box_follows_the_direction_of_the_query():
 
 
 def test_search_page_highlights_and_opens_the_pair_at_the_link(app_workspace):  # noqa: F811
+    from .files import link_seed_pair
+
+    link_seed_pair(app_workspace)
     app = open_page("Search")
     app.text_input(key="q").input("پاريس").run()
     assert not app.exception

@@ -869,6 +869,11 @@ def _why_no_links(
                 f"no links to export: the {aligned} document {pairs} aligned share no "
                 "sentence that states the same fact"
             )
+        if any(d.event_id is not None for d in ws.documents()):
+            return (
+                "no links to export: no two documents report the same event, and no "
+                "documents of related events state the same fact"
+            )
         return "no links to export; run `workbench run DIR` first"
     members = sum(1 for d in ws.documents() if d.event_id == event)
     if members == 0:

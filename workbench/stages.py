@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from itertools import accumulate, combinations
 
 from .align import AlignError, align_documents
+from .align.confidence import SHOWN_CONFIDENCE
 from .distribute import Engine
 from .document import StageReport
 from .embed import DEFAULT_EMBEDDER, CachedEmbedder, EmbedError, load_embedder
@@ -117,7 +118,7 @@ class AlignStage:
             return StageReport(self.name, "not aligned", [str(error)])
         dropped = sync_alignments_with_events(workspace, pairs)
         counts = {"parallel": 0, "comparable": 0, "kept": 0, "resumed": 0, "busy": 0, "thread": 0}
-        links = 0
+        links = mined = 0
         warnings: list[str] = []
         embedder.progress = None  # the bar counts pairs here, not the windows they embed
         work = list(accumulate(pair_work(*pair) for pair in pairs))
@@ -138,16 +139,22 @@ class AlignStage:
                     warnings.append(outcome)
                 elif outcome is None:
                     counts["kept"] += 1
-                else:
-                    counts[outcome[0] if kind == "event" else "thread"] += 1
+                elif kind == "event":
+                    counts[outcome[0]] += 1
                     links += outcome[1]
+                else:
+                    counts["thread"] += 1
+                    mined += outcome[1]
         summary = (
             f"{counts['parallel'] + counts['comparable']} document pairs aligned "
             f"({counts['parallel']} parallel, {counts['comparable']} comparable)"
         )
-        if counts["thread"]:
-            summary += f", {counts['thread']} pairs of related events mined"
         summary += f", {links} links"
+        if counts["thread"]:
+            summary += (
+                f"; {counts['thread']} pairs of related events mined, {mined} links"
+                f" stating the same fact (confidence {MINED_EVIDENCE:g} or more) kept"
+            )
         if counts["resumed"]:
             summary += f"; {counts['resumed']} done before"
         if counts["kept"]:
@@ -298,6 +305,13 @@ def sync_alignments_with_events(workspace: Workspace, pairs) -> int:
     )
 
 
+MINED_EVIDENCE = SHOWN_CONFIDENCE
+"""Links mined between documents of related events are stored only when this confident:
+a reader would more likely than not judge them to state the same fact. Otherwise every
+pair of related events filled the workspace with best matches that say different things
+(on the seeds: 25 links, all under 0.07); a pair without such a link keeps none."""
+
+
 def align_pair(
     workspace: Workspace,
     embedder: CachedEmbedder,
@@ -322,6 +336,11 @@ def align_pair(
         source, target, embedder, mode, src_english=english, src_lang=src.lang, tgt_lang=tgt.lang
     )
     links = result.links
+    if event_id is None:  # different happenings: keep only pairs that state the same fact
+        links = [x for x in links if (x.confidence or 0) >= MINED_EVIDENCE]
+        if not links:
+            kept = workspace.remove_auto_alignment(src.id, tgt.id)
+            return None if kept is None else (result.mode, 0)
     saved = workspace.save_alignment(
         event_id=event_id,
         src_doc=src.id,

@@ -1110,6 +1110,17 @@ class Workspace:
             )
         return alignment_id
 
+    def remove_auto_alignment(self, src_doc: int, tgt_doc: int) -> bool | None:
+        """Remove the pair's alignment (whether there was one), or None when a user has
+        edited it: then it stays. The check runs inside the write transaction."""
+        with self.transaction() as conn:
+            if self.alignment_has_user_edits(src_doc, tgt_doc):
+                return None
+            removed = conn.execute(
+                "DELETE FROM alignments WHERE src_doc = ? AND tgt_doc = ?", (src_doc, tgt_doc)
+            ).rowcount
+        return bool(removed)
+
     # --- link edits (edit.py) ----------------------------------------------------------------
     # The statements of :mod:`workbench.edit`; its checks and rules stay there. An edit
     # runs these inside one ``transaction()`` (the writes refuse to run outside one), so
