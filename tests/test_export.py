@@ -116,3 +116,36 @@ def test_each_side_carries_the_language_it_is_written_in(tmp_path):
     headline = [r for r in rows if r.src_text.startswith("Iran Dissidents to March on Paris")]
     assert headline and all(r.src_lang == "en" for r in headline)
     assert all(r.src_lang == "fa" for r in rows if "گردهمایی" in r.src_text)
+
+
+def test_the_floor_is_one_rule_for_sql_and_python(tmp_path):
+    """The store's SQL and the app's filters ask the same question (``shown_at``)."""
+    from workbench import Workspace, run
+    from workbench.document import shown_at
+    from workbench.edit import links, set_status
+    from workbench.export import workspace_rows
+
+    seeds = Path(__file__).parent.parent / "seeds"
+    ws = Workspace(tmp_path / "ws")
+    run(ws, [next(seeds.glob("000_*")), next(seeds.glob("003_*"))], stages=[])
+    persian, english = sorted(ws.documents(), key=lambda d: d.lang != "fa")
+    aid = ws.save_alignment(
+        event_id=None,
+        src_doc=persian.id,
+        tgt_doc=english.id,
+        mode="comparable",
+        method="test",
+        params={},
+        links=[
+            ([0], [0], 1.0, "1-1", 0.9),
+            ([1], [1], 1.0, "1-1", 0.1),
+            ([2], [2], 1.0, "1-1", None),  # no calibration for the embedder
+            ([3], [3], 1.0, "1-1", 0.2),
+        ],
+    )
+    set_status(ws, next(k.id for k in links(ws, aid) if k.src_ids == (3,)), "confirmed")
+    every = list(workspace_rows(ws))
+    for floor in (0.0, 0.5, 0.95):
+        kept = [r for r in every if shown_at(r.confidence, r.status, floor)]
+        assert list(workspace_rows(ws, min_confidence=floor)) == kept
+    assert [r.src_ids for r in workspace_rows(ws, min_confidence=0.5)] == [[0], [2], [3]]

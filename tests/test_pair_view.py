@@ -127,7 +127,7 @@ def test_the_confidence_filter_lives_in_the_address(review_pair):
     shown = re.findall(r'<tr id="pv-link-(\d+)"', table)
     assert shown == [str(i) for i in [ids[1], *ids[5:10]]]
     again = open_app(page="Parallel view", alignment=str(aid), min="7")  # not a confidence
-    assert again.number_input(key="pv_min").value is None
+    assert again.number_input(key="pv_min").value == 0.0  # a parallel pair shows every link
 
 
 def test_table_headers_name_the_documents_and_rows_have_anchors(review_pair):
@@ -319,3 +319,20 @@ def test_latest_edit_names_what_undo_brings_back(review_pair):
     assert ws.latest_edit(aid) == ("merge", [ids[2], ids[3]])
     undo(ws, aid)
     assert ws.latest_edit(aid) == ("confirmed", [ids[0]])
+
+
+def test_a_comparable_pair_starts_at_the_floor_and_counts_what_it_hides(review_pair):
+    from workbench.align.confidence import SHOWN_CONFIDENCE
+    from workbench.edit import links
+
+    ws, aid, ids = review_pair
+    with ws.transaction() as conn:  # the same links, as mined between two reports
+        conn.execute("UPDATE alignments SET mode = 'comparable' WHERE id = ?", (aid,))
+    low = sum(k.confidence < SHOWN_CONFIDENCE for k in links(ws, aid))
+    assert 0 < low < len(ids)
+    app = open_app(page="Parallel view", alignment=str(aid))
+    assert app.number_input(key="pv_min").value == SHOWN_CONFIDENCE
+    assert f"{low} links below confidence 0.5 hidden" in [c.value for c in app.sidebar.caption]
+    app.number_input(key="pv_min").set_value(0.0).run()
+    assert not any("hidden" in c.value for c in app.sidebar.caption)
+    assert app.query_params["min"] == "0.0"

@@ -116,3 +116,25 @@ def test_document_names_stay_text_in_the_search_page(tmp_path, monkeypatch):
     assert "x&#46;png" in label  # shown as text (character references)
     shown = " ".join(m.value for m in app.markdown)
     assert "<img" not in shown and "&lt;img" in shown
+
+
+def test_counterparts_show_their_confidence_and_their_event(app_workspace):  # noqa: F811
+    from workbench.app.search import places
+
+    from .files import link_seed_pair
+
+    ws = app_workspace
+    aid = link_seed_pair(ws, confidence=0.9)
+    persian = next(d for d in ws.documents() if d.path.endswith(".txt") and "/000_" in d.path)
+    (place,) = [p for p in places(ws, persian.id, 0) if p.alignment_id == aid]
+    assert place.text and place.confidence == 0.9 and place.event_id is None
+    app = open_page("Search")
+    app.text_input(key="q").input("Iran Dissidents to March on Paris").run()
+    notes = [m.value for m in app.markdown if "confidence 0.90" in m.value]
+    assert notes and "in another event of the thread" in notes[0]
+    with ws.transaction() as conn:  # the same link, weak: not shown as a counterpart
+        conn.execute("UPDATE links SET confidence = 0.1 WHERE alignment_id = ?", (aid,))
+    (weak,) = [p for p in places(ws, persian.id, 0) if p.alignment_id == aid]
+    assert weak.text == "" and weak.focus == "src:0"
+    every = places(ws, persian.id, 0, min_confidence=0)
+    assert next(p for p in every if p.alignment_id == aid).text

@@ -73,3 +73,23 @@ class StageReport:
     name: str
     summary: str
     warnings: list[str] = field(default_factory=list)
+
+
+# --- which links a confidence floor shows -----------------------------------------------
+
+KEPT_STATUSES = ("confirmed", "edited")
+"""Link statuses a confidence floor never hides: what a user confirmed or made stands."""
+
+
+def shown_at(confidence: float | None, status: str, floor: float | None) -> bool:
+    """Whether a link passes a confidence floor (exports, the pair view, search): links a
+    user confirmed or made always do, and so do links with no confidence (no calibration
+    for the embedder: nothing says they are weak). The store's SQL is built from
+    :func:`shown_at_sql`, the same rule."""
+    return floor is None or status in KEPT_STATUSES or confidence is None or confidence >= floor
+
+
+def shown_at_sql(link: str = "l") -> str:
+    """:func:`shown_at` as an SQL condition on table alias ``link``, one ``?`` (the floor)."""
+    kept = ", ".join(f"'{status}'" for status in KEPT_STATUSES)
+    return f"({link}.confidence IS NULL OR {link}.confidence >= ? OR {link}.status IN ({kept}))"

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TypeVar
 from urllib.parse import quote
 
-from .document import Document, Sentence, Source, Span
+from .document import Document, Sentence, Source, Span, shown_at_sql
 from .errors import (
     UsageError,
     WorkspaceError,
@@ -633,6 +633,7 @@ class DocumentLinkRow:
     src_ids: tuple[int, ...]
     tgt_ids: tuple[int, ...]
     status: str
+    confidence: float | None = None
 
 
 @dataclass(frozen=True)
@@ -1579,7 +1580,7 @@ class Workspace:
             query += " AND a.event_id = ?"
             params.append(event)
         if min_confidence is not None:
-            query += " AND (l.confidence >= ? OR l.status IN ('confirmed', 'edited'))"
+            query += f" AND {shown_at_sql('l')}"
             params.append(min_confidence)
         if not include_rejected:
             query += " AND l.status != 'rejected'"
@@ -1844,7 +1845,7 @@ class Workspace:
         """Every link of the alignments a document is in, by alignment and link id."""
         rows = self.conn.execute(
             "SELECT a.id AS alignment_id, a.event_id, a.src_doc, a.tgt_doc, l.id AS link_id,"
-            " l.src_ids, l.tgt_ids, l.status FROM links l"
+            " l.src_ids, l.tgt_ids, l.status, l.confidence FROM links l"
             " JOIN alignments a ON a.id = l.alignment_id"
             " WHERE a.src_doc = ? OR a.tgt_doc = ? ORDER BY a.id, l.id",
             (document_id, document_id),

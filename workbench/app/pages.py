@@ -9,6 +9,7 @@ from pathlib import Path
 
 from .. import edit
 from ..align.confidence import SHOWN_CONFIDENCE
+from ..document import shown_at
 from ..errors import WorkbenchError
 from ..events import move_document
 from ..export import FORMATS, hidden_links, workspace_rows, write
@@ -211,7 +212,9 @@ def parallel(st, workspace: Workspace, actor: str) -> None:
         return
     info = _pick_pair(st, workspace, infos)
     rows = parallel_rows(workspace, info)
-    shown = _filtered(st, rows)
+    # a translation's low links are what review is for; in a comparable pair they are
+    # mostly best matches that say different things, so it starts at the export's floor
+    shown = _filtered(st, rows, 0.0 if info.parallel else SHOWN_CONFIDENCE)
     st.markdown(legend_html(), unsafe_allow_html=True)
     focus = st.session_state.get("pv_focus")
     moving = _navigable(info, shown, focus)  # what j/k and the buttons step through
@@ -351,8 +354,9 @@ def _unit(text: str) -> float:
     return value
 
 
-def _filtered(st, rows: list[ParallelRow]) -> list[ParallelRow]:
-    """The rows the filters (in the sidebar) let through; the filters live in the address."""
+def _filtered(st, rows: list[ParallelRow], floor: float) -> list[ParallelRow]:
+    """The rows the filters (in the sidebar) let through, the confidence cut-off starting
+    at ``floor``; the filters live in the address."""
     types = sorted({r.link_type for r in rows})
     statuses = sorted({r.status for r in rows})
     restore_list(st, "pv_types", "types", types)
@@ -360,22 +364,30 @@ def _filtered(st, rows: list[ParallelRow]) -> list[ParallelRow]:
     restore(st, "pv_min", "min", _unit)
     restore(st, "pv_unl", "unlinked", parse_bool)
     st.session_state.setdefault("pv_unl", True)
+    if st.session_state.get("pv_min") is None:
+        st.session_state["pv_min"] = floor
     bar = st.sidebar
     bar.subheader("Filters")
     min_confidence = bar.number_input(
-        "Minimum confidence (links a user confirmed or made stay)",
+        "Minimum confidence (0: every link; links a user confirmed or made always show)",
         min_value=0.0,
         max_value=1.0,
-        value=None,
         step=0.05,
         key="pv_min",
     )
+    hidden = sum(
+        1
+        for r in rows
+        if r.link_id is not None and not shown_at(r.confidence, r.status, min_confidence)
+    )
+    if hidden:
+        bar.caption(f"{_count(hidden, 'link')} below confidence {min_confidence:g} hidden")
     picked_status = bar.multiselect("Status", statuses, key="pv_status")
     picked_types = bar.multiselect("Link types", types, key="pv_types")
     show_unlinked = bar.checkbox("Show sentences without a partner", key="pv_unl")
     publish(st, "types", picked_types)
     publish(st, "status", picked_status)
-    publish(st, "min", min_confidence)
+    publish(st, "min", min_confidence, default=floor)
     publish(st, "unlinked", None if show_unlinked else "0")
     return filter_rows(
         rows,
@@ -770,6 +782,7 @@ def search(st, workspace: Workspace, actor: str) -> None:
     )
     if not hits:
         st.info("Nothing found.")
+    event_of = {d.id: d.event_id for d in workspace.documents()}
     for n, hit in enumerate(hits):
         with st.container(border=True):
             st.markdown(hit_html(hit), unsafe_allow_html=True)
@@ -785,7 +798,9 @@ def search(st, workspace: Workspace, actor: str) -> None:
                     st.markdown(
                         '<div style="border-left:3px solid #93c5fd;padding-left:10px;margin:4px 0">'
                         + sentence_html(place.text, place.lang)
-                        + "</div>",
+                        + '<div dir="ltr" style="color:#6b7280;font-size:0.8em">'
+                        + _counterpart_note(place, event_of.get(hit.document_id))
+                        + "</div></div>",
                         unsafe_allow_html=True,
                     )
                 st.button(
@@ -795,6 +810,24 @@ def search(st, workspace: Workspace, actor: str) -> None:
                     on_click=open_pair,
                     args=(st, place.alignment_id, place.event_id, place.focus),
                 )
+
+
+def _counterpart_note(place, own_event: int | None) -> str:
+    """How far to trust a linked sentence shown under a hit, and whether it reports
+    another happening (a link mined between related events)."""
+    if place.status in ("confirmed", "edited"):
+        trust = f"{place.status} by a user"
+    elif place.confidence is not None:
+        trust = f"confidence {place.confidence:.2f}"
+    else:
+        trust = "confidence unknown (no calibration for this embedder)"
+    if place.event_id is None:
+        where = "in another event of the thread"
+    elif place.event_id != own_event:
+        where = f"in event {place.event_id}, not this document's"
+    else:
+        where = "same event"
+    return f"{trust} · {where}"
 
 
 def _search_embedder(st, workspace: Workspace):

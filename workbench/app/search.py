@@ -20,6 +20,8 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
+from ..align.confidence import SHOWN_CONFIDENCE
+from ..document import shown_at
 from ..store import SentenceRow, Workspace
 from ..text.normalise import normalise
 from . import views
@@ -47,6 +49,8 @@ class Place:
     other_name: str = ""
     text: str = ""  # the linked sentences of the other document ("" when not linked there)
     lang: str = ""
+    confidence: float | None = None  # the link's (None: no link, or a link a user made)
+    status: str = ""
 
 
 @dataclass
@@ -175,13 +179,20 @@ def by_meaning(workspace: Workspace, query: str, embedder, cutoff: float, limit:
     return [Hit.of(rows[i], f"by meaning {sims[i]:.2f}") for i in order]
 
 
-def places(workspace: Workspace, document_id: int, position: int) -> list[Place]:
+def places(
+    workspace: Workspace,
+    document_id: int,
+    position: int,
+    min_confidence: float = SHOWN_CONFIDENCE,
+) -> list[Place]:
     """Each alignment the sentence's document is in, focused on the sentence's row, with
-    the sentences linked to it there (rejected links count as no link)."""
+    the sentences linked to it there. Rejected links count as no link, and so do links
+    under ``min_confidence`` (the floor every view starts at) unless a user confirmed or
+    made them."""
     found: dict[int, Place] = {}
     sentences: dict[int, dict] = {}
     for row in workspace.document_links(document_id):
-        if row.status == "rejected":
+        if row.status == "rejected" or not shown_at(row.confidence, row.status, min_confidence):
             continue
         mine, theirs, other = (
             (row.src_ids, row.tgt_ids, row.tgt_doc)
@@ -200,6 +211,8 @@ def places(workspace: Workspace, document_id: int, position: int) -> list[Place]
             other,
             text=" ".join(s.text for s in linked),
             lang=linked[0].lang if linked else "",
+            confidence=row.confidence,
+            status=row.status,
         )
     for row in workspace.document_alignments(document_id):
         if row.id not in found:

@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
-from ..document import Sentence
+from ..document import Sentence, shown_at
 from ..edit import links
 from ..export import real_translations
 from ..store import DocumentRow, EventRow, Workspace
@@ -314,13 +314,7 @@ def filter_rows(
     for row in rows:
         if not show_unlinked and row.link_id is None:
             continue
-        if (
-            min_confidence is not None
-            and row.link_id is not None
-            and row.confidence is not None
-            and row.confidence < min_confidence
-            and row.status not in ("confirmed", "edited")
-        ):
+        if row.link_id is not None and not shown_at(row.confidence, row.status, min_confidence):
             continue
         if types and row.link_type not in types:
             continue
