@@ -309,7 +309,7 @@ def test_a_reload_keeps_page_pair_focused_row_and_filters(app_workspace):
     assert again.sidebar.radio(key="page").value == "Parallel view"
     assert again.selectbox(key="pv_pair").value == info.id
     assert again.multiselect(key="pv_status").value == ["auto"]
-    assert row_caption(again) == row_caption(app) != "row 0 · page 1 of 1"
+    assert row_caption(again) == row_caption(app) != "row 1 · page 1 of 1"
     assert dict(again.query_params) == place
 
 
@@ -342,7 +342,7 @@ def test_a_stale_or_broken_address_still_opens(app_workspace):
     app = open_app(page="Nope", alignment="abc", focus="link:zz", min="x")
     assert app.sidebar.radio(key="page").value == "Corpus"
     app = open_app(page="Parallel view", alignment="99999", focus="link:12345", types="9-9")
-    assert row_caption(app).startswith("row 0")
+    assert row_caption(app).startswith("row 1 ")
     assert app.multiselect(key="pv_types").value == []
 
 
@@ -377,7 +377,7 @@ def test_merge_then_split_in_the_app_gives_back_the_pairs(small_pair):
     assert pairs_of(ws, aid)[0] == ((0, 1), (0, 1))
     assert app.query_params["focus"] == f"link:{links(ws, aid)[0].id}"
     split = app.button(key="ed_split")
-    assert split.label == "Split back into [0]-[0], [1]-[1]" and not split.disabled
+    assert split.label == "Split back into [1]-[1], [2]-[2]" and not split.disabled
     split.click().run()
     assert not app.exception
     assert [(k.src_ids, k.tgt_ids, k.status) for k in links(ws, aid)] == start
@@ -389,9 +389,9 @@ def test_relink_by_text_from_a_row_with_only_a_target_sentence(small_pair):
     ws, aid = small_pair
     mark_no_partner(ws, aid, "src", 2)  # target 2 has no link now: a row of its own
     app = open_app(page="Parallel view", alignment=str(aid), focus="tgt:2")
-    assert app.subheader[0].value.endswith("[]-[2]")
+    assert app.subheader[0].value.endswith("[]-[3]")  # sentences counted from 1
     sources = app.multiselect(key="ed_src_tgt:2")
-    assert "[3] \u2068منبع 3 جمله\u2069" in sources.options  # by number and first words
+    assert "[4] \u2068منبع 3 جمله\u2069" in sources.options  # by number (from 1), first words
     sources.set_value([3]).run()
     app.button(key="ed_relink").click().run()
     assert not app.exception
@@ -425,7 +425,7 @@ def test_a_refused_merge_says_why(small_pair):
     app.button(key="ed_merge_prev").click().run()  # [1]-[3] + the lone target 1
     assert not app.exception
     message = html.unescape(app.error[0].value)  # shown through the app's one escape
-    assert "[1]-[3] and []-[1] are not adjacent (target sentence 2 lies between)" in message
+    assert "[2]-[4] and []-[2] are not adjacent (target sentence 3 lies between)" in message
     assert pairs_of(ws, aid) == [((1,), (3,)), ((2,), (0,))]
     app.button(key="ed_merge").click().run()  # [1]-[3] + the lone target 2: neighbours
     assert not app.error

@@ -47,13 +47,16 @@ REQUESTS: list[str] = []  # every URL any page of this module asked for
 
 
 @pytest.fixture(scope="module")
-def server(seeded, tmp_path_factory):
+def server(seeded_with_stories, tmp_path_factory):
     from workbench import Workspace
+
+    from .files import link_seed_pair
 
     folder = tmp_path_factory.mktemp("browser")
     ws = Workspace(folder / "ws")
-    seeded.conn.execute("PRAGMA wal_checkpoint(FULL)")
-    seeded.conn.backup(ws.conn)
+    seeded_with_stories.conn.execute("PRAGMA wal_checkpoint(FULL)")
+    seeded_with_stories.conn.backup(ws.conn)
+    link_seed_pair(ws)  # Persian sentences with a counterpart, for the search test
     log = folder / "sockets.log"
     with serving(
         ws.path,

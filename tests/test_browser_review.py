@@ -191,7 +191,7 @@ def test_text_view_and_alignment_map(server, browser):
     dot.wait_for(timeout=30_000)
     dot.click()  # a click on a dot of the map
     wait_focus(page, f"link:{first.id}")
-    assert page.locator("h3").filter(has_text="Row 0 of").count() == 1
+    assert page.locator("h3").filter(has_text="Row 1 of").count() == 1
     screenshot(page, "comparable-view.png")
     page.locator(".vega-embed").first.screenshot(path=str(SCREENSHOTS / "alignment-map.png"))
     assert page.locator('[data-testid="stException"]').count() == 0
@@ -206,12 +206,12 @@ def test_merge_then_split_and_relink_by_text(server, browser):
     url = f"{base}/?page=Parallel+view&alignment={review}&focus=link:{ids[20]}"
     page = open_page(browser, url, "tr.cur")
     page.get_by_role("button", name="Merge with next", exact=True).click()
-    page.wait_for_selector("h3:has-text('[20, 21]-[20, 21]')", timeout=60_000)
+    page.wait_for_selector("h3:has-text('[21, 22]-[21, 22]')", timeout=60_000)
     settle(page)
     split = page.get_by_role("button", name="Split back into", exact=False)
-    assert split.inner_text() == "Split back into [20]-[20], [21]-[21]"
+    assert split.inner_text() == "Split back into [21]-[21], [22]-[22]"  # from 1
     split.click()
-    page.wait_for_selector("h3:has-text(': [20]-[20]')", timeout=60_000)
+    page.wait_for_selector("h3:has-text(': [21]-[21]')", timeout=60_000)
     settle(page)
     assert [(k.src_ids, k.tgt_ids, k.status) for k in links(ws, review)] == start
     # re-link by text: link source 22 with target 23, picked by its words
@@ -220,16 +220,16 @@ def test_merge_then_split_and_relink_by_text(server, browser):
     settle(page)
     page.get_by_text("Split into pairs, re-link, no partner").click()
     targets = page.locator(f".st-key-ed_tgt_link-{ids[22]}")
-    targets.get_by_role("button", name="Remove [22]").click()
+    targets.get_by_role("button", name="Remove [23]").click()
     settle(page)
     box = targets.get_by_role("combobox")
     box.click()
     box.type("number 23")
-    page.get_by_role("option", name="[23] \u2068target sentence number 23 to review\u2069").click()
+    page.get_by_role("option", name="[24] \u2068target sentence number 23 to review\u2069").click()
     page.keyboard.press("Escape")
     settle(page)
     page.get_by_role("button", name="Re-link", exact=True).click()
-    page.wait_for_selector("h3:has-text(': [22]-[23]')", timeout=60_000)
+    page.wait_for_selector("h3:has-text(': [23]-[24]')", timeout=60_000)
     pairs = [(k.src_ids, k.tgt_ids) for k in links(ws, review)]
     assert ((22,), (23,)) in pairs
     assert not any(22 in t or 23 in t for s, t in pairs if s != (22,))  # no one-sided rest

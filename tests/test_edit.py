@@ -129,7 +129,10 @@ def test_merge_then_split_gives_back_the_two_original_pairs(workspace):
     first, second = links(workspace, aid)
     merged = merge(workspace, first.id, second.id)
     assert pairs_of(workspace, aid) == [((10, 11), (6, 7))]
-    assert [link.label() for link in merged_from(workspace, merged)] == ["[10]-[7]", "[11]-[6]"]
+    assert [link.label() for link in merged_from(workspace, merged)] == [
+        "[11]-[8]",
+        "[12]-[7]",
+    ]  # from 1
     split(workspace, merged)
     assert pairs_of(workspace, aid) == [((10,), (7,)), ((11,), (6,))]
     assert [(k.id, k.score, k.confidence, k.status) for k in links(workspace, aid)] == [
@@ -160,7 +163,7 @@ def test_merge_refuses_links_that_are_not_adjacent(workspace):
     )
     first, second = links(workspace, aid)
     before = state(workspace, aid)
-    with pytest.raises(EditError, match=r"not adjacent \(source sentence 11 lies between\)"):
+    with pytest.raises(EditError, match=r"not adjacent \(source sentence 12 lies between\)"):
         merge(workspace, first.id, second.id)
     assert state(workspace, aid) == before
     assert workspace.conn.execute("SELECT COUNT(*) FROM link_history").fetchone()[0] == 0
@@ -188,7 +191,7 @@ def test_merge_needs_neighbours_that_make_a_link(workspace):
     mark_no_partner(workspace, aid, "src", 1)
     with pytest.raises(EditError, match="use Re-link"):
         merge(workspace, alone, sentence=("src", 1))  # no partner + no partner: still none
-    with pytest.raises(EditError, match="source sentence 1 lies between"):
+    with pytest.raises(EditError, match="source sentence 2 lies between"):
         merge(workspace, alone, sentence=("tgt", 2))  # the link [2]-[2] holds target 2
     merge(workspace, alone, sentence=("tgt", 0))  # two lone sentences side by side: a link
     assert pairs_of(workspace, aid)[0] == ((0,), (0,))

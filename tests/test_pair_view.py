@@ -71,7 +71,7 @@ def test_the_panel_on_top_shows_both_sentences_and_confirm_and_reject_move_on(re
     assert focus_of(app) == f"link:{ids[0]}"
     panel = " ".join(m.value for m in app.markdown)
     assert "جمله منبع شماره 0" in panel and "target sentence number 0" in panel
-    assert app.subheader[0].value == "Row 0 of 12: [0]-[0]"
+    assert app.subheader[0].value == "Row 1 of 12: [1]-[1]"
     app.button(key="ed_confirm").click().run()
     assert status_of(ws, ids[0]) == "confirmed"
     assert focus_of(app) == f"link:{ids[1]}"  # moved on
@@ -166,7 +166,7 @@ def test_a_comparable_pair_reads_as_two_texts_with_links_marked(app_workspace): 
     assert len(re.findall(r'<span [^>]*data-l="\d+"', text)) == marked
     for link in pair:  # pointing at a sentence highlights its partner
         assert f':has([data-l="{link.id}"]:hover) [data-l="{link.id}"]' in text
-    assert app.subheader[0].value.startswith(f"Row 0 of {len(pair)}:")  # links, not sentences
+    assert app.subheader[0].value.startswith(f"Row 1 of {len(pair)}:")  # links, not sentences
     assert not any('class="pv"' in m.value for m in app.markdown)  # no row table
     assert not app.exception
 

@@ -122,10 +122,10 @@ def problems(link_set: Iterable[LinkRow], pair: Pair) -> list[str]:
         ):
             for i in ids:
                 if not 0 <= i < size:
-                    found.append(f"{SIDE_NAMES[side]} sentence {i} does not exist")
+                    found.append(f"{SIDE_NAMES[side]} sentence {i + 1} does not exist")
                 elif (side, i) in holder:
                     found.append(
-                        f"{SIDE_NAMES[side]} sentence {i} is in two links "
+                        f"{SIDE_NAMES[side]} sentence {i + 1} is in two links "
                         f"({holder[side, i].label()} and {link.label()})"
                     )
                 else:
@@ -258,7 +258,7 @@ def _check_neighbours(a: LinkRow, b: LinkRow, src: list[int], tgt: list[int]) ->
         if gap is not None:
             raise EditError(
                 f"{a.label()} and {b.label()} are not adjacent ({SIDE_NAMES[side]} sentence "
-                f"{gap} lies between): merge only adjacent links"
+                f"{gap + 1} lies between): merge only adjacent links"
             )
 
 
@@ -322,7 +322,7 @@ def _check_pairs(link: LinkRow, pairs: Sequence[tuple[int, int]]) -> None:
         raise EditError("pick at least one pair of sentences to keep linked")
     for i, j in pairs:
         if i not in link.src_ids or j not in link.tgt_ids:
-            raise EditError(f"[{i}]-[{j}] is not a pair of sentences of {link.label()}")
+            raise EditError(f"[{i + 1}]-[{j + 1}] is not a pair of sentences of {link.label()}")
     for position, name in ((0, "source"), (1, "target")):
         used = [pair[position] for pair in pairs]
         if len(set(used)) != len(used):
@@ -397,7 +397,9 @@ def mark_no_partner(
         holder = _holder(current, side, position)
         alone = ((position,), ()) if side == "src" else ((), (position,))
         if holder is not None and (holder.src_ids, holder.tgt_ids) == alone:
-            raise EditError(f"{SIDE_NAMES[side]} sentence {position} is already without partner")
+            raise EditError(
+                f"{SIDE_NAMES[side]} sentence {position + 1} is already without partner"
+            )
         touched, left = _take(
             workspace,
             alignment_id,

@@ -551,7 +551,10 @@ class LinkRow:
         }
 
     def label(self) -> str:
-        return f"{list(self.src_ids)}-{list(self.tgt_ids)}"
+        """The link as a person counts sentences, from 1 (``[1, 2]-[1]``); ids stay 0-based."""
+        return "-".join(
+            "[" + ", ".join(str(i + 1) for i in ids) + "]" for ids in (self.src_ids, self.tgt_ids)
+        )
 
     @classmethod
     def from_snapshot(cls, link: Mapping) -> LinkRow:

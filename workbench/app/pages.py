@@ -41,6 +41,7 @@ from .views import (
     parallel_table_html,
     pivot_rows,
     pivot_table_html,
+    shown_ids,
     suspicious,
     thread_name,
     unconfirmed,
@@ -432,7 +433,7 @@ def _focus(st, row: ParallelRow, index: int) -> None:
 def _current_link(st, info: AlignmentInfo, row: ParallelRow, index: int, total: int) -> None:
     """The focused link: both sides' sentences with their translations, confidence and
     status (the review loop's subject)."""
-    st.subheader(f"Row {index} of {total}: {_ids(row.src_ids)}-{_ids(row.tgt_ids)}")
+    st.subheader(f"Row {index + 1} of {total}: {row.label()}")
     st.markdown(
         f'{STYLE}<div dir="ltr">{confidence_badge(row)}'
         + (f" · {safe(row.link_type)}" if row.link_id is not None else "")
@@ -463,7 +464,7 @@ def _rows_table(st, info: AlignmentInfo, shown: list, current: int, row: Paralle
     if pages > 1:
         st.session_state["pv_page"] = current // PAGE_SIZE + 1  # the page follows the focus
         columns[0].number_input("Page", 1, pages, key="pv_page", on_change=_goto_page, args=(st,))
-    columns[1].caption(f"row {current} · page {start // PAGE_SIZE + 1} of {pages}")
+    columns[1].caption(f"row {current + 1} · page {start // PAGE_SIZE + 1} of {pages}")
     headers = (
         _header(info.src_name, info.src_lang),
         _header(info.tgt_name, info.tgt_lang),
@@ -611,7 +612,7 @@ def _edit_panel(
         cols[3].button("Merge with next", key="ed_merge", disabled=not _mergeable(row, after))
         and partial(_merge_rows, workspace, row, after, actor),
         cols[4].button(
-            "Split" + (f" back into {', '.join(p.label() for p in parts)}" if parts else ""),
+            "Split" + (f" back into {', '.join(_pair_label(p) for p in parts)}" if parts else ""),
             key="ed_split",
             disabled=not parts,
             help="Gives back exactly the links this one was merged from",
@@ -655,8 +656,9 @@ def _undo(st, workspace: Workspace, alignment_id: int) -> list[int] | None:
     return (latest[1] or None) if undone and latest else None
 
 
-def _ids(ids) -> str:
-    return "[" + ", ".join(str(i) for i in ids) + "]"
+def _pair_label(link) -> str:
+    """A stored link as a person counts its sentences (from 1)."""
+    return f"{shown_ids(link.src_ids)}-{shown_ids(link.tgt_ids)}"
 
 
 def _mergeable(row: ParallelRow, other: ParallelRow | None) -> bool:
@@ -685,7 +687,7 @@ def _split_pairs(st, workspace, row: ParallelRow, parts, key: str, actor: str) -
     picked = st.multiselect(
         "Split into these 1-1 pairs (the other sentences become unlinked)",
         options,
-        format_func=lambda p: f"[{p[0]}]-[{p[1]}]",
+        format_func=lambda p: f"[{p[0] + 1}]-[{p[1] + 1}]",
         key=f"ed_pairs_{key}",
     )
     if st.button("Split into pairs", key="ed_split_pairs", disabled=not picked):
@@ -712,7 +714,7 @@ def _relink(st, workspace, info, rows: list[ParallelRow], index: int, key: str, 
                 f"Re-link: {'source' if side == 'src' else 'target'} sentences",
                 sorted(texts),
                 default=[p for p in own if p in texts],  # the row's own are near: listed
-                format_func=lambda p, texts=texts: f"[{p}] {isolate(_first_words(texts[p]))}",
+                format_func=lambda p, texts=texts: f"[{p + 1}] {isolate(_first_words(texts[p]))}",
                 key=f"ed_{side}_{key}",
             )
         )
@@ -748,7 +750,7 @@ def _no_partner(st, workspace, info, row: ParallelRow, key: str, actor: str):
     chosen = columns[0].selectbox(
         "Sentence with no partner",
         options,
-        format_func=lambda o: f"{'source' if o[0] == 'src' else 'target'} [{o[1]}]",
+        format_func=lambda o: f"{'source' if o[0] == 'src' else 'target'} [{o[1] + 1}]",
         key=f"ed_np_{key}",
     )
     if columns[1].button("Mark: no partner", key="ed_no_partner", disabled=chosen is None):

@@ -56,7 +56,13 @@ class ParallelRow:
         return f"src:{self.src_ids[0]}" if self.src_ids else f"tgt:{self.tgt_ids[0]}"
 
     def label(self) -> str:
-        return f"{list(self.src_ids)}-{list(self.tgt_ids)}"
+        return f"{shown_ids(self.src_ids)}-{shown_ids(self.tgt_ids)}"
+
+
+def shown_ids(ids) -> str:
+    """Sentence positions as a person counts them, from 1 (``[1, 2]``); stored ids, the
+    address and exports count from 0."""
+    return "[" + ", ".join(str(i + 1) for i in ids) + "]"
 
 
 @dataclass(frozen=True)
@@ -460,7 +466,7 @@ def parallel_table_html(
         body.append(
             f'<tr id="{anchor(row.key)}" class="{classes}">'
             f'<td class="n" data-focus="{row.key}">'
-            f'<a href="{safe(href + row.key)}">{number}</a></td>'
+            f'<a href="{safe(href + row.key)}">{number + 1}</a></td>'
             f"<td>{text_cell(row.src_text, row.src_lang or src_lang, row.src_english)}</td>"
             f"<td>{text_cell(row.tgt_text, row.tgt_lang or tgt_lang, row.tgt_english)}</td>"
             f'<td class="m">{confidence_badge(row)}<br>{safe(row.link_type)}</td></tr>'
@@ -554,7 +560,7 @@ def _sentence_span(
     text = safe(sentence.text)
     way = f'dir="{direction(sentence.lang)}" lang="{safe(sentence.lang)}"'
     own = f"{side}:{sentence.position}"
-    number = f'<span class="pos">{sentence.position}</span>'
+    number = f'<span class="pos">{sentence.position + 1}</span>'
     if row is None:  # a sentence no (shown) link holds: a click focuses it, to re-link it
         mark = " cur" if current == own else ""
         return (
@@ -727,7 +733,7 @@ def pivot_table_html(rows: Sequence[PivotRow]) -> str:
             for text, lang, confidence in row.others
         )
         body.append(
-            f'<tr><td class="n">{row.position}</td><td>{text_cell(row.text, row.lang)}</td>'
+            f'<tr><td class="n">{row.position + 1}</td><td>{text_cell(row.text, row.lang)}</td>'
             f"{cells}</tr>"
         )
     return STYLE + '<table class="pv">' + "".join(body) + "</table>"
