@@ -3,6 +3,8 @@ meaning hits only above a cut-off, and each hit's way into its pair."""
 
 from __future__ import annotations
 
+import pytest
+
 from workbench.app.search import (
     highlight_html,
     match_spans,
@@ -181,3 +183,21 @@ def test_a_date_line_is_not_found_by_meaning(tmp_path):
     )
     hits = search_sentences(ws, "rally of the opposition in Paris", cutoff=-1.0)  # any sense
     assert len(hits) == 2 and all("2014" not in h.text and "۲۰۱۴" not in h.text for h in hits)
+
+
+@pytest.mark.subprocess
+def test_the_cli_finds_what_the_app_finds(seeded):
+    import json
+
+    from .test_cli import workbench
+
+    expected = search_sentences(seeded, "كشور", meaning=False)  # Arabic kaf typed
+    result = workbench("search", "كشور", "--no-meaning", "--format", "json", workspace=seeded.path)
+    assert result.returncode == 0, result.stderr
+    hits = json.loads(result.stdout)["hits"]
+    assert [(h["document_id"], h["sentence"]) for h in hits] == [
+        (h.document_id, h.position) for h in expected
+    ]
+    assert f"{len(expected)} sentences match the words" in result.stderr
+    english = workbench("search", "Paris", "--no-meaning", "--lang", "en", workspace=seeded.path)
+    assert english.returncode == 0 and "Paris" in english.stdout

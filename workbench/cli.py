@@ -474,6 +474,84 @@ def status_command(
     _print_report(ws, RunReport())
 
 
+class SearchFormat(StrEnum):
+    text = "text"
+    tsv = "tsv"
+    json = "json"
+
+
+@app.command("search")
+def search_command(
+    query: Annotated[str, typer.Argument(help="Words in any language (letter forms folded).")],
+    lang: Annotated[
+        str | None, typer.Option("--lang", "-l", help="Only sentences in this language.")
+    ] = None,
+    event: Annotated[int | None, typer.Option(help="Only documents of this event.")] = None,
+    fmt: Annotated[SearchFormat, typer.Option("--format", "-f")] = SearchFormat.text,
+    meaning: Annotated[
+        bool, typer.Option(help="Also sentences near the query in meaning (loads the model).")
+    ] = True,
+    workspace: WorkspaceOption = None,
+) -> None:
+    """Find sentences in every language, as the app's Search page does: every text match,
+    then sentences near the query in meaning, each with what it is linked to."""
+    from .app.search import search_sentences
+
+    ws = read_workspace(workspace)
+    event_of = {d.id: d.event_id for d in ws.documents()}
+    hits = [
+        h
+        for h in search_sentences(ws, query, meaning=meaning)
+        if (lang is None or h.lang == lang.lower())
+        and (event is None or event_of.get(h.document_id) == event)
+    ]
+    records = [
+        {
+            "document_id": h.document_id,
+            "document": h.document.replace("\u2068", "").replace("\u2069", ""),
+            "event": event_of.get(h.document_id),
+            "sentence": h.position,
+            "lang": h.lang,
+            "text": h.text,
+            "english": h.english,
+            "found": "words" if h.how == "text" else h.how,
+            "linked": [
+                {
+                    "document_id": p.other_doc,
+                    "text": p.text,
+                    "lang": p.lang,
+                    "confidence": p.confidence,
+                    "status": p.status,
+                }
+                for p in h.places
+                if p.text
+            ],
+        }
+        for h in hits
+    ]
+    if fmt is SearchFormat.json:
+        json.dump({"query": query, "hits": records}, STDOUT, ensure_ascii=False, indent=2)
+        STDOUT.write("\n")
+    elif fmt is SearchFormat.tsv:
+        from .export import escape_tsv
+
+        columns = ("document_id", "event", "sentence", "lang", "found", "text", "english")
+        STDOUT.write("\t".join(columns) + "\n")
+        for r in records:
+            STDOUT.write("\t".join(escape_tsv("" if r[c] is None else str(r[c])) for c in columns))
+            STDOUT.write("\n")
+    else:
+        for r in records:
+            where = f"{r['document']} · sentence {r['sentence'] + 1} · {r['found']}"
+            out.print(where, style="dim", highlight=False, markup=False)
+            out.print(f"  {r['text']}", highlight=False, markup=False)
+            for link in r["linked"]:
+                trust = f"{link['confidence']:.2f}" if link["confidence"] is not None else "?"
+                out.print(f"  = {link['text']} ({trust})", highlight=False, markup=False)
+    words = sum(h.how == "text" for h in hits)
+    _warn(f"{words} sentences match the words, {len(hits) - words} more by meaning")
+
+
 @app.command("split")
 def split_command(
     file: Annotated[Path, typer.Argument(help="Text file to split ('-' for stdin).")],
