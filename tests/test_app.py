@@ -187,7 +187,10 @@ def test_corpus_page_names_skipped_files_and_languages_without_a_model(tmp_path,
     run(ws, [folder], stages=[TranslateStage()])
     monkeypatch.setenv("WORKBENCH_WORKSPACE", str(ws.path))
     warnings = [w.value for w in open_page("Corpus").warning]
-    assert any(w.startswith("fa: no model installed; add one with") for w in warnings)
+    assert any(
+        html.unescape(w).startswith("fa: no model installed; add one with") for w in warnings
+    )
+    assert any("`workbench models add translate-fa_en-*.argosmodel`" in w for w in warnings)
     skipped = [w for w in warnings if w.startswith("skipped ")]
     assert len(skipped) == 1 and "broken" in skipped[0] and "<b>" not in skipped[0]
 

@@ -31,7 +31,7 @@ def test_help_keeps_square_brackets_and_shows_no_type_placeholders():
     assert "[default: ~/.local/share/workbench/default]" in align
     assert "<bool>" not in align and "--presplit / --no-presplit" in align
     run = _help("run")
-    assert "workbench[ray]" in run and "[default: fa,ar,en]" in run
+    assert "'.[ray]'" in run and "[default: fa,ar,en]" in run
 
 
 @pytest.mark.subprocess

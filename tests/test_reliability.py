@@ -528,3 +528,11 @@ def test_hostile_names_stay_text_in_a_real_browser(tmp_path):
     assert LEAK in shown
     assert images == 0 and anchors == 0 and bare_anchors == 0
     assert not [url for url in requested if "8999" in url or "leak.png" in url]
+
+
+def test_commands_in_messages_show_as_code_and_stay_inert():
+    from workbench.app.safe import safe_with_code
+
+    shown = safe_with_code("no model; add one with `workbench models add x.argosmodel` ![p](h)")
+    assert "`workbench models add x.argosmodel`" in shown and "![" not in shown
+    assert safe_with_code("odd ` tick") == "odd &#96; tick"

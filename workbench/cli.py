@@ -384,7 +384,7 @@ EngineOption = Annotated[
     str,
     typer.Option(
         "--engine",
-        help="Where translation and embedding run: local, or ray (pip install 'workbench[ray]').",
+        help="Where translation and embedding run: local, or ray (pip install -e '.[ray]').",
     ),
 ]
 AddressOption = Annotated[

@@ -12,7 +12,7 @@ the workspace cache as they are reported.
 Resuming: the job's folder and state are recorded in the workspace ``jobs`` table.
 After an interruption the next run imports every finished part left in the folder,
 then sends only what is still missing. With no address a local Ray instance is
-started (what the tests do). Ray is an optional extra: ``pip install 'workbench[ray]'``.
+started (what the tests do). Ray is an optional extra: ``pip install -e '.[ray]'``.
 """
 
 from __future__ import annotations
@@ -96,7 +96,7 @@ def connect(engine: Engine) -> None:
     try:
         import ray
     except ImportError:
-        raise EngineError("Ray is not installed: pip install 'workbench[ray]'") from None
+        raise EngineError("Ray is not installed: pip install -e '.[ray]'") from None
     if ray.is_initialized():
         return
     # A local instance gets one logical CPU more than its actors need: Ray Data lists and

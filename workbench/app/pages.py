@@ -17,7 +17,7 @@ from ..stages import realign_event
 from ..store import Workspace
 from . import safe_upload_name, sentence_html, translation_html
 from .browser import HELP, run_script, scroll_html
-from .safe import safe
+from .safe import safe, safe_with_code
 from .state import find_row, open_pair, parse_bool, publish, restore, restore_list, row_key
 from .views import (
     BETWEEN,
@@ -84,8 +84,10 @@ def corpus(st, workspace: Workspace, actor: str) -> None:
     for job in workspace.failed_jobs("translate"):
         lang = job.unit.source_lang
         st.warning(
-            f"{safe(lang)}: {safe(job.detail)}; add one with "
-            f"`workbench models add translate-{safe(lang)}_en-*.argosmodel` (or on the Models page)"
+            safe_with_code(
+                f"{lang}: {job.detail}; add one with "
+                f"`workbench models add translate-{lang}_en-*.argosmodel` (or on the Models page)"
+            )
         )
     for row in workspace.ingest_log(20):
         if row.outcome == "skipped":
@@ -149,7 +151,7 @@ def _run_pipeline(st, workspace: Workspace, paths: list[Path]) -> None:
     for stage in report.stages:
         st.write(f"{stage.name}: {safe(stage.summary)}")
     for warning in report.warnings:
-        st.warning(safe(warning))
+        st.warning(safe_with_code(warning))
 
 
 # --- Events ----------------------------------------------------------------------------

@@ -29,6 +29,17 @@ WORD_JOINER = "\u2060"
 _AUTOLINK = re.compile(r"(?i)(www)(?=\.)|(?<=:)(?=//)|(?=@)")
 
 
+def safe_with_code(text: object) -> str:
+    """Like :func:`safe`, but spans between backticks (commands in the workbench's own
+    messages) show as code: a Markdown code span shows its content literally, so it is
+    inert as it is. Unbalanced backticks: all of it as plain text."""
+    value = "" if text is None else str(text)
+    parts = value.split("`")
+    if len(parts) % 2 == 0 or any("\n" in part for part in parts[1::2]):
+        return safe(value)
+    return "".join(safe(part) if n % 2 == 0 else f"`{part}`" for n, part in enumerate(parts))
+
+
 def safe(text: object) -> str:
     """``text`` as Markdown and HTML that shows exactly ``text`` (no markup, no links)."""
     value = "" if text is None else str(text)

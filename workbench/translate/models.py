@@ -507,7 +507,7 @@ def download_argos_package(source_lang: str, target_lang: str) -> Path:
         from argostranslate import package, settings
     except ImportError:
         raise ModelError(
-            "argostranslate is not installed (pip install 'workbench[argos]' on a "
+            "argostranslate is not installed (pip install -e '.[argos]' on a "
             f"connected machine); or {by_hand}"
         ) from None
     import socket
