@@ -501,3 +501,22 @@ def test_export_is_not_filtered_by_the_pair_views_event(app_workspace):
     assert app.selectbox(key="ex_event").value is None
     chosen = open_app(page="Export", export_event=str(event_id))
     assert chosen.selectbox(key="ex_event").value == event_id
+
+
+def test_the_first_page_says_where_to_review(app_workspace):
+    app = open_page("Corpus")
+    summary = next(m.value for m in app.markdown if "waiting for review" in m.value)
+    events = {d.event_id for d in app_workspace.documents() if d.event_id is not None}
+    assert f"in {len(events)} events" in summary
+    app.button(key="review_start").click().run()
+    assert not app.exception
+    assert app.sidebar.radio(key="page").value == "Parallel view"
+    pair = app.selectbox(key="pv_pair").value
+    info = next(i for i in alignments_of(app_workspace) if i.id == pair)
+    assert "en" in (info.src_lang, info.tgt_lang)  # a pair the reader can check
+
+
+def alignments_of(ws):
+    from workbench.app.views import alignments
+
+    return alignments(ws)

@@ -1844,6 +1844,15 @@ class Workspace:
             ).fetchall()
         )
 
+    def link_overview(self) -> list[tuple[int, str, float | None]]:
+        """``(alignment id, status, confidence)`` of every two-sided link, by alignment and
+        link id: what the first page counts."""
+        rows = self.conn.execute(
+            "SELECT alignment_id, status, confidence FROM links"
+            " WHERE src_ids != '[]' AND tgt_ids != '[]' ORDER BY alignment_id, id"
+        )
+        return [(r[0], r[1], r[2]) for r in rows]
+
     def document_links(self, document_id: int) -> list[DocumentLinkRow]:
         """Every link of the alignments a document is in, by alignment and link id."""
         rows = self.conn.execute(

@@ -22,6 +22,7 @@ from .state import find_row, open_pair, parse_bool, publish, restore, restore_li
 from .views import (
     BETWEEN,
     BETWEEN_EVENTS,
+    HIGH,
     LOW,
     STYLE,
     AlignmentInfo,
@@ -55,8 +56,10 @@ PAGE_SIZE = 50
 
 def corpus(st, workspace: Workspace, actor: str) -> None:
     st.header("Corpus")
-    _add_documents(st, workspace)
     records = workspace.status()
+    if records:
+        _what_next(st, workspace, records)
+    _add_documents(st, workspace)
     if not records:
         st.info("No documents yet: add some above, or run `workbench run DIR`.")
         return
@@ -104,6 +107,43 @@ def corpus(st, workspace: Workspace, actor: str) -> None:
             text, flags, _ = translations[sentence.position]
             block += translation_html(text, flags)
         st.markdown(block, unsafe_allow_html=True)
+
+
+def _what_next(st, workspace: Workspace, records: list[dict]) -> None:
+    """Where the analyst stands and where to go: events, links by confidence band, and a
+    button into the review loop at the first link nobody has reviewed."""
+    events = {r["event"] for r in records if r["event"]}
+    shared = sum(1 for e in events if sum(1 for r in records if r["event"] == e) > 1)
+    overview = workspace.link_overview()
+    waiting = [(a, c) for a, status, c in overview if status == "auto"]
+    bands = {
+        "likely the same": sum(1 for _, c in waiting if c is not None and c >= HIGH),
+        "unsure": sum(1 for _, c in waiting if c is not None and LOW <= c < HIGH),
+        "unlikely (hidden by default)": sum(1 for _, c in waiting if c is None or c < LOW),
+    }
+    reviewed = len(overview) - len(waiting)
+    st.markdown(
+        f"**{len(records)} documents in {_count(len(events), 'event')}** "
+        f"({shared} with more than one document) · **{_count(len(overview), 'link')}**: "
+        f"{reviewed} reviewed, {len(waiting)} waiting for review ("
+        + ", ".join(f"{n} {band}" for band, n in bands.items())
+        + ")."
+    )
+    infos = {i.id: i for i in alignments(workspace)}
+    pending = [infos[a] for a in dict.fromkeys(a for a, _ in waiting) if a in infos]
+    # a pair with links shown by default and an English side first: the reader can check it
+    shown = {a for a, c in waiting if c is not None and c >= LOW}
+    pending.sort(key=lambda i: (i.id not in shown, "en" not in (i.src_lang, i.tgt_lang), i.id))
+    info = pending[0] if pending else None
+    if info is not None:
+        st.button(
+            "Review the links ▶",
+            key="review_start",
+            type="primary",
+            help="The pair view at the first pair with links nobody has reviewed (keys: j, k)",
+            on_click=open_pair,
+            args=(st, info.id, info.event_id, None),
+        )
 
 
 def _add_documents(st, workspace: Workspace) -> None:
@@ -300,7 +340,10 @@ def _pick_pair(st, workspace: Workspace, infos: dict) -> AlignmentInfo:
 
     columns = st.columns(2)
     event_id = columns[0].selectbox("Event", event_ids, format_func=event_label, key="pv_event")
-    choices = [i for i, info in infos.items() if _event_key(info) == event_id]
+    choices = sorted(  # pairs with an English side first: the reader can check both sides
+        (i for i, info in infos.items() if _event_key(info) == event_id),
+        key=lambda i: ("en" not in (infos[i].src_lang, infos[i].tgt_lang), i),
+    )
     if st.session_state.get("pv_pair") not in choices:  # another event: its first pair,
         st.session_state["pv_pair"] = choices[0]  # set, so the box names the pair shown
     pair_id = columns[1].selectbox(
