@@ -21,13 +21,20 @@ def sources() -> list[Path]:
     return sorted(p for package in PACKAGES for p in (ROOT / package).rglob("*.py"))
 
 
+SQL_EXEMPT = {
+    # fault injection: it deletes rows as a regrouping or an older version would, which
+    # no API does on purpose
+    ROOT / "workbench_eval" / "probe.py",
+}
+
+
 def test_no_module_but_the_store_runs_sql():
     """``execute(``, ``executemany(`` and ``executescript(`` appear only in store.py: every
     statement is a :class:`~workbench.store.Workspace` method returning typed records."""
     found = [
         f"{path.relative_to(ROOT)}:{number}: {line.strip()}"
         for path in sources()
-        if path != ROOT / "workbench" / "store.py"
+        if path not in (ROOT / "workbench" / "store.py", *SQL_EXEMPT)
         for number, line in enumerate(path.read_text("utf-8").splitlines(), 1)
         if SQL_CALL.search(line)
     ]

@@ -14,6 +14,7 @@ import pytest
 from workbench import Workspace
 from workbench.document import Skipped
 from workbench.pipeline import Ingester
+from workbench.store import MIGRATIONS
 from workbench.text.ingest import IngestError, iter_files, read_source
 
 from .conftest import ROOT
@@ -176,3 +177,78 @@ def test_an_edit_on_a_pair_that_is_gone_is_a_clear_error(seeded_with_stories, tm
         relink(ws, gone, [0], [0])
     with pytest.raises(EditError, match=f"alignment {gone} no longer exists"):
         mark_no_partner(ws, gone, "src", 0)
+
+
+def test_two_openers_of_a_new_workspace_migrate_it_once(tmp_path):
+    """All see schema 0; the later ones must not apply what the first just applied."""
+    for trial in range(8):
+        path = tmp_path / f"ws{trial}"
+        barrier = threading.Barrier(3)
+        errors: list[BaseException] = []
+
+        def open_it(path=path, barrier=barrier, errors=errors):
+            barrier.wait()
+            try:
+                Workspace(path).close()
+            except BaseException as error:  # what the test looks for
+                errors.append(error)
+
+        threads = [threading.Thread(target=open_it) for _ in range(3)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(120)
+        assert errors == []
+        ws = Workspace(path)
+        assert ws.schema_version == len(MIGRATIONS)
+        ws.close()
+
+
+def test_an_old_workspace_gets_id_counters_from_its_highest_ids(tmp_path, seeded_with_stories):
+    ws = Workspace(tmp_path / "ws")
+    seeded_with_stories.conn.execute("PRAGMA wal_checkpoint(FULL)")
+    seeded_with_stories.conn.backup(ws.conn)
+    with ws.transaction() as conn:  # as a workspace made before the counters
+        conn.execute("DELETE FROM settings WHERE key LIKE 'last_id.%'")
+    ws.conn.execute(f"PRAGMA user_version = {len(MIGRATIONS) - 1}")
+    ws.close()
+    ws = Workspace(tmp_path / "ws")
+    rows = ws.alignment_rows()
+    last = max(r.id for r in rows)
+    doomed = next(r for r in rows if r.id == last)
+    with ws.transaction() as conn:
+        conn.execute("DELETE FROM alignments WHERE id = ?", (last,))
+    again = ws.save_alignment(
+        event_id=doomed.event_id,
+        src_doc=doomed.src_doc,
+        tgt_doc=doomed.tgt_doc,
+        mode="comparable",
+        method="test",
+        params={},
+        links=[],
+    )
+    assert again > last
+
+
+def test_a_page_of_script_only_has_no_text(tmp_path):
+    page = tmp_path / "app.html"
+    page.write_text("<html><head><style>p{}</style></head><script>var a = 1;</script></html>")
+    with pytest.raises(IngestError, match="no text"):
+        read_source(page)
+
+
+@pytest.mark.subprocess
+def test_file_names_with_control_characters_stay_one_inert_line(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "two\nlines.pdf").write_bytes(b"not a pdf")
+    (folder / "red\x1b[31m.pdf").write_bytes(b"not a pdf")
+    (folder / "ok.txt").write_text("The rally took place in Paris on Saturday.", "utf-8")
+    command = [sys.executable, "-m", "workbench", "ingest", str(folder)]
+    result = subprocess.run(
+        [*command, "-w", str(tmp_path / "ws")], capture_output=True, text=True, cwd=ROOT
+    )
+    assert result.returncode == 0, result.stderr
+    skipped = [line for line in result.stderr.splitlines() if line.startswith("skipped")]
+    assert len(skipped) == 2 and "\x1b" not in result.stderr
+    assert any("two\\nlines.pdf" in line for line in skipped)

@@ -61,7 +61,7 @@ def test_an_old_workspace_resumes_without_redoing_finished_jobs(tmp_path, monkey
     ws.close()
 
     upgraded = Workspace(tmp_path / "ws")
-    assert upgraded.schema_version == len(MIGRATIONS) == 5
+    assert upgraded.schema_version == len(MIGRATIONS) == 6
     calls = []
     real = stages_module.align_documents
     monkeypatch.setattr(

@@ -99,3 +99,17 @@ def test_an_address_to_a_pair_that_is_gone_says_so(workspace):
     assert not app.exception
     notice = [w.value for w in app.warning if "no longer exists" in w.value]
     assert notice and f"pair {gone}" in notice[0] and f"event {event}" in notice[0]
+
+
+def test_a_moved_document_does_not_pull_its_siblings_along(workspace, tmp_path):
+    ws = workspace
+    docs = by_name(ws)
+    before = {name: d.event_id for name, d in docs.items()}
+    move_document(ws, docs["rangers.ar.txt"].id, docs["chelsea.en.txt"].event_id)
+    extra = tmp_path / "more"
+    shutil.copytree(ROOT / "tests" / "data" / "independent", extra)
+    run(ws, [extra])
+    after = {name: d.event_id for name, d in by_name(ws).items()}
+    untouched = {name for name in before if name != "rangers.ar.txt"}
+    assert {n: after[n] for n in untouched} == {n: before[n] for n in untouched}
+    assert after["rangers.ar.txt"] == before["chelsea.en.txt"]

@@ -183,9 +183,21 @@ def as_workbench_error(error: BaseException) -> WorkbenchError | None:
     return None
 
 
+_CONTROL = {
+    code: f"\\x{code:02x}" for code in (*range(0x20), 0x7F, *range(0x80, 0xA0)) if code != 0x09
+}
+_CONTROL.update({0x2028: "\\u2028", 0x2029: "\\u2029"})
+
+
+def printable(text: str) -> str:
+    """``text`` with control characters written as escapes (``\\n``, ``\\x1b``): a file
+    name may hold a newline (a second, fake line) or a terminal escape sequence."""
+    return text.replace("\n", "\\n").translate(_CONTROL)
+
+
 def show_error(error: WorkbenchError) -> None:
     """``error: MESSAGE`` on one line of stderr (markup in the message is shown as is)."""
-    message = " ".join(str(error).splitlines()).strip() or type(error).__name__
+    message = printable(" ".join(str(error).splitlines()).strip()) or type(error).__name__
     err.print(Text.assemble(("error:", "red"), " ", message), highlight=False, soft_wrap=True)
 
 
@@ -377,7 +389,7 @@ def _print_report(workspace: Workspace, report: RunReport) -> None:
 def _warn(line: str) -> None:
     """One line on stderr, after everything already written to stdout."""
     STDOUT.flush()
-    err.print(line, highlight=False, markup=False, soft_wrap=True)
+    err.print(printable(line), highlight=False, markup=False, soft_wrap=True)
 
 
 EngineOption = Annotated[

@@ -45,7 +45,7 @@ import json
 import re
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from importlib import resources
 
@@ -797,12 +797,27 @@ def _short(text: str, limit: int = 70) -> str:
 
 def assign_events(workspace: Workspace, embedder: CachedEmbedder) -> list[ThreadGroup]:
     """Regroup the documents whose event was not chosen by a user; store threads, events,
-    dates and reasons. Returns the threads (each with its events)."""
+    dates and reasons. Returns the threads (each with its events).
+
+    Every document is grouped, the ones a user placed too, and those are then taken out
+    of the groups: left out of the grouping, their evidence would be missing and could
+    join documents the user never touched (moving one translation of a match report into
+    another match's event pulled its two siblings after it)."""
     auto_ids = workspace.auto_grouped_document_ids()
     docs = profiles(workspace, embedder)
-    threads = group([p for p in docs if p.id in auto_ids]) if auto_ids else []
+    threads = [without_placed(t, auto_ids) for t in group(docs)] if auto_ids else []
+    threads = [t for t in threads if t.events]
     workspace.replace_auto_events(threads, {p.id: (p.date.iso() if p.date else None) for p in docs})
     return threads
+
+
+def without_placed(thread: ThreadGroup, auto_ids: set[int]) -> ThreadGroup:
+    """The thread with only the documents the grouping may place (events left empty go)."""
+    events = [
+        replace(event, document_ids=[d for d in event.document_ids if d in auto_ids])
+        for event in thread.events
+    ]
+    return replace(thread, events=[e for e in events if e.document_ids])
 
 
 def move_document(workspace: Workspace, document_id: int, event_id: int | None) -> int:

@@ -69,6 +69,36 @@ def now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
+def _wal_mode(conn: sqlite3.Connection, timeout: float) -> str:
+    """Switch to WAL journal mode. The switch needs the database to itself, and SQLite
+    answers "locked" at once (no busy wait) while another connection is creating a new
+    workspace's tables: wait for it, up to ``timeout`` seconds."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            return conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.02)
+
+
+def sql_statements(script: str) -> Iterator[str]:
+    """The statements of an SQL script, cut where SQLite says a statement is complete (a
+    semicolon inside a string or a trigger does not end one)."""
+    statement = ""
+    for piece in script.split(";"):
+        statement += piece + ";"
+        if sqlite3.complete_statement(statement):
+            if statement.strip(" \n\t;"):
+                yield statement
+            statement = ""
+    if statement.strip(" \n\t;"):
+        yield statement
+
+
 NEVER_REUSED = ("alignments", "events", "threads")
 """Tables whose ids are addresses (bookmarks, ``?event=5&alignment=11``): an id, once
 handed out, is never handed out again, so a stale address finds nothing rather than
@@ -390,6 +420,17 @@ MIGRATIONS: list[str] = [
     DROP TABLE jobs;
     ALTER TABLE jobs_new RENAME TO jobs;
     """,
+    # 6: ids of alignments, events and threads are never handed out again (fresh_id): the
+    # counters start at the highest id there is, so a pair removed later does not give its
+    # id to a new one (ids removed before this version cannot be known)
+    """
+    INSERT OR IGNORE INTO settings (key, value)
+        SELECT 'last_id.alignments', ifnull(max(id), 0) FROM alignments;
+    INSERT OR IGNORE INTO settings (key, value)
+        SELECT 'last_id.events', ifnull(max(id), 0) FROM events;
+    INSERT OR IGNORE INTO settings (key, value)
+        SELECT 'last_id.threads', ifnull(max(id), 0) FROM threads;
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -701,7 +742,7 @@ class Workspace:
             _refuse_foreign(conn, self.db_path)
             conn.execute("PRAGMA foreign_keys = ON")
             conn.execute(f"PRAGMA busy_timeout = {int(self.timeout * 1000)}")
-            mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            mode = _wal_mode(conn, self.timeout)
             if mode != "wal" and os.access(self.db_path, os.W_OK):
                 raise WorkspaceError(f"cannot use WAL journal mode for {self.db_path}")
             conn.execute("PRAGMA synchronous = NORMAL")
@@ -767,12 +808,21 @@ class Workspace:
             raise _workspace_error(error, self.db_path) from None
 
     def _apply_migration(self, target: int) -> None:
-        """Run migration ``target`` and bump ``user_version`` in one transaction."""
-        script = (
-            f"BEGIN IMMEDIATE;\n{MIGRATIONS[target]};\nPRAGMA user_version = {target + 1};\nCOMMIT;"
-        )
+        """Run migration ``target`` and bump ``user_version`` in one write transaction.
+
+        The version is read again once the write lock is held: two processes opening a
+        new (or old) workspace at once both saw the old version, and the second one
+        applied the migrations the first had just applied (``table settings already
+        exists``; once, a schema left one version ahead of its number)."""
         try:
-            self.conn.executescript(script)
+            self.conn.execute("BEGIN IMMEDIATE")
+            if self.conn.execute("PRAGMA user_version").fetchone()[0] > target:
+                self.conn.execute("COMMIT")  # another process got there first
+                return
+            for statement in sql_statements(MIGRATIONS[target]):
+                self.conn.execute(statement)
+            self.conn.execute(f"PRAGMA user_version = {target + 1}")
+            self.conn.execute("COMMIT")
         except BaseException:
             if self.conn.in_transaction:
                 self.conn.execute("ROLLBACK")

@@ -816,3 +816,70 @@ def eval_events_scale_command(
         f"({run.events} events, {run.threads} threads)",
         highlight=False,
     )
+
+
+@eval_app.command("probe")
+def eval_probe_command(
+    workdir: Annotated[
+        Path | None,
+        typer.Option(
+            help="Folder for the cases (kept, a fresh subfolder each run) "
+            "[default: a temporary one]."
+        ),
+    ] = None,
+) -> None:
+    """Issue 23's reliability probe: bad files, languages, links, options, user decisions,
+    concurrency and kill -9 against the real workbench. A report: exit 0 with broken cases."""
+    import contextlib
+    import tempfile
+    import time
+
+    from rich.text import Text
+
+    from .probe import run_probe
+
+    start = time.monotonic()
+    with (
+        (
+            tempfile.TemporaryDirectory() if workdir is None else contextlib.nullcontext(workdir)
+        ) as where,
+        _bar("probing") as bar,
+    ):
+        cases = run_probe(Path(where), bar)
+    table = Table(title=f"reliability probe, issue 23 ({time.monotonic() - start:.0f} s)")
+    for column in ("group", "case", "result", "detail"):
+        table.add_column(column, overflow="fold")
+    for case in cases:
+        result = Text("held", "green") if case.held else Text("broken", "red")
+        table.add_row(Text(case.group), Text(case.name), result, Text(case.detail))
+    out.print(table)
+    held = sum(case.held for case in cases)
+    out.print(f"{len(cases)} cases: {held} held, {len(cases) - held} broken", highlight=False)
+
+
+@eval_app.command("facts")
+def eval_facts_command(
+    semeval: Annotated[Path, typer.Argument(help="../shared/eval/semeval2022t8-dev")],
+    workdir: Annotated[
+        Path | None, typer.Option(help="Folder for the corpus and its workspace (cached).")
+    ] = None,
+) -> None:
+    """Links between independent reports of one story (the report part of the rated news
+    pairs): do the links shown state the same fact? Against workbench_eval/data's labels."""
+    from .facts import labelled_links, score
+
+    semeval = _eval_folder(semeval, "facts")
+    labelled = labelled_links(semeval, _eval_workdir(workdir))
+    table = Table(title=f"same-fact links, {len(labelled)} pairs of independent reports")
+    for column in ("confidence from", "links shown", "P (same)", "P (same or partial)", "R"):
+        table.add_column(column)
+    for floor in (0.0, 0.3, 0.5, 0.7, 0.9):
+        r = score(labelled, floor)
+        table.add_row(
+            f"{floor:g}",
+            str(r.shown),
+            f"{r.precision:.3f}",
+            f"{r.precision_lenient:.3f}",
+            f"{r.recall:.3f} ({r.same_found} of {r.same})",
+        )
+    out.print(table)

@@ -258,7 +258,10 @@ def html_to_text(html: str) -> str:
     from lxml import html as lxml_html
 
     try:
-        return lxml_html.fromstring(html).text_content()
+        tree = lxml_html.fromstring(html)
+        for hidden in tree.xpath("//script | //style | //noscript | //template"):
+            hidden.drop_tree()  # code and styling, never text a reader sees
+        return tree.text_content()
     except Exception as error:  # lxml raises a zoo of parser errors
         raise IngestError(f"cannot parse HTML: {error}") from None
 

