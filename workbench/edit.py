@@ -420,6 +420,7 @@ def undo(workspace: Workspace, alignment_id: int, actor: str | None = None) -> s
     The links come back exactly as they were (ids, sentences, score, status, who and when).
     """
     with workspace.transaction():
+        _pair(workspace, alignment_id)  # a pair a run removed: say so
         edit = workspace.edit_to_undo(alignment_id, actor)
         if edit is None:
             return None
