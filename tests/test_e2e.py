@@ -110,13 +110,12 @@ CHROMIUM_FLAGS = [
 def test_parallel_view_in_a_real_browser(seeded, tmp_path):
     from workbench import Workspace
 
+    from .files import link_seed_pair
+
     ws = Workspace(tmp_path / "ws")
     seeded.conn.execute("PRAGMA wal_checkpoint(FULL)")
     seeded.conn.backup(ws.conn)
-    alignment = ws.conn.execute(
-        "SELECT a.id FROM alignments a JOIN documents d ON d.id = a.tgt_doc"
-        " WHERE d.lang = 'en' ORDER BY a.id LIMIT 1"
-    ).fetchone()[0]
+    alignment = link_seed_pair(ws)  # a comparable fa-en pair (a run keeps no seed links)
     flags = ("--server.headless", "true", "--browser.gatherUsageStats", "false")
     with serving(ws.path, tmp_path / "streamlit.log", flags=flags) as base, chromium() as browser:
         page = browser.new_page(viewport={"width": 1500, "height": 1800})
