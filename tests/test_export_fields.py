@@ -66,3 +66,18 @@ def test_short_titles_are_cut_between_words():
     assert short == "Iranian Opposition Convention For Free…"
     assert short_title("x" * 70, 60) == "x" * 70  # one long word stays whole
     assert short_title("  two\nlines  ") == "two lines"
+
+
+def test_an_untitled_document_is_named_by_its_first_words(tmp_path):
+    from workbench import Workspace
+    from workbench_eval.app import add_aligned_pair
+
+    ws = Workspace(tmp_path / "ws")
+    long = "The rally in Paris drew thousands of people from many countries around the world."
+    add_aligned_pair(ws, [long], ["تجمع پاریس"], ("en", "fa"))
+    with ws.transaction():
+        for doc in ws.documents():
+            ws.update_document(doc.id, title="")
+    (row,) = workspace_rows(ws)
+    assert row.src_doc == f"{row.src_doc_id}: {short_title(long)}"
+    assert row.tgt_doc == f"{row.tgt_doc_id}: تجمع پاریس"

@@ -243,8 +243,8 @@ def workspace_rows(
         src_doc, tgt_doc = docs.get(link.src_doc), docs.get(link.tgt_doc)
         yield ExportRow(
             event=link.event,
-            src_doc=_doc_name(src_doc),
-            tgt_doc=_doc_name(tgt_doc),
+            src_doc=_doc_name(src_doc, src),
+            tgt_doc=_doc_name(tgt_doc, tgt),
             src_lang=_side_lang(src, src_ids, src_doc.lang if src_doc else ""),
             tgt_lang=_side_lang(tgt, tgt_ids, tgt_doc.lang if tgt_doc else ""),
             src_ids=src_ids,
@@ -292,11 +292,13 @@ def real_translations(workspace: Workspace, document_id: int) -> dict[int, str]:
     }
 
 
-def _doc_name(doc) -> str:
-    """``"ID: title"`` (``"ID:"`` without a title), the title shortened between words."""
+def _doc_name(doc, sentences: dict[int, tuple[str, str, str]]) -> str:
+    """``"ID: title"``, the title shortened between words; a document without a title is
+    named by its first words, as the app names it (``"ID:"`` when it has no text)."""
     if doc is None:
         return ""
-    title = short_title(doc.title)
+    first = sentences[min(sentences)][0] if sentences else ""
+    title = short_title(doc.title or first)
     return f"{doc.id}: {title}" if title else f"{doc.id}:"
 
 
