@@ -149,3 +149,17 @@ def test_the_floor_is_one_rule_for_sql_and_python(tmp_path):
         kept = [r for r in every if shown_at(r.confidence, r.status, floor)]
         assert list(workspace_rows(ws, min_confidence=floor)) == kept
     assert [r.src_ids for r in workspace_rows(ws, min_confidence=0.5)] == [[0], [2], [3]]
+
+
+@pytest.mark.subprocess
+def test_a_tmx_export_says_what_it_leaves_out(seeded_with_stories, tmp_path):
+    from workbench.export import workspace_rows
+
+    from .test_cli import workbench
+
+    rows = list(workspace_rows(seeded_with_stories))
+    same = sum(r.src_lang == r.tgt_lang for r in rows)
+    assert same  # lines in another language than their document (an English headline)
+    result = workbench("export", "--format", "tmx", workspace=seeded_with_stories.path)
+    assert result.returncode == 0, result.stderr
+    assert f"{same} link" in result.stderr and "left out" in result.stderr

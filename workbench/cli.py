@@ -927,6 +927,12 @@ def export_command(
         _warn(f"warning: {_why_no_links(ws, event, hidden, min_confidence)}")
     elif out_file is not None:
         _warn(f"{count} links written to {out_file}")
+    if rows and count < len(rows):  # TMX pairs two languages: same-language links go
+        left = len(rows) - count
+        _warn(
+            f"{left} link{'s' if left != 1 else ''} between two documents of one language"
+            " left out (a TMX unit pairs two languages; TSV and JSON keep them)"
+        )
     if rows and hidden:
         _warn(_hidden_note(hidden, min_confidence))
 
