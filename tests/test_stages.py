@@ -69,3 +69,21 @@ def test_links_export_as_tsv_and_tmx(seeded_with_stories):
     assert list(workspace_rows(seeded, min_confidence=0.5)) == [
         r for r in rows if r.confidence >= 0.5
     ]
+
+
+def test_readme_counts_for_the_seeds_are_true(seeded):
+    """README's first command describes what the seeds give: keep it true."""
+    import re
+
+    from workbench.stages import thread_pairs
+
+    from .conftest import ROOT
+
+    readme = (ROOT / "README.md").read_text("utf-8")
+    threads, events = map(int, re.search(r"\((\d+) threads, (\d+) events", readme).groups())
+    mined = int(re.search(r"(\d+) pairs of documents of related events", readme)[1])
+    held = {d.event_id for d in seeded.documents() if d.event_id is not None}
+    assert len(held) == events
+    assert len({e.thread_id for e in seeded.events() if e.id in held}) == threads
+    assert len(thread_pairs(seeded)) == mined
+    assert seeded.alignment_rows() == []  # "no link is kept"
