@@ -282,7 +282,7 @@ def test_documents_and_events_are_named_by_title_file_and_date():
     untitled = DocName(
         3, "fa", "نخستین جمله‌ی این متن بلند است و ادامه دارد تا اینجا", "a.txt", "2020", 5
     )
-    assert untitled.label(4) == "\u2068نخستین جمله‌ی این متن …\u2069 · a.txt · 2020"
+    assert untitled.label(4) == "\u2068نخستین جمله‌ی این متن …\u2069 · a.txt · \u20662020\u2069"
     titled = DocName(4, "en", "Talks in Muscat", "b.html #2", None, 6)
     assert titled.label() == "\u2068Talks in Muscat\u2069 · b.html #2"
     assert "event 5" in pair_label(untitled, titled, "comparable", between_events=True)
@@ -306,7 +306,7 @@ def test_an_untitled_document_is_named_by_its_first_words(app_workspace):  # noq
     assert names[untitled.id].title == first
     assert names[untitled.id].label().startswith("\u2068" + " ".join(first.split()[:5]))
     dated = next(d for d in app_workspace.documents() if d.date)
-    assert names[dated.id].label().endswith(f" · {dated.date}")
+    assert names[dated.id].label().endswith(f" · \u2066{dated.date}\u2069")  # reads LTR
 
 
 def test_latest_edit_names_what_undo_brings_back(review_pair):

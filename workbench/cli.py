@@ -347,6 +347,8 @@ def _print_report(workspace: Workspace, report: RunReport) -> None:
         if item.outcome == "skipped":
             _warn(f"skipped {item.path}: {item.detail}")
     docs = {i for item in report.ingested for i in item.document_ids}
+    from .export import short_title
+
     table = Table(title=Text(f"workspace {workspace.path}"), title_justify="left")
     columns = ("document", "title", "lang", "sentences", "sentence langs", "date", "event")
     for column in (*columns, "thread", "status"):
@@ -357,13 +359,13 @@ def _print_report(workspace: Workspace, report: RunReport) -> None:
         langs = ", ".join(f"{k} {v}" for k, v in record["sentence_langs"].items())
         cells = (
             name,
-            record["title"][:48],
+            short_title(record["title"], 48),
             record["lang"],
             str(record["sentences"]),
             langs,
             record["date"] or "",
-            (record["event"] or "")[:32],
-            (record["thread"] or "")[:32],
+            short_title(record["event"] or "", 32),
+            short_title(record["thread"] or "", 32),
             "new" if record["id"] in docs else "",
         )
         table.add_row(*(Text(cell) for cell in cells))

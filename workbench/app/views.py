@@ -83,7 +83,8 @@ class DocName:
     def label(self, words: int = 10) -> str:
         """``«title» · file · date`` (the title isolated, so its direction stays its own)."""
         parts = [isolate(_first_words(self.title, words))] if self.title else []
-        parts += [self.file] + ([self.date] if self.date else [])
+        # a date reads left to right even inside a right-to-left label
+        parts += [self.file] + ([f"\u2066{self.date}\u2069"] if self.date else [])
         return " · ".join(parts)
 
 
