@@ -294,3 +294,65 @@ def test_changing_the_event_names_the_pair_shown(server, browser):
         i.label for i in infos if i.id == shown
     )
     page.close()
+
+
+def row_number(page) -> int:
+    """The focused row's number, from the panel's heading ("Row 7 of 30: ...")."""
+    return int(page.locator(".st-key-pv_panel h3").inner_text().split()[1])
+
+
+def test_keys_are_never_lost(server, browser):
+    """Six j's at 120 ms move six rows even while the app reruns, the focused row comes
+    into the window at 1440x900, and j right after a dropdown choice moves the focus
+    instead of being typed into the box."""
+    base, _, review, _ = server
+    page = open_page(browser, f"{base}/?page=Parallel+view&alignment={review}", "tr.cur")
+    start = row_number(page)
+    for _ in range(6):
+        page.keyboard.press("j")
+        page.wait_for_timeout(120)
+    page.wait_for_function(
+        f"document.querySelector('.st-key-pv_panel h3').textContent.startsWith('Row {start + 6} ')",
+        timeout=60_000,
+    )
+    settle(page)
+    page.wait_for_timeout(1500)  # the scroll script runs after the table is drawn
+    top, bottom = page.eval_on_selector(
+        "tr.cur", "e => [e.getBoundingClientRect().top, e.getBoundingClientRect().bottom]"
+    )
+    assert top >= 0 and bottom <= 900  # the focused row is on screen
+    boxes = page.locator('[data-testid="stSelectbox"]')
+    boxes.nth(1).click()  # the Documents box: choose the same pair again
+    page.get_by_role("option").first.click()
+    settle(page)
+    before = row_number(page)
+    page.keyboard.press("j")
+    page.wait_for_function(
+        f"!document.querySelector('.st-key-pv_panel h3').textContent.startsWith('Row {before} ')",
+        timeout=30_000,
+    )
+    assert "j" not in boxes.nth(1).locator("input").input_value()
+    page.close()
+
+
+def test_the_pair_view_at_800_pixels(server, browser):
+    """No button label is cut at 800 px; screenshots at both sizes."""
+    base, _, review, _ = server
+    page = browser.new_page(viewport={"width": 800, "height": 900})
+    page.goto(f"{base}/?page=Parallel+view&alignment={review}")
+    page.wait_for_selector("tr.cur", timeout=90_000)
+    settle(page)
+    cut = page.evaluate(
+        """() => [...document.querySelectorAll('[data-testid=stMain] button')]
+             .filter(b => b.offsetParent !== null)
+             .filter(b => [...b.querySelectorAll('p, div')].some(
+                 e => e.scrollWidth > e.clientWidth + 1))
+             .map(b => b.innerText)"""
+    )
+    assert cut == []
+    SCREENSHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "pair-view-800.png"), full_page=True)
+    page.close()
+    wide = open_page(browser, f"{base}/?page=Parallel+view&alignment={review}", "tr.cur")
+    wide.screenshot(path=str(SCREENSHOTS / "pair-view-1440.png"))
+    wide.close()

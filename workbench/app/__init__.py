@@ -78,6 +78,7 @@ def main() -> None:
     page = st.sidebar.radio("Page", PAGES, key="page")
     publish(st, "page", page, default=PAGES[0])
     _keyboard(st)
+    st.markdown(LAYOUT_CSS, unsafe_allow_html=True)
     st.sidebar.caption(f"workspace {safe(workspace.path)}")
     actor = st.sidebar.text_input("Your name (saved with edits)", key="actor")
     from . import pages
@@ -90,6 +91,14 @@ def main() -> None:
         "Export": pages.export,
         "Models": pages.models,
     }[page](st, workspace, actor or "app")
+
+
+LAYOUT_CSS = """<style>
+/* a narrow window wraps a button's label instead of cutting it ("◀ P…", "Me…") */
+[data-testid="stMain"] button p { white-space: normal; overflow: visible;
+  text-overflow: clip; overflow-wrap: anywhere; }
+[data-testid="stMain"] button { height: auto; min-height: 2.5rem; }
+</style>"""
 
 
 def _keyboard(st) -> None:

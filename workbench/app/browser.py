@@ -52,6 +52,7 @@ _KEYBOARD = """
   if (old) {
     doc.removeEventListener("keydown", old.key, true);
     doc.removeEventListener("click", old.click, true);
+    doc.removeEventListener("click", old.chosen, true);
   }
   function typing(el) {
     if (!el || !el.tagName) return false;
@@ -77,15 +78,50 @@ _KEYBOARD = """
       if (box() || ++tries > 100) { win.clearInterval(timer); if (box()) box().focus(); }
     }, 100);
   }
+  // Keys wait their turn: a button pressed while the app reruns is lost (Streamlit reads
+  // one press per run), so each key is pressed once the previous one's run has ended.
+  const queue = win.__workbenchQueue || (win.__workbenchQueue = []);
+  function running() {
+    const status = doc.querySelector('[data-testid="stStatusWidget"]');
+    return !!(status && status.offsetParent !== null && /running/i.test(status.innerText))
+      || Date.now() < (win.__workbenchQuietUntil || 0);
+  }
+  function drain() {
+    if (win.__workbenchDraining) return;
+    win.__workbenchDraining = true;
+    (function step() {
+      if (!queue.length) { win.__workbenchDraining = false; return; }
+      if (running()) { win.setTimeout(step, 60); return; }
+      press(queue.shift());
+      win.__workbenchQuietUntil = Date.now() + 350;  // the run it starts takes a moment to show
+      win.setTimeout(step, 60);
+    })();
+  }
+  function selectBox(el) {
+    return !!(el && el.closest && el.closest('[data-baseweb="select"]'));
+  }
+  function leaveSelectBox() {  // after a choice, keys belong to the page again
+    win.setTimeout(function () {
+      if (selectBox(doc.activeElement)) doc.activeElement.blur();
+    }, 80);
+  }
   function key(event) {
     if (event.ctrlKey || event.metaKey || event.altKey || event.isComposing) return;
+    if (selectBox(doc.activeElement) && event.key === "Enter") {
+      leaveSelectBox();  // a choice made with the keyboard
+      return;
+    }
     if (typing(event.target) || typing(doc.activeElement)) return;
     const widget = KEYS[event.key];
     if (event.key === %(search)s) focusSearch();
-    else if (!widget || !press(widget)) return;
+    else if (!widget || !doc.querySelector(".st-key-" + widget)) return;
+    else { queue.push(widget); drain(); }
     // ours: Streamlit's own shortcuts ("c" clears its caches) must not see it
     event.preventDefault();
     event.stopPropagation();
+  }
+  function chosen(event) {  // a choice made with the mouse
+    if (event.target.closest && event.target.closest('[role="option"]')) leaveSelectBox();
   }
   function click(event) {
     if (event.button !== 0 || event.ctrlKey || event.metaKey || event.shiftKey) return;
@@ -101,7 +137,8 @@ _KEYBOARD = """
   }
   doc.addEventListener("keydown", key, true);
   doc.addEventListener("click", click, true);
-  win.__workbenchListeners = {key: key, click: click};
+  doc.addEventListener("click", chosen, true);
+  win.__workbenchListeners = {key: key, click: click, chosen: chosen};
 })();
 </script>
 """
@@ -127,6 +164,9 @@ _SCROLL = """
         const top = el.getBoundingClientRect().top - box.getBoundingClientRect().top;
         box.scrollTop += top - box.clientHeight / 3;
       }
+      // and the page, when the box itself starts below the window (a short screen)
+      const rect = el.getBoundingClientRect();
+      if (rect.top < 0 || rect.bottom > win.innerHeight) el.scrollIntoView({block: "nearest"});
       done += 1;
     }
     // the table may still be drawing: look again for a moment

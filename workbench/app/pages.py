@@ -647,9 +647,9 @@ def _edit_panel(
     is_link = row.link_id is not None
     actions = [  # each: what it does when its button was clicked (None: not clicked)
         cols[0].button("Confirm", key="ed_confirm", disabled=not is_link, help="key: c")
-        and partial(_status, workspace, row.link_id, "confirmed", actor, following),
+        and partial(_status, st, workspace, row, "confirmed", actor, following),
         cols[1].button("Reject", key="ed_reject", disabled=not is_link, help="key: x")
-        and partial(_status, workspace, row.link_id, "rejected", actor, following),
+        and partial(_status, st, workspace, row, "rejected", actor, following),
         cols[2].button(
             "Merge with previous", key="ed_merge_prev", disabled=not _mergeable(row, before)
         )
@@ -688,8 +688,10 @@ def _edit_panel(
     st.rerun()
 
 
-def _status(workspace: Workspace, link_id: int, status: str, actor: str, then: str) -> str:
-    edit.set_status(workspace, link_id, status, actor)
+def _status(st, workspace: Workspace, row, status: str, actor: str, then: str) -> str:
+    """Confirm or reject the row's link, say so, and move on."""
+    edit.set_status(workspace, row.link_id, status, actor)
+    st.toast(f"{row.label()} {status} (by {actor})")
     return then
 
 

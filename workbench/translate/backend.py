@@ -262,7 +262,9 @@ def missing_model_message(source_lang: str, target_lang: str = "en") -> str:
     return (
         f"no {source_lang}->{target_lang} translation model installed; add one with "
         f"`workbench models add translate-{source_lang}_{target_lang}-*.argosmodel` "
-        f"(or `workbench models install {source_lang} {target_lang}` on a connected machine)"
+        f"(or `workbench models install {source_lang} {target_lang}` on a connected machine);"
+        " the file is an Argos Translate package from the Argos index (README, Translation"
+        " models, says where)"
     )
 
 
