@@ -98,7 +98,8 @@ _KEYBOARD = """
     })();
   }
   function selectBox(el) {
-    return !!(el && el.closest && el.closest('[data-baseweb="select"]'));
+    // single choice only: in a multiselect (re-link by text) letters search the options
+    return !!(el && el.closest && el.closest('[data-testid="stSelectbox"]'));
   }
   function leaveSelectBox() {  // after a choice, keys belong to the page again
     win.setTimeout(function () {
@@ -111,8 +112,13 @@ _KEYBOARD = """
       leaveSelectBox();  // a choice made with the keyboard
       return;
     }
-    if (typing(event.target) || typing(doc.activeElement)) return;
     const widget = KEYS[event.key];
+    let target = event.target;
+    if (widget && selectBox(doc.activeElement) && !doc.querySelector('[role="listbox"]')) {
+      doc.activeElement.blur();  // a closed dropdown still holding the focus: a command
+      target = doc.body;
+    }
+    if (typing(target) || typing(doc.activeElement)) return;
     if (event.key === %(search)s) focusSearch();
     else if (!widget || !doc.querySelector(".st-key-" + widget)) return;
     else { queue.push(widget); drain(); }
@@ -149,7 +155,7 @@ _SCROLL = """
   const win = window.parent, doc = win.document;
   %(hide)s
   const ids = %(ids)s;
-  let tries = 0;
+  let tries = 0, pageScrolled = false;
   function visible(el, box) {
     const a = el.getBoundingClientRect(), b = box.getBoundingClientRect();
     return a.top >= b.top && a.bottom <= b.bottom;
@@ -164,11 +170,15 @@ _SCROLL = """
         const top = el.getBoundingClientRect().top - box.getBoundingClientRect().top;
         box.scrollTop += top - box.clientHeight / 3;
       }
-      // and the page, when the box itself starts below the window (a short screen)
+      // and the page, once, when the row lies outside the window (a short screen): once
+      // only, so a reader who scrolls up to a dropdown is not pulled back down
       const rect = el.getBoundingClientRect();
-      if (rect.top < 0 || rect.bottom > win.innerHeight) el.scrollIntoView({block: "nearest"});
+      if (!pageScrolled && (rect.top < 0 || rect.bottom > win.innerHeight)) {
+        el.scrollIntoView({block: "nearest"});
+      }
       done += 1;
     }
+    if (done === ids.length) pageScrolled = true;
     // the table may still be drawing: look again for a moment
     if (++tries < 15) win.setTimeout(scroll, done === ids.length ? 200 : 100);
   }
