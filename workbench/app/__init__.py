@@ -94,10 +94,16 @@ def main() -> None:
 
 
 LAYOUT_CSS = """<style>
-/* a narrow window wraps a button's label instead of cutting it ("◀ P…", "Me…") */
+/* a button's label wraps between words instead of being cut ("◀ P…", "Me…") */
 [data-testid="stMain"] button p { white-space: normal; overflow: visible;
-  text-overflow: clip; overflow-wrap: anywhere; }
+  text-overflow: clip; }
 [data-testid="stMain"] button { height: auto; min-height: 2.5rem; }
+/* a narrow window: rows of columns wrap, three at most side by side (a row of six
+   buttons becomes two rows of three; the map, a narrow column, goes below the table) */
+@media (max-width: 1100px) {
+  [data-testid="stMain"] [data-testid="stHorizontalBlock"] { flex-wrap: wrap; }
+  [data-testid="stMain"] [data-testid="stColumn"] { min-width: calc(33% - 1rem) !important; }
+}
 </style>"""
 
 
