@@ -636,6 +636,11 @@ def _edit_panel(
     (not the filtered list), and every edit is checked by :mod:`workbench.edit`, which
     refuses what would corrupt the alignment; the reason is shown above the buttons.
     Confirm and Reject move on to the next row; Undo focuses what it brought back."""
+    if not st.session_state.get("actor"):
+        st.caption(
+            f"Edits are saved under the name {actor!r}: type yours under \"Your name\" in the"
+            " sidebar, so a colleague sees who decided what."
+        )
     message = st.empty()
     key = row_key(row)  # widgets of one row: moving on clears their selections
     index = next(k for k, r in enumerate(rows) if r.key == key)
