@@ -92,3 +92,22 @@ def link_seed_pair(ws, confidence: float = 0.9) -> int:
         params={},
         links=[([i], [0], 1.0, "1-1", confidence) for i in range(persian.sentences)],
     )
+
+
+def realign_after_removing_the_newest(ws) -> tuple[int, int]:
+    """Remove the newest alignment (as a regrouping does) and align its pair again:
+    ``(removed id, new id)``."""
+    rows = ws.alignment_rows()
+    doomed = max(rows, key=lambda r: r.id)
+    with ws.transaction() as conn:
+        conn.execute("DELETE FROM alignments WHERE id = ?", (doomed.id,))
+    again = ws.save_alignment(
+        event_id=doomed.event_id,
+        src_doc=doomed.src_doc,
+        tgt_doc=doomed.tgt_doc,
+        mode="comparable",
+        method="test",
+        params={},
+        links=[([0], [0], 1.0, "1-1", 0.9)],
+    )
+    return doomed.id, again

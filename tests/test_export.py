@@ -38,6 +38,17 @@ def rows() -> list[ExportRow]:
     ]
 
 
+def seed_pair_workspace(tmp_path: Path):
+    """A workspace holding seeds 000 (Persian, an English headline inside) and 003
+    (English), read but not aligned."""
+    from workbench import Workspace, run
+
+    seeds = Path(__file__).parent.parent / "seeds"
+    ws = Workspace(tmp_path / "ws")
+    run(ws, [next(seeds.glob("000_*")), next(seeds.glob("003_*"))], stages=[])
+    return ws
+
+
 def test_escape_tsv_round_trip_characters():
     assert escape_tsv("a\tb\nc\\d\re") == "a\\tb\\nc\\\\d\\re"
 
@@ -96,22 +107,12 @@ def test_each_side_carries_the_language_it_is_written_in(tmp_path):
     English side, and TMX (a translation memory) leaves an English-English unit out. (No
     seed link holds it since mined links that state no shared fact are not stored: the
     links are made here, each sentence of 000 against the first of 003.)"""
-    from workbench import Workspace, run
     from workbench.export import workspace_rows
 
-    seeds = Path(__file__).parent.parent / "seeds"
-    ws = Workspace(tmp_path / "ws")
-    run(ws, [next(seeds.glob("000_*")), next(seeds.glob("003_*"))], stages=[])
-    persian, english = sorted(ws.documents(), key=lambda d: d.lang != "fa")
-    ws.save_alignment(
-        event_id=None,
-        src_doc=persian.id,
-        tgt_doc=english.id,
-        mode="comparable",
-        method="test",
-        params={},
-        links=[([i], [0], 1.0, "1-1", 0.9) for i in range(persian.sentences)],
-    )
+    from .files import link_seed_pair
+
+    ws = seed_pair_workspace(tmp_path)
+    link_seed_pair(ws)
     rows = list(workspace_rows(ws))
     headline = [r for r in rows if r.src_text.startswith("Iran Dissidents to March on Paris")]
     assert headline and all(r.src_lang == "en" for r in headline)
@@ -120,14 +121,11 @@ def test_each_side_carries_the_language_it_is_written_in(tmp_path):
 
 def test_the_floor_is_one_rule_for_sql_and_python(tmp_path):
     """The store's SQL and the app's filters ask the same question (``shown_at``)."""
-    from workbench import Workspace, run
     from workbench.document import shown_at
     from workbench.edit import links, set_status
     from workbench.export import workspace_rows
 
-    seeds = Path(__file__).parent.parent / "seeds"
-    ws = Workspace(tmp_path / "ws")
-    run(ws, [next(seeds.glob("000_*")), next(seeds.glob("003_*"))], stages=[])
+    ws = seed_pair_workspace(tmp_path)
     persian, english = sorted(ws.documents(), key=lambda d: d.lang != "fa")
     aid = ws.save_alignment(
         event_id=None,

@@ -18,7 +18,13 @@ from workbench.store import MIGRATIONS
 from workbench.text.ingest import IngestError, iter_files, read_source
 
 from .conftest import ROOT
-from .files import declare_size, write_docx, write_pdf, write_pdf_content
+from .files import (
+    declare_size,
+    realign_after_removing_the_newest,
+    write_docx,
+    write_pdf,
+    write_pdf_content,
+)
 
 NESTED = "BT /F1 12 Tf 72 720 Td " + "[" * 100_000 + "(x)" + "]" * 100_000 + " TJ ET"
 
@@ -213,20 +219,7 @@ def test_an_old_workspace_gets_id_counters_from_its_highest_ids(tmp_path, seeded
     ws.conn.execute(f"PRAGMA user_version = {len(MIGRATIONS) - 1}")
     ws.close()
     ws = Workspace(tmp_path / "ws")
-    rows = ws.alignment_rows()
-    last = max(r.id for r in rows)
-    doomed = next(r for r in rows if r.id == last)
-    with ws.transaction() as conn:
-        conn.execute("DELETE FROM alignments WHERE id = ?", (last,))
-    again = ws.save_alignment(
-        event_id=doomed.event_id,
-        src_doc=doomed.src_doc,
-        tgt_doc=doomed.tgt_doc,
-        mode="comparable",
-        method="test",
-        params={},
-        links=[],
-    )
+    last, again = realign_after_removing_the_newest(ws)
     assert again > last
 
 

@@ -62,21 +62,10 @@ def test_a_rerun_keeps_a_moved_document_its_pair_and_its_address(workspace, tmp_
 
 
 def test_ids_are_never_handed_out_twice(workspace):
+    from .files import realign_after_removing_the_newest
+
     ws = workspace
-    rows = ws.alignment_rows()
-    last = max(r.id for r in rows)
-    doomed = next(r for r in rows if r.id == last)
-    with ws.transaction() as conn:
-        conn.execute("DELETE FROM alignments WHERE id = ?", (last,))
-    again = ws.save_alignment(
-        event_id=doomed.event_id,
-        src_doc=doomed.src_doc,
-        tgt_doc=doomed.tgt_doc,
-        mode="comparable",
-        method="test",
-        params={},
-        links=[([0], [0], 1.0, "1-1", 0.9)],
-    )
+    last, again = realign_after_removing_the_newest(ws)
     assert again > last
     event = max(e.id for e in ws.events())
     document = next(d for d in ws.documents() if d.event_id == event)
