@@ -638,7 +638,7 @@ def _edit_panel(
     Confirm and Reject move on to the next row; Undo focuses what it brought back."""
     if not st.session_state.get("actor"):
         st.caption(
-            f"Edits are saved under the name {actor!r}: type yours under \"Your name\" in the"
+            f'Edits are saved under the name {actor!r}: type yours under "Your name" in the'
             " sidebar, so a colleague sees who decided what."
         )
     message = st.empty()
