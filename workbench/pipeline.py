@@ -17,7 +17,7 @@ from typing import Protocol
 
 from .distribute import Engine
 from .document import Document, Sentence, Skipped, Source, Span, StageReport
-from .embed import DEFAULT_EMBEDDER
+from .embed import DEFAULT_EMBEDDER, EMBEDDER_SETTING, workspace_embedder
 from .errors import WorkspaceError
 from .progress import Progress
 from .stages import default_stages
@@ -259,12 +259,13 @@ def run(
     ``engine`` where translation and embedding run (:class:`workbench.distribute.Engine`;
     default: this process). ``stages`` replaces the later stages altogether.
     """
+    if embedder is not None and embedder != workspace_embedder(workspace):
+        workspace.set_setting(EMBEDDER_SETTING, embedder)  # events and pairs are redone
+    spec = workspace_embedder(workspace)
     report = RunReport(ingested=Ingester(workspace, languages).ingest(paths, progress))
     if stages is None:
         stages = (
-            STAGES
-            if embedder is None and engine is None
-            else default_stages(embedder or DEFAULT_EMBEDDER, engine)
+            STAGES if spec == DEFAULT_EMBEDDER and engine is None else default_stages(spec, engine)
         )
     for stage in stages:
         report.stages.append(stage(workspace, progress))

@@ -20,7 +20,13 @@ from .align import AlignError, align_documents
 from .align.confidence import SHOWN_CONFIDENCE
 from .distribute import Engine
 from .document import StageReport
-from .embed import DEFAULT_EMBEDDER, CachedEmbedder, EmbedError, load_embedder
+from .embed import (
+    DEFAULT_EMBEDDER,
+    CachedEmbedder,
+    EmbedError,
+    load_embedder,
+    workspace_embedder,
+)
 from .events import assign_events
 from .export import real_translations
 from .limits import process_alive
@@ -53,7 +59,8 @@ class EventsStage:
 
     def __call__(self, workspace: Workspace, progress: Progress | None) -> StageReport:
         docs = [d for d in workspace.documents() if d.sentences]
-        signature = ",".join(str(d.id) for d in docs)
+        # another embedder groups again: its vectors are another view of the documents
+        signature = self.holder.spec + "|" + ",".join(str(d.id) for d in docs)
         if workspace.get_setting("events.documents") == signature:
             return StageReport(self.name, "unchanged since the last run")
         try:
@@ -260,8 +267,10 @@ def align_job(src_doc: int, tgt_doc: int, embedder_key: str, kind: str) -> JobUn
     return JobUnit("align", src_doc, tgt_doc, embedder=embedder_key, kind=kind)
 
 
-def realign_event(workspace: Workspace, event_id: int, embedder: str = DEFAULT_EMBEDDER) -> str:
-    """Align the document pairs of one event again (alignments a user edited stay)."""
+def realign_event(workspace: Workspace, event_id: int, embedder: str | None = None) -> str:
+    """Align the document pairs of one event again (alignments a user edited stay), with
+    the workspace's embedder unless another is given."""
+    embedder = embedder or workspace_embedder(workspace)
     workspace.forget_align_jobs(
         (src.id, tgt.id) for event, src, tgt in event_pairs(workspace) if event == event_id
     )

