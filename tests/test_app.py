@@ -449,9 +449,8 @@ def test_export_page_matches_the_cli(app_workspace):
     import subprocess
     import sys
 
-    from workbench.app.pages import export_bytes
     from workbench.edit import links, set_status
-    from workbench.export import workspace_rows
+    from workbench.export import export_bytes, workspace_rows
 
     from .files import link_seed_pair
 
@@ -490,7 +489,7 @@ def test_export_page_matches_the_cli(app_workspace):
             capture_output=True,
             check=True,
         ).stdout
-        assert export_bytes(rows, fmt) == cli
+        assert export_bytes(rows, fmt)[0] == cli
 
 
 def test_export_is_not_filtered_by_the_pair_views_event(app_workspace):

@@ -7,13 +7,12 @@ import from the modules with ``from workbench.align import align_documents``.
 
 from __future__ import annotations
 
-import io
 from collections.abc import Sequence
 from pathlib import Path
 
 from .align import AlignResult, ParallelParams, align_documents
 from .embed import DEFAULT_EMBEDDER, CachedEmbedder, Embedder, load_embedder
-from .export import workspace_rows, write
+from .export import export_bytes, workspace_rows
 from .store import Workspace
 
 
@@ -71,12 +70,10 @@ def export(
     rows = workspace_rows(
         workspace, event=event, min_confidence=min_confidence, include_rejected=include_rejected
     )
-    buffer: io.BytesIO | io.StringIO = io.BytesIO() if fmt == "tmx" else io.StringIO()
-    count = write(rows, fmt, buffer)
+    data, count = export_bytes(rows, fmt)
     if out is None:
-        return buffer.getvalue()
-    data = buffer.getvalue()
-    Path(out).write_bytes(data if isinstance(data, bytes) else data.encode("utf-8"))
+        return data if fmt == "tmx" else data.decode("utf-8")
+    Path(out).write_bytes(data)
     return count
 
 

@@ -901,22 +901,15 @@ def _emit_text(text: str, out_file: Path | None) -> None:
 
 
 def _emit_rows(rows, fmt: str, out_file: Path | None) -> int:
-    import io
+    from .export import export_bytes
 
-    from .export import write
-
-    if fmt == "tmx":
-        buffer = io.BytesIO()
-        count = write(rows, fmt, buffer)
-        data = buffer.getvalue()
-        if out_file is None:
-            STDOUT.write_bytes(data)
-        else:
-            _write_file(out_file, lambda handle: handle.write(data))
-        return count
-    buffer = io.StringIO()
-    count = write(rows, fmt, buffer)
-    _emit_text(buffer.getvalue(), out_file)
+    data, count = export_bytes(rows, fmt)
+    if out_file is not None:
+        _write_file(out_file, lambda handle: handle.write(data))
+    elif fmt == "tmx":
+        STDOUT.write_bytes(data)
+    else:
+        STDOUT.write(data.decode("utf-8"))
     return count
 
 

@@ -7,6 +7,7 @@ export`` (links stored in the workspace, user edits included) and
 
 from __future__ import annotations
 
+import io
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
@@ -186,6 +187,19 @@ def _xml_safe(text: str) -> str:
         or ("\ue000" <= ch <= "\ufffd")
         or ch >= "\U00010000"
     )
+
+
+def export_bytes(rows: Iterable[ExportRow], fmt: str) -> tuple[bytes, int]:
+    """The bytes of an export in ``fmt`` (UTF-8; TMX declares its own encoding) and the
+    number of links in it: what the CLI, the Python API and the app's download all write,
+    so the three never differ."""
+    if fmt == "tmx":
+        binary = io.BytesIO()
+        count = write(rows, fmt, binary)
+        return binary.getvalue(), count
+    text = io.StringIO()
+    count = write(rows, fmt, text)
+    return text.getvalue().encode("utf-8"), count
 
 
 def write(rows: Iterable[ExportRow], fmt: str, stream: IO[str] | IO[bytes]) -> int:

