@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
+
+# built the same way for the reliability probe (workbench_eval/probe.py)
+from workbench_eval.files import declare_size as declare_size
+from workbench_eval.files import pdf_bytes
+from workbench_eval.files import write_docx as write_docx
 
 
 def write_pdf(path: Path, lines: list[str]) -> Path:
@@ -20,37 +24,7 @@ def write_pdf_content(path: Path, content: str, startxref_shift: int = 0) -> Pat
     """A one-page PDF whose page content stream is ``content`` as written (hostile
     streams included); ``startxref_shift`` misplaces the xref pointer (pypdf then warns
     and recovers)."""
-    objects = [
-        "<< /Type /Catalog /Pages 2 0 R >>",
-        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R"
-        " /Resources << /Font << /F1 5 0 R >> >> >>",
-        f"<< /Length {len(content)} >>\nstream\n{content}\nendstream",
-        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-    ]
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += f"{number} 0 obj\n{body}\nendobj\n".encode("latin-1")
-    xref = len(out)
-    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
-    out += "".join(f"{offset:010d} 00000 n \n" for offset in offsets).encode()
-    out += (
-        f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\n"
-        f"startxref\n{xref - startxref_shift}\n%%EOF\n"
-    ).encode()
-    path.write_bytes(bytes(out))
-    return path
-
-
-def write_docx(path: Path, paragraphs: list[str]) -> Path:
-    import docx
-
-    document = docx.Document()
-    for paragraph in paragraphs:
-        document.add_paragraph(paragraph)
-    document.save(str(path))
+    path.write_bytes(pdf_bytes(content.encode("latin-1"), startxref_shift=startxref_shift))
     return path
 
 
@@ -62,18 +36,6 @@ HTML_PAGE = """<!doctype html><html><head><title>Site name | Article</title></he
 <p>Speakers included former ministers and members of several European parliaments.</p>
 </article>
 <footer>Copyright 2025 Example News. All rights reserved.</footer></body></html>"""
-
-
-def declare_size(path: Path, member: str, size: int) -> None:
-    """Rewrite a member's uncompressed size in the zip's headers (a lying zip)."""
-    data = bytearray(path.read_bytes())
-    name = member.encode()
-    for signature, offset, name_at in ((b"PK\x03\x04", 22, 30), (b"PK\x01\x02", 24, 46)):
-        for match in re.finditer(re.escape(signature), bytes(data)):
-            start = match.start()
-            if data[start + name_at : start + name_at + len(name)] == name:
-                data[start + offset : start + offset + 4] = size.to_bytes(4, "little")
-    path.write_bytes(bytes(data))
 
 
 def link_seed_pair(ws, confidence: float = 0.9) -> int:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import subprocess
 import sys
 import threading
-import zipfile
 from pathlib import Path
 
 import pytest
@@ -65,6 +64,26 @@ def test_library_warnings_join_the_files_line_not_stderr(tmp_path):
     assert "the reader warned: incorrect startxref pointer" in logged.detail
 
 
+def errors_together(copies: int, act) -> list[BaseException]:
+    """Run ``act(start)`` in ``copies`` threads, each calling ``start()`` where all must go
+    at once; what they raised (what these tests look for)."""
+    barrier = threading.Barrier(copies)
+    errors: list[BaseException] = []
+
+    def one() -> None:
+        try:
+            act(barrier.wait)
+        except BaseException as error:
+            errors.append(error)
+
+    threads = [threading.Thread(target=one) for _ in range(copies)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(120)
+    return errors
+
+
 def test_two_runs_started_together_store_each_file_once(tmp_path):
     folder = tmp_path / "in"
     folder.mkdir()
@@ -73,25 +92,13 @@ def test_two_runs_started_together_store_each_file_once(tmp_path):
     for trial in range(4):
         path = tmp_path / f"ws{trial}"
         Workspace(path).close()
-        barrier = threading.Barrier(2)
-        errors: list[BaseException] = []
 
-        def ingest(path=path, barrier=barrier, errors=errors):
-            ws = Workspace(path)
-            barrier.wait()
-            try:
+        def ingest(start, path=path):
+            with Workspace(path) as ws:
+                start()
                 Ingester(ws).ingest([folder])
-            except BaseException as error:  # what the test looks for
-                errors.append(error)
-            finally:
-                ws.close()
 
-        threads = [threading.Thread(target=ingest) for _ in range(2)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(120)
-        assert errors == []
+        assert errors_together(2, ingest) == []
         ws = Workspace(path)
         assert ws.counts()["sources"] == 6
         ws.close()
@@ -119,11 +126,7 @@ def test_links_are_followed_only_inside_the_folder(tmp_path):
 
 
 def _docx_with(tmp_path: Path, name: str, members: dict[str, bytes]) -> Path:
-    doc = write_docx(tmp_path / name, ["A real paragraph about the rally in Paris."])
-    with zipfile.ZipFile(doc, "a", zipfile.ZIP_DEFLATED) as archive:
-        for member, data in members.items():
-            archive.writestr(member, data)
-    return doc
+    return write_docx(tmp_path / name, ["A real paragraph about the rally in Paris."], members)
 
 
 def test_a_member_that_holds_more_than_it_declares_is_refused_unread(tmp_path):
@@ -189,22 +192,12 @@ def test_two_openers_of_a_new_workspace_migrate_it_once(tmp_path):
     """All see schema 0; the later ones must not apply what the first just applied."""
     for trial in range(8):
         path = tmp_path / f"ws{trial}"
-        barrier = threading.Barrier(3)
-        errors: list[BaseException] = []
 
-        def open_it(path=path, barrier=barrier, errors=errors):
-            barrier.wait()
-            try:
-                Workspace(path).close()
-            except BaseException as error:  # what the test looks for
-                errors.append(error)
+        def open_it(start, path=path):
+            start()
+            Workspace(path).close()
 
-        threads = [threading.Thread(target=open_it) for _ in range(3)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(120)
-        assert errors == []
+        assert errors_together(3, open_it) == []
         ws = Workspace(path)
         assert ws.schema_version == len(MIGRATIONS)
         ws.close()
