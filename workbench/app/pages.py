@@ -817,7 +817,7 @@ SEARCH_PAGE = 20
 
 
 def search(st, workspace: Workspace, actor: str) -> None:
-    from .search import MEANING_CUTOFF, hit_html, query_direction, search_sentences
+    from .search import MEANING_CUTOFF, hit_html, query_direction, search_sentences, with_places
 
     st.header("Search")
     restore(st, "q", "q")
@@ -832,7 +832,9 @@ def search(st, workspace: Workspace, actor: str) -> None:
     publish(st, "q", query or None)
     if not query:
         return
-    hits = search_sentences(workspace, query, embedder=_search_embedder(st, workspace))
+    hits = search_sentences(
+        workspace, query, embedder=_search_embedder(st, workspace), placed=False
+    )
     if not hits:
         st.info("Nothing found.")
         return
@@ -851,7 +853,7 @@ def search(st, workspace: Workspace, actor: str) -> None:
             f"Page (of {pages})", min_value=1, max_value=pages, step=1, key="search_page"
         )
     first = (page - 1) * SEARCH_PAGE
-    shown = hits[first : first + SEARCH_PAGE]
+    shown = with_places(workspace, hits[first : first + SEARCH_PAGE])
     st.caption(
         f"{_count(len(words), 'sentence')} in "
         f"{_count(len({h.document_id for h in words}), 'document')} matching the words; "

@@ -114,10 +114,13 @@ def search_sentences(
     embedder=None,
     cutoff: float = MEANING_CUTOFF,
     meaning: bool = True,
+    placed: bool = True,
 ) -> list[Hit]:
     """Every text match (by document, in reading order), then sentences near the query in
     meaning above ``cutoff`` (when ``meaning`` and an embedder is given or loads), best
-    first, at most :data:`MEANING_LIMIT`; ``limit`` caps the whole list."""
+    first, at most :data:`MEANING_LIMIT`; ``limit`` caps the whole list. ``placed``: with
+    where each hit can be opened and what it is linked to (:func:`with_places`; a page
+    showing some of the hits asks for those only)."""
     if not normalise(query):
         return []
     needles = {lang: needle(query, lang) for lang in workspace.current_languages()}
@@ -141,11 +144,20 @@ def search_sentences(
         hit.document = names.get(hit.document_id, f"document {hit.document_id}")
         hit.spans = match_spans(hit.text, query, hit.lang)
         hit.english_spans = match_spans(hit.english, query, "en")
+    return with_places(workspace, result, names) if placed else result
+
+
+def with_places(
+    workspace: Workspace, hits: list[Hit], names: dict[int, str] | None = None
+) -> list[Hit]:
+    """The hits, each with the alignments it can be opened in and what it is linked to."""
+    names = names if names is not None else document_names(workspace)
+    for hit in hits:
         hit.places = [
             replace(p, other_name=names.get(p.other_doc, f"document {p.other_doc}"))
             for p in places(workspace, hit.document_id, hit.position)
         ]
-    return result
+    return hits
 
 
 def _default_embedder(workspace: Workspace):
