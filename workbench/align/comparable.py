@@ -8,8 +8,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.sparse import coo_matrix
-from scipy.sparse.csgraph import min_weight_full_bipartite_matching
 
 from ..embed import Embedder, embed_texts, language_mean
 from .link import AlignError, Link
@@ -148,6 +146,9 @@ def optimal_one_to_one(
     Solved as a full matching over the candidate pairs plus a "no partner" node per
     sentence (scipy's sparse LAPJV), so memory follows the candidates, not n x m.
     """
+    from scipy.sparse import coo_matrix  # only dense pairs need it: not at start-up
+    from scipy.sparse.csgraph import min_weight_full_bipartite_matching
+
     kept = [(pair, value) for pair, value in scores.items() if value > floor]
     if not kept:
         return {}
