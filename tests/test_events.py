@@ -45,12 +45,14 @@ def test_average_linkage_keeps_starting_groups_together():
     assert average_linkage(scores, 0.5, [[0, 1], [2], [3]]) == [[0, 1, 2, 3]]
 
 
-def test_dates_rule_out_one_event_only_as_precisely_as_both_are_known():
+def test_only_two_exact_days_rule_out_one_event():
     assert dates_apart(dated("2014-06-27"), dated("2018-06-30"))
     assert not dates_apart(dated("2018-06-28"), dated("2018-06-30"))
-    assert dates_apart(dated("2018-03-01", "month"), dated("2018-06-30"))
+    # a month or a bare year is often background ("in November 2015"): it counts
+    # against the pair, it does not veto it
+    assert not dates_apart(dated("2018-03-01", "month"), dated("2018-06-30"))
+    assert years_differ(dated("2015-11-01", "month"), dated("2018-11-30"))
     assert not dates_apart(dated("2018-01-01", "year"), dated("2018-06-30"))
-    # a bare year is often background: it counts against the pair, it does not veto it
     assert not dates_apart(dated("2020-01-01", "year"), dated("2018-06-30"))
     assert years_differ(dated("2020-01-01", "year"), dated("2018-06-30"))
 
