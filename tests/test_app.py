@@ -519,3 +519,11 @@ def alignments_of(ws):
     from workbench.app.views import alignments
 
     return alignments(ws)
+
+
+def test_the_editor_cookie_script_keeps_a_name_as_text():
+    from workbench.app.browser import remember_editor_html
+
+    script = remember_editor_html('</script><script>alert("x")</script>')
+    assert script.count("</script>") == 1 and "<script>alert" not in script
+    assert "\\u003c/script>" in script

@@ -352,9 +352,38 @@ def test_the_pair_view_at_800_pixels(server, browser):
              .map(b => b.innerText)"""
     )
     assert cut == []
+    sidebar = page.eval_on_selector("[data-testid=stSidebar]", "e => e.offsetWidth")
+    assert sidebar <= 220  # Streamlit's own 300 px left the pair 500
     SCREENSHOTS.mkdir(exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / "pair-view-800.png"), full_page=True)
     page.close()
     wide = open_page(browser, f"{base}/?page=Parallel+view&alignment={review}", "tr.cur")
     wide.screenshot(path=str(SCREENSHOTS / "pair-view-1440.png"))
     wide.close()
+
+
+def test_the_editor_is_asked_once_per_browser(server, browser):
+    """A name typed once is kept in the browser (a cookie) for its next visits, and edits
+    are saved under it."""
+    base, ws, review, _ = server
+    context = browser.new_context(viewport={"width": 1440, "height": 900})
+    page = context.new_page()
+    page.goto(f"{base}/?page=Parallel+view&alignment={review}")
+    page.wait_for_selector("tr.cur", timeout=90_000)
+    settle(page)
+    box = page.locator(".st-key-actor input")
+    box.fill("Leila <Karimi>")
+    box.press("Enter")
+    settle(page)
+    page.wait_for_function("document.cookie.includes('workbench_editor=')", timeout=30_000)
+    page.close()
+    again = context.new_page()  # a new session of the same browser
+    again.goto(f"{base}/?page=Parallel+view&alignment={review}")
+    again.wait_for_selector("tr.cur", timeout=90_000)
+    settle(again)
+    assert again.locator(".st-key-actor input").input_value() == "Leila <Karimi>"
+    again.keyboard.press("c")
+    settle(again)
+    who = ws.conn.execute("SELECT actor FROM link_history ORDER BY id DESC LIMIT 1").fetchone()
+    assert who is not None and who[0] == "Leila <Karimi>"
+    context.close()

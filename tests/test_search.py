@@ -201,3 +201,23 @@ def test_the_cli_finds_what_the_app_finds(seeded):
     assert f"{len(expected)} sentences match the words" in result.stderr
     english = workbench("search", "Paris", "--no-meaning", "--lang", "en", workspace=seeded.path)
     assert english.returncode == 0 and "Paris" in english.stdout
+
+
+def test_a_hit_in_a_document_alone_opens_it_at_that_sentence(app_workspace):  # noqa: F811
+    """The seeds keep no links: every hit is in a document with nothing beside it."""
+    import re
+
+    app = open_page("Search")
+    app.text_input(key="q").input("ایران").run()
+    buttons = [b for b in app.button if b.key.startswith("hit_")]
+    assert all(b.label == "Open the document" and not b.disabled for b in buttons)
+    buttons[-1].click().run()
+    assert not app.exception
+    assert app.sidebar.radio(key="page").value == "Corpus"
+    document = app.selectbox(key="read_doc").value
+    first = min(d.id for d in app_workspace.documents())
+    assert app.query_params.get("document") == (None if document == first else str(document))
+    marked = [m.value for m in app.markdown if 'class="pv-scroll"' in m.value]
+    assert len(marked) == 1 and marked[0].count("outline:2px solid") == 1
+    position = int(re.search(r'id="pv-doc-(\d+)" style="background', marked[0]).group(1))
+    assert (document, position) in text_hits(app_workspace, "ایران")

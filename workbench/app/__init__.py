@@ -80,7 +80,7 @@ def main() -> None:
     _keyboard(st)
     st.markdown(LAYOUT_CSS, unsafe_allow_html=True)
     st.sidebar.caption(f"workspace {safe(workspace.path)}")
-    actor = st.sidebar.text_input("Your name (saved with edits)", key="actor")
+    actor = _editor(st)
     from . import pages
 
     {
@@ -101,10 +101,26 @@ LAYOUT_CSS = """<style>
 /* a narrow window: rows of columns wrap, three at most side by side (a row of six
    buttons becomes two rows of three; the map, a narrow column, goes below the table) */
 @media (max-width: 1100px) {
+  [data-testid="stSidebar"] { min-width: 220px !important; max-width: 220px !important; }
   [data-testid="stMain"] [data-testid="stHorizontalBlock"] { flex-wrap: wrap; }
   [data-testid="stMain"] [data-testid="stColumn"] { min-width: calc(33% - 1rem) !important; }
 }
 </style>"""
+
+
+def _editor(st) -> str:
+    """The name edits are saved under: asked once per browser (kept in a cookie)."""
+    from .browser import remember_editor_html, remembered_editor, run_script
+
+    remembered = remembered_editor(st)
+    if "actor" not in st.session_state and remembered:
+        st.session_state["actor"] = remembered
+    actor = " ".join(st.sidebar.text_input("Your name (saved with edits)", key="actor").split())
+    if actor and actor != remembered and actor != st.session_state.get("actor_kept"):
+        with st.sidebar:
+            run_script(st, remember_editor_html(actor))
+        st.session_state["actor_kept"] = actor
+    return actor
 
 
 def _keyboard(st) -> None:

@@ -17,12 +17,16 @@ app's page (``window.parent.document``):
 - :func:`scroll_html` (on the pair view, changing with the focus) scrolls the boxes that
   hold the focused row or sentences so they are in view, without moving the page.
 
-Neither reads or writes anything but the page's own elements and address.
+- :func:`remember_editor_html` keeps the editor's name in a cookie of the app's page,
+  so a browser is asked once (the app reads it back from ``st.context.cookies``).
+
+None reads or writes anything but the page's own elements, address and that cookie.
 """
 
 from __future__ import annotations
 
 import json
+from urllib.parse import unquote
 
 # key -> the widget key of the button it presses
 KEYS = {
@@ -186,6 +190,38 @@ _SCROLL = """
 })();
 </script>
 """
+
+
+EDITOR_COOKIE = "workbench_editor"
+EDITOR_NAME_LIMIT = 80
+
+_REMEMBER = """
+<script>
+(function () {
+  %(hide)s
+  window.parent.document.cookie = %(cookie)s + "=" + encodeURIComponent(%(name)s)
+    + "; max-age=31536000; path=/; SameSite=Strict";
+})();
+</script>
+"""
+
+
+def remember_editor_html(name: str) -> str:
+    """Keep ``name`` in the app page's cookie for a year (JSON-quoted, ``<`` escaped:
+    a name is text, never markup)."""
+    quoted = json.dumps(name[:EDITOR_NAME_LIMIT]).replace("<", "\\u003c")
+    return _REMEMBER % {"cookie": json.dumps(EDITOR_COOKIE), "name": quoted, "hide": _HIDE}
+
+
+def remembered_editor(st) -> str:
+    """The editor's name this browser gave before ('' when none)."""
+    try:
+        name = st.context.cookies.get(EDITOR_COOKIE, "")
+    except AttributeError:  # a Streamlit without st.context
+        return ""
+    if not isinstance(name, str):  # AppTest has no browser: its cookies are stand-ins
+        return ""
+    return " ".join(unquote(str(name)).split())[:EDITOR_NAME_LIMIT]  # as the script wrote it
 
 
 def keyboard_html() -> str:

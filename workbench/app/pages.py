@@ -17,7 +17,16 @@ from ..store import Workspace
 from . import safe_upload_name, sentence_html, translation_html
 from .browser import HELP, run_script, scroll_html
 from .safe import safe, safe_with_code
-from .state import find_row, open_pair, parse_bool, publish, restore, restore_list, row_key
+from .state import (
+    find_row,
+    open_document,
+    open_pair,
+    parse_bool,
+    publish,
+    restore,
+    restore_list,
+    row_key,
+)
 from .views import (
     BETWEEN,
     BETWEEN_EVENTS,
@@ -96,16 +105,53 @@ def corpus(st, workspace: Workspace, actor: str) -> None:
             st.warning(f"skipped {safe(row.path)}: {safe(row.detail)}")
     names = document_names(workspace)
     labels = {r["id"]: f"{r['id']}: {r['lang']} · {names[r['id']].label(8)}" for r in records}
-    chosen = st.selectbox("Read a document", list(labels), format_func=labels.get)
-    translations = workspace.sentence_translations(chosen)
+    if st.session_state.get("read_doc") not in labels:  # a document since removed
+        st.session_state.pop("read_doc", None)
+    restore(st, "read_doc", "document", int, choices=list(labels))
+    chosen = st.selectbox("Read a document", list(labels), format_func=labels.get, key="read_doc")
+    publish(st, "document", chosen, default=next(iter(labels)))
+    _reader(st, workspace, chosen)
+
+
+READER_WINDOW = 400
+"""Sentences the reader shows at once (around the one a search hit opened)."""
+
+
+def _reader(st, workspace: Workspace, document_id: int) -> None:
+    """One document alone, each sentence with its English, in a box that scrolls to the
+    sentence a search hit opened (``read_at``)."""
+    translations = workspace.sentence_translations(document_id)
     if any("test-model" in flags for _, flags, _ in translations.values()):
         st.warning("Some English lines come from a test model: they are not translations.")
-    for sentence in workspace.sentences(chosen):
+    sentences = workspace.sentences(document_id)
+    doc, at = st.session_state.get("read_at") or (None, None)
+    at = at if doc == document_id else None
+    start = (
+        0 if at is None else max(0, min(at - READER_WINDOW // 2, len(sentences) - READER_WINDOW))
+    )
+    shown = sentences[start : start + READER_WINDOW]
+    if len(shown) < len(sentences):
+        st.caption(f"Sentences {start + 1}-{start + len(shown)} of {len(sentences)}.")
+    blocks = []
+    for sentence in shown:
         block = sentence_html(sentence.text, sentence.lang)
         if sentence.position in translations:
             text, flags, _ = translations[sentence.position]
             block += translation_html(text, flags)
-        st.markdown(block, unsafe_allow_html=True)
+        here = sentence.position == at
+        blocks.append(
+            f'<div id="{anchor(f"doc:{sentence.position}")}"'
+            + (' style="background:#fef9c3;outline:2px solid #2563eb"' if here else "")
+            + f">{block}</div>"
+        )
+    st.markdown(
+        '<div class="pv-scroll" style="max-height:70vh;overflow-y:auto">'
+        + "".join(blocks)
+        + "</div>",
+        unsafe_allow_html=True,
+    )
+    if at is not None:
+        run_script(st, scroll_html([anchor(f"doc:{at}")]))
 
 
 def _what_next(st, workspace: Workspace, records: list[dict]) -> None:
@@ -638,7 +684,7 @@ def _edit_panel(
     if not st.session_state.get("actor"):
         st.caption(
             f'Edits are saved under the name {actor!r}: type yours under "Your name" in the'
-            " sidebar, so a colleague sees who decided what."
+            " sidebar (this browser remembers it), so a colleague sees who decided what."
         )
     message = st.empty()
     key = row_key(row)  # widgets of one row: moving on clears their selections
@@ -900,9 +946,12 @@ def _search_hit(st, hit, n: int, own_event: int | None, hit_html) -> None:
             )
     if not hit.places:
         st.button(
-            "Open (no other document in its event or thread to show it beside)",
+            "Open the document",
             key=f"hit_{n}",
-            disabled=True,
+            help="It has no other document in its event or thread to show it beside:"
+            " the document alone, at this sentence",
+            on_click=open_document,
+            args=(st, hit.document_id, hit.position),
         )
         return
     place = hit.places[0]  # linked there, when it is linked anywhere

@@ -30,7 +30,13 @@ PARALLEL_KEYS = {
 
 
 # every widget (or session value) that reads its value from the address
-ADDRESS_KEYS = {"page": "page", **PARALLEL_KEYS, "q": "q", "ex_event": "event"}
+ADDRESS_KEYS = {
+    "page": "page",
+    **PARALLEL_KEYS,
+    "q": "q",
+    "ex_event": "event",
+    "read_doc": "document",
+}
 SNAPSHOT = "_address"  # the address as this session last wrote it
 
 
@@ -114,6 +120,15 @@ def find_row(rows: Sequence[ParallelRow], key: str | None) -> int | None:
         if (side == "src" and value in row.src_ids) or (side == "tgt" and value in row.tgt_ids):
             return index
     return None
+
+
+def open_document(st, document_id: int, position: int) -> None:
+    """Go to the Corpus page's reader, at one sentence of one document (a button callback:
+    what a search hit in a document with no alignment opens)."""
+    st.session_state["page"] = "Corpus"
+    st.session_state["read_doc"] = document_id
+    st.session_state["read_at"] = (document_id, position)
+    st.session_state[SNAPSHOT] = _address(st)
 
 
 def open_pair(st, alignment_id: int, event_id: int | None, focus: str) -> None:
