@@ -3,7 +3,8 @@ import re
 
 import pytest
 
-from workbench.app import sentence_html, translation_html, workspace_path
+from workbench.app import workspace_path
+from workbench.app.html import sentence_html, translation_html
 
 from .conftest import ROOT
 
@@ -196,7 +197,7 @@ def test_corpus_page_names_skipped_files_and_languages_without_a_model(tmp_path,
 
 
 def test_upload_names_never_leave_the_uploads_folder():
-    from workbench.app import safe_upload_name
+    from workbench.app.safe import safe_upload_name
 
     assert safe_upload_name("../../etc/passwd") == "passwd"
     assert safe_upload_name("..\\..\\win.ini") == "win.ini"
@@ -205,7 +206,8 @@ def test_upload_names_never_leave_the_uploads_folder():
 
 
 def test_rows_take_each_sentence_direction_from_its_own_language(app_workspace):
-    from workbench.app.views import alignments, parallel_rows, parallel_table_html
+    from workbench.app.html import parallel_table_html
+    from workbench.app.views import alignments, parallel_rows
 
     from .files import link_seed_pair
 
@@ -241,7 +243,8 @@ def test_filters_keep_or_hide_rows():
 
 
 def test_three_documents_side_by_side(app_workspace):
-    from workbench.app.views import alignments, pivot_rows, pivot_table_html
+    from workbench.app.html import pivot_table_html
+    from workbench.app.views import alignments, pivot_rows
     from workbench.edit import links
 
     infos = alignments(app_workspace)

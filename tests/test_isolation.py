@@ -155,7 +155,7 @@ def test_an_export_that_cannot_finish_leaves_the_old_file_whole(tmp_path):
     nothing half-written is left beside it."""
     import resource
 
-    from workbench.cli import _write_file
+    from workbench.cli.console import write_file
     from workbench.errors import OutputError
 
     out = tmp_path / "links.tsv"
@@ -164,12 +164,12 @@ def test_an_export_that_cannot_finish_leaves_the_old_file_whole(tmp_path):
     resource.setrlimit(resource.RLIMIT_FSIZE, (4096, hard))  # Python ignores SIGXFSZ
     try:
         with pytest.raises(OutputError, match=r"cannot write .*links\.tsv"):
-            _write_file(out, lambda handle: handle.write(b"link\t" * 10_000))
+            write_file(out, lambda handle: handle.write(b"link\t" * 10_000))
     finally:
         resource.setrlimit(resource.RLIMIT_FSIZE, (soft, hard))
     assert out.read_text("utf-8") == "the export of last week\n"
     assert [p.name for p in tmp_path.iterdir()] == ["links.tsv"]
-    _write_file(out, lambda handle: handle.write(b"new"))
+    write_file(out, lambda handle: handle.write(b"new"))
     assert out.read_bytes() == b"new"
 
 

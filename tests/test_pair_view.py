@@ -12,19 +12,15 @@ import re
 
 import pytest
 
-from workbench.app.views import (
+from workbench.app.html import (
     BANDS,
-    DocName,
-    ParallelRow,
     band,
     comparable_html,
     confidence_badge,
-    event_name,
     map_spec,
-    pair_label,
     parallel_table_html,
-    thread_name,
 )
+from workbench.app.views import DocName, ParallelRow, event_name, pair_label, thread_name
 from workbench.document import Sentence
 from workbench.store import EventRow
 
@@ -243,7 +239,8 @@ def test_the_map_is_drawn_without_a_dataframe():
 
     code = (
         "import sys, json\n"
-        "from workbench.app.views import ParallelRow, map_spec\n"
+        "from workbench.app.html import map_spec\n"
+        "from workbench.app.views import ParallelRow\n"
         "rows = [ParallelRow(k, (k,), (k,), '', '', '', '', 1.0, '1-1', 'auto', confidence=0.5)"
         " for k in range(100)]\n"
         "json.dumps(map_spec(rows, 'link:3', 100, 100))\n"

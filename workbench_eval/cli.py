@@ -1,6 +1,6 @@
 """``workbench eval ...``: the commands that reproduce the figures in BENCHMARKS.md.
 
-``workbench/cli.py`` mounts :data:`eval_app` as ``eval`` (loading this module only when
+``workbench/cli/shared.py`` mounts :data:`eval_app` as ``eval`` (loading this module only when
 ``eval`` is run or listed); the commands share its options, console and error handling.
 Each imports its benchmark module when it runs, so ``workbench eval --help`` stays fast.
 """
@@ -16,15 +16,14 @@ import typer
 from rich.table import Table
 
 import workbench
-from workbench.cli import (
-    _MARKUP,
+from workbench.cli.console import fail, out
+from workbench.cli.shared import (
+    MARKUP,
     EmbedderOption,
     WorkspaceOption,
-    _bar,
-    _embedder,
-    fail,
+    cached_embedder,
     open_workspace,
-    out,
+    progress_bar,
 )
 
 eval_app = typer.Typer(
@@ -32,7 +31,7 @@ eval_app = typer.Typer(
     help="Reproduce the figures in BENCHMARKS.md.",
     no_args_is_help=True,
     add_completion=False,
-    **_MARKUP,
+    **MARKUP,
 )
 
 
@@ -204,9 +203,9 @@ def eval_align_command(
 
     folder = _eval_folder(folder, "alignment")
     ws = _eval_workspace(workspace, cold)
-    emb = _embedder(ws, embedder)
+    emb = cached_embedder(ws, embedder)
     params = ParallelParams(windows=windows)
-    with _bar("embedding") as bar:
+    with progress_bar("embedding") as bar:
         emb.progress = bar
         run = textberg_benchmark(folder, emb, params, [d for d in docs.split(",") if d])
     s = run.score
@@ -277,11 +276,11 @@ def eval_retrieval_command(
     from .align import retrieval_benchmark
 
     folder = _eval_folder(folder, "retrieval")
-    emb = _embedder(open_workspace(workspace), embedder)
+    emb = cached_embedder(open_workspace(workspace), embedder)
     table = Table(title=f"Tatoeba P@1, {emb.key}")
     for column in ("pair", "pairs", "scoring", "P@1 x->en", "P@1 en->x"):
         table.add_column(column)
-    with _bar("embedding") as bar:
+    with progress_bar("embedding") as bar:
         emb.progress = bar
         runs = [retrieval_benchmark(folder, lang, emb, limit) for lang in langs.split(",")]
     for result in runs:
@@ -315,12 +314,12 @@ def eval_mine_command(
     from .align import mining_benchmark
 
     folder = _eval_folder(folder, "mining")
-    emb = _embedder(open_workspace(workspace), embedder)
+    emb = cached_embedder(open_workspace(workspace), embedder)
     sweep = [1.0 + step / 100 for step in range(0, 13)] if calibrate else [threshold]
     table = Table(title=f"synthetic comparable mining (TICO-19, seed {seed}), {emb.key}")
     for column in ("pair", "docs", "threshold", "gold", "found", "P", "R", "F1", "seconds"):
         table.add_column(column)
-    with _bar("embedding") as bar:
+    with progress_bar("embedding") as bar:
         emb.progress = bar
         for lang in langs.split(","):
             for value in sweep:
@@ -356,8 +355,8 @@ def eval_align_scale_command(
     folder = _eval_folder(folder, "long-document")
     ws = open_workspace(workspace)
     src, eng = tatoeba_pairs(folder, "ar", sentences)
-    emb = _embedder(ws, embedder)
-    with _bar("embedding (once)") as bar:
+    emb = cached_embedder(ws, embedder)
+    with progress_bar("embedding (once)") as bar:
         emb.embed(src + eng, bar)
     with tempfile.TemporaryDirectory() as tmp:
         a, b = Path(tmp) / "a.ar", Path(tmp) / "b.en"
@@ -713,8 +712,8 @@ def eval_mine_one_to_one_command(
     from .align import tatoeba_comparable_benchmark
 
     folder = _eval_folder(folder, "one-to-one mining")
-    emb = _embedder(open_workspace(workspace), embedder)
-    with _bar("embedding") as bar:
+    emb = cached_embedder(open_workspace(workspace), embedder)
+    with progress_bar("embedding") as bar:
         emb.progress = bar
         runs = [
             tatoeba_comparable_benchmark(folder, lang, emb, documents=documents, size=size)
@@ -843,7 +842,7 @@ def eval_probe_command(
         (
             tempfile.TemporaryDirectory() if workdir is None else contextlib.nullcontext(workdir)
         ) as where,
-        _bar("probing") as bar,
+        progress_bar("probing") as bar,
     ):
         cases = run_probe(Path(where), bar)
     table = Table(title=f"reliability probe, issue 23 ({time.monotonic() - start:.0f} s)")

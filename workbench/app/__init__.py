@@ -9,14 +9,12 @@ saved at once (see :mod:`workbench.edit`). All document text is escaped
 from __future__ import annotations
 
 import argparse
-import re
 import sys
 from pathlib import Path
 
 from ..errors import WorkbenchError
 from ..store import Workspace, default_workspace_path
 from .safe import safe
-from .views import direction
 
 PAGES = ("Corpus", "Events", "Parallel view", "Search", "Export", "Models")
 
@@ -27,36 +25,6 @@ def workspace_path(argv: list[str] | None = None) -> Path:
     parser.add_argument("--workspace", "-w", type=Path)
     known, _ = parser.parse_known_args(sys.argv[1:] if argv is None else argv)
     return known.workspace or default_workspace_path()
-
-
-def sentence_html(text: str, lang: str) -> str:
-    """One sentence as HTML, escaped, with its direction and language set."""
-    way = direction(lang)
-    return (
-        f'<div dir="{way}" lang="{safe(lang)}" '
-        f'style="text-align:{"right" if way == "rtl" else "left"};'
-        f'padding:2px 0">{safe(text)}</div>'
-    )
-
-
-def translation_html(text: str, flags: list[str]) -> str:
-    """An English translation under its sentence, with its quality flags, escaped."""
-    badges = "".join(
-        f'<span style="background:#fde68a;border-radius:4px;padding:0 4px;margin-left:4px;'
-        f'font-size:0.8em">{safe(flag)}</span>'
-        for flag in flags
-    )
-    return (
-        f'<div dir="ltr" lang="en" style="color:#555;padding:0 0 6px 12px">'
-        f"{safe(text)}{badges}</div>"
-    )
-
-
-def safe_upload_name(name: str) -> str:
-    """An uploaded file's name reduced to one safe path component (never a path)."""
-    base = Path(name.replace("\\", "/")).name
-    base = re.sub(r"[^\w.\- ]+", "_", base, flags=re.UNICODE).strip(" .")
-    return base[:120] or "upload"
 
 
 def main() -> None:
@@ -132,4 +100,4 @@ def _keyboard(st) -> None:
         run_script(st, keyboard_html())
 
 
-__all__ = ["PAGES", "main", "safe_upload_name", "sentence_html", "translation_html"]
+__all__ = ["PAGES", "main", "workspace_path"]

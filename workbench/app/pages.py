@@ -14,9 +14,20 @@ from ..events import move_document
 from ..export import FORMATS, export_bytes, hidden_links, workspace_rows
 from ..stages import realign_event
 from ..store import Workspace
-from . import safe_upload_name, sentence_html, translation_html
 from .browser import HELP, run_script, scroll_html
-from .safe import safe, safe_with_code
+from .html import (
+    STYLE,
+    anchor,
+    comparable_html,
+    confidence_badge,
+    legend_html,
+    map_spec,
+    parallel_table_html,
+    pivot_table_html,
+    sentence_html,
+    translation_html,
+)
+from .safe import safe, safe_upload_name, safe_with_code
 from .state import (
     find_row,
     open_document,
@@ -32,24 +43,16 @@ from .views import (
     BETWEEN_EVENTS,
     HIGH,
     LOW,
-    STYLE,
     AlignmentInfo,
     ParallelRow,
     alignments,
-    anchor,
-    comparable_html,
-    confidence_badge,
     document_names,
     event_name,
     filter_rows,
     isolate,
-    legend_html,
-    map_spec,
     next_index,
     parallel_rows,
-    parallel_table_html,
     pivot_rows,
-    pivot_table_html,
     shown_ids,
     suspicious,
     thread_name,

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 import string
+from pathlib import Path
 
 _NAMED = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#x27;"}  # as html.escape
 
@@ -45,3 +46,10 @@ def safe(text: object) -> str:
     value = "" if text is None else str(text)
     value = _AUTOLINK.sub(lambda match: (match[1] or "") + WORD_JOINER, value)
     return value.translate(_REFERENCES)
+
+
+def safe_upload_name(name: str) -> str:
+    """An uploaded file's name reduced to one safe path component (never a path)."""
+    base = Path(name.replace("\\", "/")).name
+    base = re.sub(r"[^\w.\- ]+", "_", base, flags=re.UNICODE).strip(" .")
+    return base[:120] or "upload"

@@ -26,8 +26,8 @@ from ..document import shown_at
 from ..store import SentenceRow, Workspace
 from ..text.normalise import normalise
 from . import views
+from .html import direction
 from .safe import safe
-from .views import direction
 
 # Arabic and Persian forms of one letter, compared as one on top of each language's own
 # folding (normalise folds each language to its own forms, never both to one)
