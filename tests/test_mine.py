@@ -9,8 +9,8 @@ from workbench.align.mine import (
     IndexSpec,
     MineError,
     VectorFile,
-    _candidates,
     build_index,
+    candidate_pairs,
     greedy_one_to_one,
     mine,
     recall_at_1,
@@ -33,7 +33,7 @@ def corpus(tmp_path_factory):
 def test_candidates_are_each_pair_once_and_skip_padding():
     fwd = np.array([[0, 1], [1, -1]])
     bwd = np.array([[0, 1], [1, 0]])
-    ii, jj = _candidates(fwd, bwd)
+    ii, jj = candidate_pairs(fwd, bwd)
     assert sorted(zip(ii.tolist(), jj.tolist(), strict=True)) == [(0, 0), (0, 1), (1, 0), (1, 1)]
 
 

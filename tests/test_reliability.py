@@ -25,7 +25,7 @@ from workbench import stages as stages_module
 from workbench.edit import links, merge, set_status, undo
 from workbench.export import ExportRow, escape_tsv, write
 from workbench.pipeline import Ingester
-from workbench.stages import AlignStage, _EmbedderHolder, align_job, realign_event
+from workbench.stages import AlignStage, EmbedderHolder, align_job, realign_event
 from workbench.store import MIGRATIONS, WorkspaceError
 from workbench.text.ingest import IngestError, read_source
 from workbench.text.langid import LanguageIdentifier
@@ -436,7 +436,7 @@ def test_concurrent_runs_align_each_pair_once(tmp_path, monkeypatch):
 
     def one_run() -> None:
         mine = Workspace(tmp_path / "ws")
-        summaries.append(AlignStage(_EmbedderHolder("test-fake"))(mine, None).summary)
+        summaries.append(AlignStage(EmbedderHolder("test-fake"))(mine, None).summary)
         mine.close()
 
     runs = [threading.Thread(target=one_run) for _ in range(2)]
@@ -459,13 +459,13 @@ def test_a_claim_left_by_a_killed_run_is_taken_over_and_a_live_one_respected(tmp
     live = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
     try:
         ws.record_job(unit, "running", f"run {host}:{live.pid}:other")
-        busy = AlignStage(_EmbedderHolder("test-fake"))(ws, None).summary
+        busy = AlignStage(EmbedderHolder("test-fake"))(ws, None).summary
         assert "0 document pairs aligned" in busy and "1 being aligned by another run" in busy
     finally:
         live.kill()
         live.wait()
     ws.record_job(unit, "running", f"run {host}:{live.pid}:other")  # killed with -9
-    again = AlignStage(_EmbedderHolder("test-fake"))(ws, None).summary
+    again = AlignStage(EmbedderHolder("test-fake"))(ws, None).summary
     assert again.startswith("1 document pairs aligned")
     assert ws.job_state(unit) == "done"
 

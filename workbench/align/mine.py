@@ -21,7 +21,7 @@ import numpy as np
 
 from ..errors import WorkbenchError
 from ..progress import Progress, labelled
-from .vectors import _ratio, centred_on
+from .vectors import NEIGHBOURS, centred_on, ratio_margin
 
 BLOCK = 32_768  # rows per block when streaming a whole side (means, exact scans)
 SEARCH_BLOCK = 8_192  # rows per index add or search, candidate pairs per rescoring step
@@ -227,7 +227,7 @@ def mine(
     tgt: np.ndarray,
     *,
     threshold: float,
-    k: int = 4,
+    k: int = NEIGHBOURS,
     spec: IndexSpec | None = None,
     centre: bool = True,
     progress: Progress | None = None,
@@ -246,13 +246,13 @@ def mine(
     src_index = build_index(src, spec, src_mean, labelled(progress, "index source"))
     bwd_sims, bwd_ids = search(src_index, tgt, k, tgt_mean, labelled(progress, "search target"))
     del src_index
-    ii, jj = _candidates(fwd_ids, bwd_ids)
+    ii, jj = candidate_pairs(fwd_ids, bwd_ids)
     sims = exact_similarities(src, tgt, ii, jj, src_mean, tgt_mean)
-    margins = _ratio(sims, fwd_sims.mean(axis=1)[ii], bwd_sims.mean(axis=1)[jj])
+    margins = ratio_margin(sims, fwd_sims.mean(axis=1)[ii], bwd_sims.mean(axis=1)[jj])
     return greedy_one_to_one(ii, jj, margins.astype(np.float32), threshold)
 
 
-def _candidates(fwd_ids: np.ndarray, bwd_ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def candidate_pairs(fwd_ids: np.ndarray, bwd_ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Every (source, target) pair that is among either side's k nearest, once."""
     n_src, k_fwd = fwd_ids.shape
     n_tgt, k_bwd = bwd_ids.shape

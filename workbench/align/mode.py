@@ -14,7 +14,7 @@ from .comparable import ComparableParams, align_comparable
 from .confidence import calibration_for, confidences
 from .link import AlignError, Link
 from .parallel import ParallelParams, align_parallel, heaviest_chain
-from .vectors import Embed, _embed_fn, centred, knn
+from .vectors import Embed, centred, embed_function, knn
 
 
 def looks_parallel(src: np.ndarray, tgt: np.ndarray) -> tuple[bool, str]:
@@ -66,7 +66,7 @@ def align_documents(
     src, tgt = embed_texts(src), embed_texts(tgt)  # everything downstream reads these texts
     if hasattr(embed, "dim") and not isinstance(embed, CachedEmbedder):
         embed = CachedEmbedder(embed)  # auto mode and the aligner embed the same sentences
-    embed_fn = _embed_fn(embed)
+    embed_fn = embed_function(embed)
     if mode not in ("auto", "parallel", "comparable"):
         raise AlignError(f"unknown mode {mode!r}: use parallel, comparable or auto")
     reason = f"{mode} mode asked for"
@@ -101,7 +101,7 @@ def confidence_inputs(
 ) -> tuple[np.ndarray, np.ndarray, list[int], list[int]]:
     """Centred sentence vectors and lengths of both documents: what confidence reads."""
     key = getattr(embed, "key", "")
-    embed_fn = _embed_fn(embed)
+    embed_fn = embed_function(embed)
     src_vecs = centred(embed_fn(list(src)), language_mean(key, src_lang)) if src else None
     tgt_vecs = centred(embed_fn(list(tgt)), language_mean(key, tgt_lang)) if tgt else None
     dim = (src_vecs if src_vecs is not None else tgt_vecs).shape[1] if src or tgt else 1

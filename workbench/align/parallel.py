@@ -23,14 +23,15 @@ import numpy as np
 from ..embed import Embedder, embed_texts, language_mean
 from .link import AlignError, Link
 from .vectors import (
+    NEIGHBOURS,
     Embed,
-    _dice,
-    _embed_fn,
-    _ratio,
-    _rowdot,
     centred_on,
+    embed_function,
     knn,
     mark_windows,
+    ratio_margin,
+    row_dot,
+    shared_marks,
     side_mean,
     window_texts,
 )
@@ -49,7 +50,7 @@ class ParallelParams:
     merge_penalty: float = 0.02  # per extra sentence in a bead: prefer fine links
     lexical_weight: float = 0.1  # weight of shared numbers and names (a second signal)
     band: int = 5  # sentences of slack around the anchor path
-    knn: int = 4
+    knn: int = NEIGHBOURS
     margin: str = "local"  # local: against the neighbouring windows | knn: ratio over k-NN
     length: str = "log2"  # log2: multiply by log2(1 + length ratio) | log: add weighted log ratio
     windows: str = "auto"  # embed | mean | sparse | auto (sparse up to EMBED_WINDOWS_UP_TO)
@@ -171,7 +172,7 @@ def align_parallel(
     """Monotonic n:m alignment of two documents that translate each other."""
     params = params or ParallelParams()
     src, tgt = embed_texts(src), embed_texts(tgt)  # lengths and windows from what is embedded
-    embed_fn = _embed_fn(embed)
+    embed_fn = embed_function(embed)
     if not src or not tgt:
         return [Link((i,), (), 0.0) for i in range(len(src))] + [
             Link((), (j,), 0.0) for j in range(len(tgt))
@@ -205,7 +206,7 @@ def window_mode(windows: str, longest: int) -> str:
 def find_anchors(s: _Side, t: _Side, k: int, forward=None) -> list[tuple[int, int]]:
     """Heaviest chain of mutually increasing candidate pairs with a margin above 1."""
     sims, ids = forward if forward is not None else knn(s.windows[1], t.windows[1], k)
-    margins = _ratio(sims, s.near[:, None], t.near[ids])
+    margins = ratio_margin(sims, s.near[:, None], t.near[ids])
     candidates = [
         (i, int(j), float(m - 1.0))
         for i in range(len(ids))
@@ -512,7 +513,7 @@ def _pair_scores(
 ) -> np.ndarray:
     """Scores of the beads covering source ``ii[k]..+a`` and target ``jj[k]..+b``."""
     src_vecs, tgt_vecs = s.windows[a][ii], t.windows[b][jj]
-    sims = _rowdot(src_vecs, tgt_vecs)
+    sims = row_dot(src_vecs, tgt_vecs)
     if p.margin == "local":
         total, count = np.zeros(len(ii)), np.zeros(len(ii))
         for windows, starts, size, other in (
@@ -522,11 +523,11 @@ def _pair_scores(
             for shift in (-size, size):
                 nb = starts + shift
                 ok = (nb >= 0) & (nb < len(windows))
-                total[ok] += _rowdot(windows[nb[ok]], other[ok])
+                total[ok] += row_dot(windows[nb[ok]], other[ok])
                 count[ok] += 1
         margin = sims - np.where(count > 0, total / np.maximum(count, 1), s.baseline)
     else:
-        margin = _ratio(sims, s.span_near(ii, a), t.span_near(jj, b)) - 1.0
+        margin = ratio_margin(sims, s.span_near(ii, a), t.span_near(jj, b)) - 1.0
     return _finish_score(s, t, ii, jj, a, b, ratio, p, margin)
 
 
@@ -540,7 +541,9 @@ def _finish_score(s, t, ii, jj, a, b, ratio, p: ParallelParams, margin) -> np.nd
     else:
         score = margin + p.length_weight * np.log(shorter)
     if p.lexical_weight and s.marks:
-        dice = _dice(s.marks[a][ii], t.marks[b][jj], s.mark_count(a)[ii], t.mark_count(b)[jj])
+        dice = shared_marks(
+            s.marks[a][ii], t.marks[b][jj], s.mark_count(a)[ii], t.mark_count(b)[jj]
+        )
         score = score + p.lexical_weight * dice
     return score
 

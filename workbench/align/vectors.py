@@ -20,9 +20,14 @@ from ..text.normalise import ascii_digits
 Embed = Callable[[Sequence[str]], np.ndarray]
 
 
-def _embed_fn(embed) -> Embed:
+def embed_function(embed) -> Embed:
     """Accept an embedder object (anything with ``.embed``) or a plain function."""
     return embed.embed if hasattr(embed, "embed") else embed
+
+
+NEIGHBOURS = 4
+"""k of the nearest neighbours behind every ratio margin (LASER's k, Artetxe and Schwenk
+2019): sentence mining, link confidence, document and sentence neighbourhoods of events."""
 
 
 def centred(vectors: np.ndarray, fallback: np.ndarray | None = None) -> np.ndarray:
@@ -36,10 +41,33 @@ def centred(vectors: np.ndarray, fallback: np.ndarray | None = None) -> np.ndarr
     return centred_on(vectors, side_mean(vectors, fallback))
 
 
-def side_mean(vectors: np.ndarray, fallback: np.ndarray | None = None) -> np.ndarray:
-    if len(vectors) >= 8:
+OWN_MEAN_FROM = 8
+"""A side of fewer sentences is too small to estimate its own mean vector."""
+
+
+def side_mean(
+    vectors: np.ndarray,
+    reference: np.ndarray | None = None,
+    own_from: int = OWN_MEAN_FROM,
+    reference_first: bool = False,
+    default: np.ndarray | None = None,
+) -> np.ndarray:
+    """The one rule for the mean vector a language's sentences are centred on: their own
+    mean once there are ``own_from`` of them, else the language's ``reference`` mean
+    (measured on reference text), else ``default`` (zeros: no centring).
+
+    ``reference_first`` takes the reference whenever it was measured: search compares a
+    query with sentences of every language and wants them all centred the same way
+    whatever the corpus holds. The aligner centres each side on its own mean (a document
+    of its own subject), the events stage each language on the corpus's, once there are
+    enough sentences to say what the corpus shares (``own_from`` 50)."""
+    if reference_first and reference is not None:
+        return reference
+    if len(vectors) >= own_from:
         return vectors.mean(axis=0)
-    return fallback if fallback is not None else np.zeros(vectors.shape[1], np.float32)
+    if reference is not None:
+        return reference
+    return default if default is not None else np.zeros(vectors.shape[1], np.float32)
 
 
 def centred_on(vectors: np.ndarray, mean: np.ndarray) -> np.ndarray:
@@ -101,17 +129,17 @@ def mark_windows(sentences: Sequence[str], sizes: range) -> dict[int, np.ndarray
     return {size: np.minimum(cum[size:] - cum[:-size], 1.0) for size in sizes}
 
 
-def _ratio(sims: np.ndarray, near_a: np.ndarray, near_b: np.ndarray) -> np.ndarray:
+def ratio_margin(sims: np.ndarray, near_a: np.ndarray, near_b: np.ndarray) -> np.ndarray:
     """LASER's ratio margin on centred cosines, shifted to stay positive."""
     return (1 + sims) / (1 + (near_a + near_b) / 2)
 
 
-def _dice(src_marks, tgt_marks, src_counts, tgt_counts) -> np.ndarray:
+def shared_marks(src_marks, tgt_marks, src_counts, tgt_counts) -> np.ndarray:
     """Row-wise Dice overlap of hashed numbers and names (0 where neither side has any);
     the counts are each row's number of marks, computed once per document."""
     total = src_counts + tgt_counts
-    return np.where(total > 0, 2 * _rowdot(src_marks, tgt_marks) / np.maximum(total, 1), 0.0)
+    return np.where(total > 0, 2 * row_dot(src_marks, tgt_marks) / np.maximum(total, 1), 0.0)
 
 
-def _rowdot(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+def row_dot(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     return np.einsum("ij,ij->i", x, y)

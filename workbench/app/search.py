@@ -173,6 +173,7 @@ def _default_embedder(workspace: Workspace):
 def by_meaning(workspace: Workspace, query: str, embedder, cutoff: float, limit: int) -> list[Hit]:
     """Sentences whose centred cosine with the query reaches ``cutoff``, best first."""
     from ..align import centred_on
+    from ..align.vectors import side_mean
     from ..embed import language_mean
 
     rows = workspace.current_sentences()
@@ -183,10 +184,10 @@ def by_meaning(workspace: Workspace, query: str, embedder, cutoff: float, limit:
     centred = np.empty_like(vectors)
     for lang in set(langs.tolist()):
         mine = langs == lang
-        mean = language_mean(embedder.key, lang)
-        if mean is None:
-            mean = vectors[mine].mean(axis=0) if mine.sum() >= 8 else np.zeros(vectors.shape[1])
-        centred[mine] = centred_on(vectors[mine], mean)
+        reference = language_mean(embedder.key, lang)
+        centred[mine] = centred_on(
+            vectors[mine], side_mean(vectors[mine], reference, reference_first=True)
+        )
     # the query as each language's sentences were stored (normalised for that language),
     # so the letter form typed (ك or ک) does not change what is found
     sims = np.full(len(rows), -np.inf)
