@@ -6,7 +6,8 @@ import csv
 import io
 import json
 
-from workbench.export import COLUMNS, short_title, workspace_rows, write
+from workbench.export import COLUMNS, workspace_rows, write
+from workbench.names import short_title
 
 OLD_COLUMNS = [
     "event",

@@ -20,8 +20,9 @@ from workbench.app.html import (
     map_spec,
     parallel_table_html,
 )
-from workbench.app.views import DocName, ParallelRow, event_name, pair_label, thread_name
+from workbench.app.views import ParallelRow, pair_label
 from workbench.document import Sentence
+from workbench.names import DocName, event_name, thread_name
 from workbench.store import EventRow
 
 from .test_app import app_workspace, open_app  # noqa: F401  (fixture and helper)

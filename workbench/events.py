@@ -55,6 +55,7 @@ from .align import knn
 from .align.confidence import Calibration
 from .align.vectors import NEIGHBOURS, side_mean
 from .embed import CachedEmbedder, language_mean
+from .names import first_words, short_title
 from .store import Workspace
 from .text.dates import FoundDate, happening_date
 from .text.normalise import ascii_digits
@@ -127,6 +128,9 @@ BLOCK = 2_000_000
 """Entries of a sentence-similarity block (8 MB of float32)."""
 
 MODEL_FILE = "same_event.json"
+
+LABEL_CHARS = 70
+"""Event and thread labels are cut between words to about this."""
 
 NUMBER = re.compile(r"(?<![\d.,])\d+(?:[.,]\d+)*(?![\d.,])")
 YEARLIKE = re.compile(r"^(1[3-4]\d\d|19\d\d|20\d\d)$")
@@ -229,11 +233,6 @@ def _centred(rows, vectors: np.ndarray, means: dict[str, np.ndarray]) -> np.ndar
 
 def _unit(vector: np.ndarray) -> np.ndarray:
     return (vector / max(float(np.linalg.norm(vector)), 1e-6)).astype(np.float32)
-
-
-def first_words(text: str, words: int = 8) -> str:
-    parts = text.split()
-    return " ".join(parts[:words]) + (" …" if len(parts) > words else "")
 
 
 def numbers_in(text: str) -> set[str]:
@@ -743,7 +742,7 @@ def _describe_event(
     cluster: list[DocumentProfile], evidence: PairEvidence, docs: list[DocumentProfile]
 ) -> EventGroup:
     when = event_date(cluster)
-    title = _short(_central(cluster).label)
+    title = short_title(_central(cluster).label, LABEL_CHARS)
     label = f"{title} ({when})" if when else title
     ids = sorted(p.id for p in cluster)
     if len(cluster) == 1:
@@ -764,7 +763,7 @@ def _describe_event(
 
 def _describe_thread(members: list[DocumentProfile], events: list[EventGroup]) -> ThreadGroup:
     dates = sorted(e.date for e in events if e.date)
-    title = _short(_central(members).label)
+    title = short_title(_central(members).label, LABEL_CHARS)
     span = dates[0] if len(set(dates)) == 1 else f"{dates[0][:4]}-{dates[-1][:4]}" if dates else ""
     label = f"{title} ({span})" if span else title
     if len(members) == 1:
@@ -779,15 +778,6 @@ def _describe_thread(members: list[DocumentProfile], events: list[EventGroup]) -
         f"similarity of their subjects {min(sims):.2f} to {max(sims):.2f})"
     )
     return ThreadGroup(events, label, reason)
-
-
-def _short(text: str, limit: int = 70) -> str:
-    """A label cut at a word boundary, never mid-word."""
-    text = " ".join(text.split())
-    if len(text) <= limit:
-        return text
-    cut = text[:limit].rsplit(" ", 1)[0]
-    return cut + " …"
 
 
 # --- the workspace ------------------------------------------------------------------------

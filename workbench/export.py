@@ -16,6 +16,7 @@ from typing import IO
 from lxml import etree
 
 from .errors import WorkbenchError
+from .names import document_name
 from .store import Workspace, now
 from .version import __version__
 
@@ -43,7 +44,6 @@ COLUMNS = (
     "src_file",
     "tgt_file",
 )
-TITLE_CHARS = 60  # titles in src_doc/tgt_doc are shortened at a word boundary to about this
 FORMATS = ("tsv", "tmx", "json")
 
 
@@ -257,8 +257,8 @@ def workspace_rows(
         src_doc, tgt_doc = docs.get(link.src_doc), docs.get(link.tgt_doc)
         yield ExportRow(
             event=link.event,
-            src_doc=_doc_name(src_doc, src),
-            tgt_doc=_doc_name(tgt_doc, tgt),
+            src_doc=_numbered(src_doc, src),
+            tgt_doc=_numbered(tgt_doc, tgt),
             src_lang=_side_lang(src, src_ids, src_doc.lang if src_doc else ""),
             tgt_lang=_side_lang(tgt, tgt_ids, tgt_doc.lang if tgt_doc else ""),
             src_ids=src_ids,
@@ -306,22 +306,9 @@ def real_translations(workspace: Workspace, document_id: int) -> dict[int, str]:
     }
 
 
-def _doc_name(doc, sentences: dict[int, tuple[str, str, str]]) -> str:
-    """``"ID: title"``, the title shortened between words; a document without a title is
-    named by its first words, as the app names it (``"ID:"`` when it has no text)."""
+def _numbered(doc, sentences: dict[int, tuple[str, str, str]]) -> str:
+    """``"ID: title"`` (:meth:`~workbench.names.DocName.numbered`), a document without a
+    title named by its first words, as the app names it."""
     if doc is None:
         return ""
-    first = sentences[min(sentences)][0] if sentences else ""
-    title = short_title(doc.title or first)
-    return f"{doc.id}: {title}" if title else f"{doc.id}:"
-
-
-def short_title(title: str, limit: int = TITLE_CHARS) -> str:
-    """``title`` on one line, cut at the last space before ``limit`` characters (never
-    inside a word; a first word longer than ``limit`` is kept whole), "…" marking a cut."""
-    title = " ".join(title.split())
-    if len(title) <= limit:
-        return title
-    head = title[: limit + 1]
-    cut = head.rsplit(" ", 1)[0] if " " in head else title.split(" ", 1)[0]
-    return cut if cut == title else cut.rstrip(" ,;:-–—") + "…"
+    return document_name(doc, sentences[min(sentences)][0] if sentences else "").numbered()

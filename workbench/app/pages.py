@@ -12,6 +12,7 @@ from ..document import shown_at
 from ..errors import WorkbenchError
 from ..events import move_document
 from ..export import FORMATS, export_bytes, hidden_links, workspace_rows
+from ..names import document_names, event_name, first_words, isolate, thread_name
 from ..stages import realign_event
 from ..store import Workspace
 from .browser import HELP, run_script, scroll_html
@@ -46,16 +47,12 @@ from .views import (
     AlignmentInfo,
     ParallelRow,
     alignments,
-    document_names,
-    event_name,
     filter_rows,
-    isolate,
     next_index,
     parallel_rows,
     pivot_rows,
     shown_ids,
     suspicious,
-    thread_name,
     unconfirmed,
 )
 
@@ -814,7 +811,7 @@ def _relink(st, workspace, info, rows: list[ParallelRow], index: int, key: str, 
                 f"Re-link: {'source' if side == 'src' else 'target'} sentences",
                 sorted(texts),
                 default=[p for p in own if p in texts],  # the row's own are near: listed
-                format_func=lambda p, texts=texts: f"[{p + 1}] {isolate(_first_words(texts[p]))}",
+                format_func=lambda p, texts=texts: f"[{p + 1}] {isolate(first_words(texts[p]))}",
                 key=f"ed_{side}_{key}",
             )
         )
@@ -834,11 +831,6 @@ def _near(rows: list[ParallelRow], index: int, side: str) -> int:
                 if ids:
                     return ids[0]
     return 0
-
-
-def _first_words(text: str, words: int = 8) -> str:
-    parts = text.split()
-    return " ".join(parts[:words]) + (" …" if len(parts) > words else "")
 
 
 def _no_partner(st, workspace, info, row: ParallelRow, key: str, actor: str):

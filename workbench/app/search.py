@@ -23,9 +23,9 @@ import numpy as np
 
 from ..align.confidence import SHOWN_CONFIDENCE
 from ..document import shown_at
+from ..names import document_names
 from ..store import SentenceRow, Workspace
 from ..text.normalise import normalise
-from . import views
 from .html import direction
 from .safe import safe
 
@@ -138,7 +138,7 @@ def search_sentences(
             if (hit.document_id, hit.position) not in hits:
                 hits[(hit.document_id, hit.position)] = hit
                 room -= 1
-    names = document_names(workspace)
+    names = document_labels(workspace)
     result = list(hits.values())
     for hit in result:
         hit.document = names.get(hit.document_id, f"document {hit.document_id}")
@@ -151,7 +151,7 @@ def with_places(
     workspace: Workspace, hits: list[Hit], names: dict[int, str] | None = None
 ) -> list[Hit]:
     """The hits, each with the alignments it can be opened in and what it is linked to."""
-    names = names if names is not None else document_names(workspace)
+    names = names if names is not None else document_labels(workspace)
     for hit in hits:
         hit.places = [
             replace(p, other_name=names.get(p.other_doc, f"document {p.other_doc}"))
@@ -247,9 +247,9 @@ def places(
     return sorted(found.values(), key=lambda p: (not p.text, p.alignment_id))
 
 
-def document_names(workspace: Workspace) -> dict[int, str]:
+def document_labels(workspace: Workspace) -> dict[int, str]:
     """Each document as people know it: title (else its first words), file and date."""
-    return {doc_id: name.label() for doc_id, name in views.document_names(workspace).items()}
+    return {doc_id: name.label() for doc_id, name in document_names(workspace).items()}
 
 
 # --- matches in the original text -------------------------------------------------------

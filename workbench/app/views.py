@@ -7,24 +7,17 @@ unmatched sentences stay visible.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from pathlib import PurePosixPath
 
 from ..document import shown_at
 from ..edit import links
 from ..export import real_translations
-from ..store import DocumentRow, EventRow, Workspace
+from ..names import DocName, document_names, isolate
+from ..store import Workspace
 
 RTL_LANGS = {"fa", "ar", "ur", "ps", "he"}
 FONT = "'Vazirmatn', 'Noto Naskh Arabic', 'Noto Sans Arabic', 'DejaVu Sans', Tahoma, sans-serif"
-
-
-def isolate(text: str) -> str:
-    """Wrap text in Unicode first-strong isolates, so a Persian title inside an English
-    label keeps its own direction and does not reorder the label around it."""
-    return f"\u2068{text}\u2069"
 
 
 @dataclass(frozen=True)
@@ -62,72 +55,6 @@ def shown_ids(ids) -> str:
     """Sentence positions as a person counts them, from 1 (``[1, 2]``); stored ids, the
     address and exports count from 0."""
     return "[" + ", ".join(str(i + 1) for i in ids) + "]"
-
-
-@dataclass(frozen=True)
-class DocName:
-    """A document as people know it: title (or first words), file, date."""
-
-    id: int
-    lang: str
-    title: str  # the title, else the first words of the first sentence
-    file: str  # the file's name (``#2`` for the second article of one file)
-    date: str | None
-    event_id: int | None
-    sentences: int = 0
-
-    def short(self, words: int = 8) -> str:
-        return _first_words(self.title, words) or self.file
-
-    def label(self, words: int = 10) -> str:
-        """``«title» · file · date`` (the title isolated, so its direction stays its own)."""
-        parts = [isolate(_first_words(self.title, words))] if self.title else []
-        # a date reads left to right even inside a right-to-left label
-        parts += [self.file] + ([f"\u2066{self.date}\u2069"] if self.date else [])
-        return " · ".join(parts)
-
-
-def _first_words(text: str, words: int) -> str:
-    parts = text.split()
-    return " ".join(parts[:words]) + (" …" if len(parts) > words else "")
-
-
-def document_names(workspace: Workspace) -> dict[int, DocName]:
-    """Every document (old versions too, which alignments may still name) by id."""
-    firsts = workspace.first_sentences()
-    return {d.id: _doc_name(d, firsts.get(d.id, "")) for d in workspace.documents(include_old=True)}
-
-
-def _doc_name(doc: DocumentRow, first: str) -> DocName:
-    file = PurePosixPath(doc.path.replace("\\", "/")).name + (
-        f" #{doc.part + 1}" if doc.part else ""
-    )
-    return DocName(
-        doc.id, doc.lang, doc.title or first, file, doc.date, doc.event_id, doc.sentences
-    )
-
-
-def event_name(event: EventRow) -> str:
-    """An event by its label and date. Labels usually end with the date already; it is
-    written outside the title's isolate, so a right-to-left title does not reverse it."""
-    title, date = split_date(event.label) if event.label else (f"event {event.id}", None)
-    date = date or event.date
-    return isolate(title) + (f" ({date})" if date else "")
-
-
-def thread_name(label: str) -> str:
-    title, dates = split_date(label)
-    return isolate(title) + (f" ({dates})" if dates else "")
-
-
-_TRAILING_DATE = re.compile(r"^(.*\S)\s+\(([0-9][0-9\-–]*[0-9])\)$", re.DOTALL)
-
-
-def split_date(label: str) -> tuple[str, str | None]:
-    """``"Rally in Paris (2018-06-30)"`` -> ``("Rally in Paris", "2018-06-30")`` (a date or
-    a range of years in brackets at the end; anything else is all title)."""
-    found = _TRAILING_DATE.match(label)
-    return (found.group(1), found.group(2)) if found else (label, None)
 
 
 # alignments with no event join documents of two related events (of one thread); the pair

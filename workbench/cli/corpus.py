@@ -73,7 +73,7 @@ def _print_report(workspace: Workspace, report: RunReport) -> None:
         if item.outcome == "skipped":
             warn(f"skipped {item.path}: {item.detail}")
     docs = {i for item in report.ingested for i in item.document_ids}
-    from ..export import short_title
+    from ..names import short_title
 
     title = f"workspace {workspace.path} · embedder {embedder_name(workspace)}"
     table = Table(title=Text(title), title_justify="left")
