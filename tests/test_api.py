@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 import workbench
-from workbench import Workspace, align, export, translate
+from workbench import Workspace, align_texts, export_links, translate_lines
 from workbench.translate import TranslationError
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -43,10 +43,10 @@ def test_readme_example_runs(tmp_path, monkeypatch):
 
 def test_export_returns_text_or_writes_a_file(seeded_with_stories, tmp_path):
     ws = seeded_with_stories
-    tsv = export(ws, "tsv")
+    tsv = export_links(ws, "tsv")
     assert isinstance(tsv, str) and tsv.count("\n") > 1
-    assert isinstance(export(ws, "tmx"), bytes)
-    count = export(ws, "json", tmp_path / "links.json")
+    assert isinstance(export_links(ws, "tmx"), bytes)
+    count = export_links(ws, "json", tmp_path / "links.json")
     assert count == tsv.count("\n") - 1
     assert len(json.loads((tmp_path / "links.json").read_text("utf-8"))["links"]) == count
 
@@ -54,12 +54,16 @@ def test_export_returns_text_or_writes_a_file(seeded_with_stories, tmp_path):
 def test_align_caches_vectors_in_the_workspace(workspace):
     src = ["The match ended in a draw.", "Fans celebrated late."]
     tgt = ["مسابقه مساوی شد.", "هواداران تا دیروقت جشن گرفتند."]
-    result = align(src, tgt, src_lang="en", tgt_lang="fa", mode="parallel", workspace=workspace)
+    result = align_texts(
+        src, tgt, src_lang="en", tgt_lang="fa", mode="parallel", workspace=workspace
+    )
     assert [(link.src, link.tgt) for link in result.links] == [((0,), (0,)), ((1,), (1,))]
     count = "SELECT COUNT(*) FROM embeddings"
     stored = workspace.conn.execute(count).fetchone()[0]
     assert stored >= 4  # every sentence (and the windows parallel mode joins)
-    again = align(src, tgt, src_lang="en", tgt_lang="fa", mode="parallel", workspace=workspace)
+    again = align_texts(
+        src, tgt, src_lang="en", tgt_lang="fa", mode="parallel", workspace=workspace
+    )
     assert again.links == result.links
     assert workspace.conn.execute(count).fetchone()[0] == stored
 
@@ -72,7 +76,7 @@ def test_align_embeds_every_window_only_when_asked(tmp_path):
     stored, ladders = {}, {}
     for windows in ("auto", "embed"):
         ws = Workspace(tmp_path / windows)
-        result = align(en, fa, src_lang="en", tgt_lang="fa", mode="parallel", workspace=ws,
+        result = align_texts(en, fa, src_lang="en", tgt_lang="fa", mode="parallel", workspace=ws,
                        windows=windows)  # fmt: skip
         ladders[windows] = [(link.src, link.tgt) for link in result.links]
         stored[windows] = len(ws.embedding_keys())
@@ -84,7 +88,7 @@ def test_align_embeds_every_window_only_when_asked(tmp_path):
 
 def test_translate_without_a_model_names_the_command(workspace):
     with pytest.raises(TranslationError, match="workbench models add"):
-        translate(["سلام."], source_lang="fa", workspace=workspace)
+        translate_lines(["سلام."], source_lang="fa", workspace=workspace)
 
 
 @pytest.mark.models
@@ -95,7 +99,7 @@ def test_translate_with_an_installed_model(workspace):
         ROOT / "tests" / "data" / "models" / "translate-fa_en-test.argosmodel"
     )
     lines = ["سلام.", "سلام."]
-    out = translate(lines, source_lang="fa", workspace=workspace)
+    out = translate_lines(lines, source_lang="fa", workspace=workspace)
     assert len(out) == 2 and out[0] == out[1]
 
 

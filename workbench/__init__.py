@@ -2,18 +2,19 @@
 
 The Python API that the CLI and the app share::
 
-    from workbench import Workspace, run, export
+    from workbench import Workspace, run, export_links
     ws = Workspace("my-project")
     report = run(ws, ["seeds/"])
-    tsv = export(ws, "tsv")
+    tsv = export_links(ws, "tsv")
 
-``align``, ``export`` and ``translate`` here are functions (see :mod:`workbench.api`);
-import from the modules of the same names with ``from workbench.align import ...``.
+``align_texts``, ``export_links`` and ``translate_lines`` are in :mod:`workbench.api`;
+``workbench.align``, ``workbench.export`` and ``workbench.translate`` are the modules.
 """
 
 from .version import __version__ as __version__  # isort: skip
 
 from .align import AlignResult, Link, align_comparable, align_documents, align_parallel
+from .api import align_texts, export_links, translate_lines
 from .distribute import Engine
 from .embed import CachedEmbedder, load_embedder
 from .errors import WorkbenchError
@@ -21,9 +22,6 @@ from .pipeline import Ingester, RunReport, run
 from .store import Workspace, WorkspaceError
 from .text.normalise import normalise, repair_zwnj
 from .text.split import split, split_sentences
-
-# last: these functions replace the package attributes named after their modules
-from .api import align, export, translate  # isort: skip
 
 __all__ = [
     "AlignResult",
@@ -35,16 +33,16 @@ __all__ = [
     "WorkbenchError",
     "Workspace",
     "WorkspaceError",
-    "align",
     "align_comparable",
     "align_documents",
     "align_parallel",
-    "export",
+    "align_texts",
+    "export_links",
     "load_embedder",
     "normalise",
     "repair_zwnj",
     "run",
     "split",
     "split_sentences",
-    "translate",
+    "translate_lines",
 ]

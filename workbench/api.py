@@ -1,9 +1,8 @@
-"""The library API: what the CLI commands do, as functions over a :class:`Workspace`.
+"""The library API: what the CLI commands do, as functions over a :class:`Workspace`
+(exported by the package: ``from workbench import align_texts, export_links, translate_lines``).
 
-``workbench.align``, ``workbench.export`` and ``workbench.translate`` are these
-functions (they shadow the modules of the same names as attributes of the package):
-import from the modules with ``from workbench.align import align_documents``.
-"""
+Their names are not the modules' (``workbench.align``, ``workbench.export`` and
+``workbench.translate`` stay modules)."""
 
 from __future__ import annotations
 
@@ -16,7 +15,7 @@ from .export import export_bytes, workspace_rows
 from .store import Workspace
 
 
-def align(
+def align_texts(
     src_sentences: Sequence[str],
     tgt_sentences: Sequence[str],
     *,
@@ -50,7 +49,7 @@ def align(
     )
 
 
-def export(
+def export_links(
     workspace: Workspace,
     fmt: str = "tsv",
     out: str | Path | None = None,
@@ -77,7 +76,7 @@ def export(
     return count
 
 
-def translate(
+def translate_lines(
     lines: Sequence[str],
     *,
     source_lang: str,

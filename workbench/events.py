@@ -79,17 +79,10 @@ matches mean less there and shared words more). The corpus-relative ``document``
 small corpus's similar documents (six seed documents on one subject) as if they were
 one story."""
 
+_READ = tuple(f for f in SAME_EVENT_FEATURES if f not in ("document", "document_margin"))
 MODEL_FEATURES = {
-    "same_language": (
-        "lead",
-        "partners",
-        "best_pairs",
-        "numbers",
-        "names",
-        "words",
-        "years_differ",
-    ),
-    "cross_language": ("lead", "partners", "best_pairs", "numbers", "names", "years_differ"),
+    "same_language": _READ,
+    "cross_language": tuple(f for f in _READ if f != "words"),  # two languages share no words
 }
 
 EVENT_PROBABILITY = 0.5
