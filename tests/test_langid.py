@@ -80,7 +80,7 @@ def test_persian_and_arabic_are_not_called_another_arabic_script_language():
 
 def test_a_pashto_file_is_skipped_with_its_name(tmp_path):
     from workbench import Workspace
-    from workbench.pipeline import Ingester
+    from workbench.ingester import Ingester
 
     (tmp_path / "ps.txt").write_text(ARABIC_SCRIPT_OTHERS["ps"] * 3, "utf-8")
     ws = Workspace(tmp_path / "ws")

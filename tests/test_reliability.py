@@ -24,7 +24,7 @@ from workbench import Workspace
 from workbench import stages as stages_module
 from workbench.edit import links, merge, set_status, undo
 from workbench.export import ExportRow, escape_tsv, write
-from workbench.pipeline import Ingester
+from workbench.ingester import Ingester
 from workbench.stages import AlignStage, EmbedderHolder, align_job, realign_event
 from workbench.store import MIGRATIONS, WorkspaceError
 from workbench.text.ingest import IngestError, read_source
@@ -467,7 +467,7 @@ def test_a_claim_left_by_a_killed_run_is_taken_over_and_a_live_one_respected(tmp
     ws.record_job(unit, "running", f"run {host}:{live.pid}:other")  # killed with -9
     again = AlignStage(EmbedderHolder("test-fake"))(ws, None).summary
     assert again.startswith("1 document pairs aligned")
-    assert ws.job_state(unit) == "done"
+    assert ws.job(unit).state == "done"
 
 
 def test_tsv_escapes_every_line_and_paragraph_separator():

@@ -18,7 +18,8 @@ from .api import align_texts, export_links, translate_lines
 from .distribute import Engine
 from .embed import CachedEmbedder, load_embedder
 from .errors import WorkbenchError
-from .pipeline import Ingester, RunReport, run
+from .ingester import Ingester
+from .pipeline import RunReport, run
 from .store import Workspace, WorkspaceError
 from .text.normalise import normalise, repair_zwnj
 from .text.split import split, split_sentences

@@ -92,3 +92,29 @@ def translate_lines(
 
     backend = backend_for(workspace, source_lang.lower(), target_lang.lower())
     return CachedTranslator(workspace, backend).translate(list(lines))
+
+
+def status_records(workspace: Workspace) -> list[dict]:
+    """One JSON-ready record per current document, as ``workbench status --json`` prints
+    it (events and threads named ``"ID: label"``) and the app's Corpus page lists it."""
+    events = {e.id: e for e in workspace.events()}
+    records = []
+    for d in workspace.documents():
+        e = events.get(d.event_id) if d.event_id else None
+        records.append(
+            {
+                "id": d.id,
+                "path": d.path,
+                "part": d.part,
+                "title": d.title,
+                "lang": d.lang,
+                "sentences": d.sentences,
+                "chars": d.chars,
+                "version": d.version,
+                "event": f"{e.id}: {e.label}" if e else None,
+                "thread": f"{e.thread_id}: {e.thread_label}" if e and e.thread_id else None,
+                "date": d.date,
+                "sentence_langs": workspace.sentence_languages(d.id),
+            }
+        )
+    return records

@@ -55,7 +55,7 @@ from .align import knn
 from .align.confidence import Calibration
 from .align.vectors import NEIGHBOURS, side_mean
 from .embed import CachedEmbedder, language_mean
-from .names import first_words, short_title
+from .names import document_names, first_words, short_title
 from .store import Workspace
 from .text.dates import FoundDate, happening_date
 from .text.normalise import ascii_digits
@@ -802,5 +802,10 @@ def without_placed(thread: ThreadGroup, auto_ids: set[int]) -> ThreadGroup:
 
 
 def move_document(workspace: Workspace, document_id: int, event_id: int | None) -> int:
-    """Put a document in another event (or a new one); a user's choice, never regrouped."""
-    return workspace.move_document(document_id, event_id)
+    """Put a document in another event (or a new one, named after the document); a user's
+    choice, never regrouped."""
+    label = ""
+    if event_id is None:
+        names = document_names(workspace)
+        label = first_words(names[document_id].title, 12) if document_id in names else ""
+    return workspace.move_document(document_id, event_id, label or f"document {document_id}")

@@ -40,7 +40,8 @@ from pathlib import Path
 from workbench import Workspace, run
 from workbench.edit import EditError, mark_no_partner, merge, relink, set_status, split, undo
 from workbench.events import move_document
-from workbench.pipeline import Ingester, RunReport
+from workbench.ingester import Ingester
+from workbench.pipeline import RunReport
 from workbench.stages import realign_event
 from workbench.store import MIGRATIONS
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from .. import edit
 from ..align.confidence import SHOWN_CONFIDENCE
+from ..api import status_records
 from ..document import shown_at
 from ..errors import WorkbenchError
 from ..events import move_document
@@ -64,7 +65,7 @@ PAGE_SIZE = 50
 
 def corpus(st, workspace: Workspace, actor: str) -> None:
     st.header("Corpus")
-    records = workspace.status()
+    records = status_records(workspace)
     if records:
         _what_next(st, workspace, records)
     _add_documents(st, workspace)

@@ -13,15 +13,17 @@ import typer.core
 from rich.table import Table
 from rich.text import Text
 
+from ..api import status_records
 from ..errors import (
     InputError,
 )
-from ..pipeline import Ingester, RunReport, run
+from ..ingester import ingest
+from ..pipeline import RunReport, run
 from ..store import Workspace
 from ..text.clean import clean
 from ..text.split import split
 from .console import STDOUT, err, out, read_input, warn
-from .models import add_dropped_models
+from .models import say_dropped_models
 from .shared import (
     AddressOption,
     Bar,
@@ -29,7 +31,6 @@ from .shared import (
     LanguagesOption,
     WorkersOption,
     WorkspaceOption,
-    cached_embedder,
     embedder_name,
     engine_for,
     language_codes,
@@ -37,30 +38,7 @@ from .shared import (
     progress_bar,
     progress_display,
     read_workspace,
-    remember_languages,
 )
-
-
-def _ingest_with_progress(
-    workspace: Workspace,
-    paths: list[Path],
-    languages: list[str] | None,
-    whole_pipeline: bool,
-    engine=None,
-    embedder: str | None = None,
-) -> RunReport:
-    with progress_display() as progress:
-        bar = Bar(progress, "reading")
-        if whole_pipeline:
-            return run(
-                workspace,
-                paths,
-                languages=languages,
-                engine=engine,
-                progress=bar,
-                embedder=embedder,
-            )
-        return RunReport(ingested=Ingester(workspace, languages).ingest(paths, bar))
 
 
 def _print_report(workspace: Workspace, report: RunReport) -> None:
@@ -69,6 +47,9 @@ def _print_report(workspace: Workspace, report: RunReport) -> None:
     Text from documents and file names is printed as is (no rich markup), and stdout
     is flushed before each line on stderr, so the two never run into each other.
     """
+    for note in report.notes:
+        warn(f"warning: {note}")
+    say_dropped_models(report.models, quiet=True)
     for item in report.ingested:
         if item.outcome == "skipped":
             warn(f"skipped {item.path}: {item.detail}")
@@ -80,7 +61,7 @@ def _print_report(workspace: Workspace, report: RunReport) -> None:
     columns = ("document", "title", "lang", "sentences", "sentence langs", "date", "event")
     for column in (*columns, "thread", "status"):
         table.add_column(column, overflow="fold")
-    records = workspace.status()
+    records = status_records(workspace)
     for record in records:
         name = Path(record["path"]).name + (f" #{record['part'] + 1}" if record["part"] else "")
         langs = ", ".join(f"{k} {v}" for k, v in record["sentence_langs"].items())
@@ -155,22 +136,23 @@ def _ingest_and_report(
     engine=None,
     embedder: str | None = None,
 ) -> None:
+    """Ingest (or run the whole pipeline) with a progress bar, then show the report."""
     codes = language_codes(languages)
     ws = open_workspace(workspace)
-    if embedder is not None:
-        cached_embedder(ws, embedder)  # an embedder that cannot load stops here, nothing changed
-        before = embedder_name(ws)
-        if embedder != before and ws.counts()["documents"]:
-            warn(
-                f"warning: the workspace's embedder changes from {before} to {embedder}: events are"
-                " grouped and pairs aligned again with it (edited alignments stay; the"
-                f" vectors of {before} stay cached)"
+    with progress_display() as progress:
+        bar = Bar(progress, "reading")
+        if whole_pipeline:
+            report = run(
+                ws,
+                paths,
+                languages=codes,
+                embedder=embedder,
+                engine=engine,
+                progress=bar,
+                install_dropped_models=True,
             )
-    if whole_pipeline:
-        add_dropped_models(ws, quiet=True)
-    report = _ingest_with_progress(
-        ws, paths, remember_languages(ws, codes), whole_pipeline, engine, embedder
-    )
+        else:
+            report = RunReport(ingested=ingest(ws, paths, codes, bar))
     _print_report(ws, report)
     if report.readable == 0:
         raise InputError("nothing could be read")
@@ -182,7 +164,7 @@ def status_command(
 ) -> None:
     """List documents with their language, sentence count and event."""
     ws = read_workspace(workspace)
-    records = ws.status()
+    records = status_records(ws)
     if as_json:
         json.dump(
             {

@@ -61,11 +61,15 @@ def say_installed(model, source: Path | None = None) -> None:
 
 
 def add_dropped_models(ws: Workspace, *, quiet: bool) -> list:
-    """Install what was dropped into the models/ folders; ``quiet`` leaves out the ones
-    already installed (``run`` checks at every start)."""
+    """Install what was dropped into the models/ folders, and say so."""
     from ..translate.models import ModelStore
 
-    outcomes = ModelStore(ws).add_dropped()
+    return say_dropped_models(ModelStore(ws).add_dropped(), quiet=quiet)
+
+
+def say_dropped_models(outcomes: list, *, quiet: bool) -> list:
+    """What became of each model dropped into the models/ folders; ``quiet`` leaves out
+    the ones already installed (``run`` looks at every start)."""
     for item in outcomes:
         if item.model is None:
             warn(f"warning: {item.path} not installed: {item.outcome}")

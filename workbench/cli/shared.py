@@ -81,12 +81,6 @@ def language_codes(languages: str | None) -> list[str] | None:
     return codes
 
 
-def remember_languages(workspace: Workspace, codes: list[str] | None) -> list[str] | None:
-    if codes:
-        workspace.set_setting("languages", ",".join(codes))
-    return codes
-
-
 class Bar:
     """A :class:`workbench.progress.Progress` drawn as a rich bar (the label, a file name
     shortened, as its description; an empty label keeps the last one), with the time

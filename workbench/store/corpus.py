@@ -188,15 +188,6 @@ class CorpusTables:
             )
         )
 
-    def removed_spans(self, document_id: int) -> list[Span]:
-        return [
-            Span(r["start"], r["end"], r["reason"])
-            for r in self.conn.execute(
-                "SELECT start, end, reason FROM removed_spans WHERE document_id = ? ORDER BY start",
-                (document_id,),
-            )
-        ]
-
     def sentences(self, document_id: int) -> list[Sentence]:
         return [
             Sentence(
@@ -220,36 +211,6 @@ class CorpusTables:
     def counts(self) -> dict[str, int]:
         tables = ("sources", "documents", "sentences", "translations", "embeddings", "links")
         return {t: self.conn.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0] for t in tables}
-
-    def status(self) -> list[dict]:
-        """One JSON-ready record per current document (what ``workbench status`` prints)."""
-        events = {e.id: e for e in self.events()}
-
-        def event(d: DocumentRow) -> str | None:
-            e = events.get(d.event_id) if d.event_id else None
-            return f"{e.id}: {e.label}" if e else None
-
-        def thread(d: DocumentRow) -> str | None:
-            e = events.get(d.event_id) if d.event_id else None
-            return f"{e.thread_id}: {e.thread_label}" if e and e.thread_id else None
-
-        return [
-            {
-                "id": d.id,
-                "path": d.path,
-                "part": d.part,
-                "title": d.title,
-                "lang": d.lang,
-                "sentences": d.sentences,
-                "chars": d.chars,
-                "version": d.version,
-                "event": event(d),
-                "thread": thread(d),
-                "date": d.date,
-                "sentence_langs": self.sentence_languages(d.id),
-            }
-            for d in self.documents()
-        ]
 
     def sentence_languages(self, document_id: int) -> dict[str, int]:
         return dict(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 
 from ..errors import (
     WorkspaceError,
@@ -139,9 +139,9 @@ class EventTables:
         )
         return thread_id
 
-    def move_document(self, document_id: int, event_id: int | None) -> int:
-        """Put a document in another event, or a new one in the document's thread; the
-        user's choice, never regrouped."""
+    def move_document(self, document_id: int, event_id: int | None, label: str = "") -> int:
+        """Put a document in another event, or a new one (named ``label``) in the
+        document's thread; the user's choice, never regrouped."""
         with self.transaction() as conn:
             doc = conn.execute(
                 "SELECT d.title, d.date, e.thread_id FROM documents d"
@@ -151,7 +151,6 @@ class EventTables:
             if doc is None:
                 raise WorkspaceError(f"no document {document_id} in this workspace")
             if event_id is None:
-                label = " ".join(doc["title"].split()[:12]) or f"document {document_id}"
                 event_id = fresh_id(conn, "events")
                 conn.execute(
                     "INSERT INTO events (id, label, reason, origin, created_at, thread_id, date)"
@@ -201,22 +200,6 @@ class EventTables:
                     self._forget_align_jobs(*pair)
                     removed += 1
         return removed
-
-    def add_event(self, label: str, reason: str, document_ids: Iterable[int]) -> int:
-        """A new automatic event holding ``document_ids`` (the benchmarks build workspaces
-        with it, without the grouping); returns its id."""
-        with self.transaction() as conn:
-            event_id = fresh_id(conn, "events")
-            conn.execute(
-                "INSERT INTO events (id, label, reason, origin, created_at)"
-                " VALUES (?, ?, ?, 'auto', ?)",
-                (event_id, label, reason, now()),
-            )
-            conn.executemany(
-                "UPDATE documents SET event_id = ? WHERE id = ?",
-                [(event_id, doc_id) for doc_id in document_ids],
-            )
-        return event_id
 
     def event_labels(self) -> dict[int, str]:
         """``event id -> label`` for every event."""

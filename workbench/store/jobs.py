@@ -50,10 +50,6 @@ class JobTables:
         ).fetchone()
         return job_row(row) if row is not None else None
 
-    def job_state(self, unit: JobUnit) -> str | None:
-        job = self.job(unit)
-        return job.state if job is not None else None
-
     def jobs(self, stage: str, state: str | None = None) -> list[JobRow]:
         """A stage's jobs (in one state when given), oldest first."""
         rows = self.conn.execute(

@@ -259,10 +259,6 @@ class LinkTables:
             for r in self.conn.execute(query, params).fetchall()
         ]
 
-    def link_statuses(self) -> dict[str, int]:
-        """``status -> how many links have it`` (auto, confirmed, rejected, edited)."""
-        return dict(self.conn.execute("SELECT status, COUNT(*) FROM links GROUP BY status"))
-
     def document_alignments(self, document_id: int) -> list[AlignmentRow]:
         """The alignments a document is in (by id)."""
         rows = self.conn.execute(
