@@ -531,3 +531,10 @@ def test_the_editor_cookie_script_keeps_a_name_as_text():
     script = remember_editor_html('</script><script>alert("x")</script>')
     assert script.count("</script>") == 1 and "<script>alert" not in script
     assert "\\u003c/script>" in script
+
+
+def test_every_page_of_the_sidebar_has_what_draws_it():
+    from workbench.app import PAGES
+    from workbench.app.pages import SHOW
+
+    assert list(SHOW) == list(PAGES)

@@ -217,7 +217,7 @@ def test_the_map_colours_by_confidence_and_draws_status_apart():
 
 
 def test_a_click_on_a_dot_focuses_its_link():
-    from workbench.app.pages import _map_picked
+    from workbench.app.pages.pair import _map_picked
 
     class Session(dict):
         pass

@@ -51,14 +51,7 @@ def main() -> None:
     actor = _editor(st)
     from . import pages
 
-    {
-        "Corpus": pages.corpus,
-        "Events": pages.events,
-        "Parallel view": pages.parallel,
-        "Search": pages.search,
-        "Export": pages.export,
-        "Models": pages.models,
-    }[page](st, workspace, actor or "app")
+    pages.SHOW[page](st, workspace, actor or "app")
 
 
 LAYOUT_CSS = """<style>
