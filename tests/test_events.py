@@ -187,7 +187,7 @@ def test_regrouping_reports_what_moved_and_keeps_confirmed_links(tmp_path, monke
     confirmed = links(ws, alignment[0])[0]
     set_status(ws, confirmed.id, "confirmed")
 
-    monkeypatch.setattr(events, "EVENT_PROBABILITY", 1.0)  # now nothing is one event
+    monkeypatch.setattr(events.grouping, "EVENT_PROBABILITY", 1.0)  # now nothing is one event
     ws.set_setting("events.documents", "")
     report = {s.name: s.summary for s in run(ws, [corpus]).stages}
     assert "moved to another event: documents" in report["events"]
