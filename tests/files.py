@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-# built the same way for the reliability probe (workbench_eval/probe.py)
+# built the same way for the reliability probe (workbench_eval/probe/)
 from workbench_eval.files import declare_size as declare_size
 from workbench_eval.files import pdf_bytes
 from workbench_eval.files import write_docx as write_docx

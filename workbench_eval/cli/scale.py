@@ -178,7 +178,7 @@ def eval_app_command(
     src, eng = tatoeba_pairs(folder, "ar", links)
     with tempfile.TemporaryDirectory() as tmp:
         ws = build_workspace(Path(tmp) / "ws", links, src, eng)
-        app_file = Path(__file__).resolve().parents[1] / "streamlit_app.py"
+        app_file = Path(__file__).resolve().parents[2] / "streamlit_app.py"
         result = app_benchmark(ws, app_file)
     out.print(
         f"parallel view, {result.links} links: first render {result.first_render:.2f} s, "
