@@ -292,6 +292,12 @@ def map_spec(
     is_focused = f"datum.link === {int(focused)}" if focused.isdigit() else "false"
     ring = f"datum.status === 'confirmed' || {is_focused}"
     names = list(BANDS)
+    colours = {  # the confidence bands' fixed colours, for the dots' fill and ring
+        "field": "band",
+        "type": "nominal",
+        "scale": {"domain": names, "range": [BANDS[n][1] for n in names]},
+        "legend": None,
+    }
 
     def axis(title: str, size: int) -> dict:
         return {
@@ -323,18 +329,9 @@ def map_spec(
             "y": {"field": "target", **axis("target sentence", n_tgt)},
             "fill": {
                 "condition": {"test": "datum.status === 'rejected'", "value": "#ffffff"},
-                "field": "band",
-                "type": "nominal",
-                "scale": {"domain": names, "range": [BANDS[n][1] for n in names]},
-                "legend": None,
+                **colours,
             },
-            "stroke": {
-                "condition": {"test": ring, "value": "#111827"},
-                "field": "band",
-                "type": "nominal",
-                "scale": {"domain": names, "range": [BANDS[n][1] for n in names]},
-                "legend": None,
-            },
+            "stroke": {"condition": {"test": ring, "value": "#111827"}, **colours},
             "strokeWidth": {"condition": {"test": ring, "value": 2.5}, "value": 1.5},
             "size": {"condition": {"test": is_focused, "value": 150}, "value": 45},
             "tooltip": [

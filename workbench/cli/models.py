@@ -125,18 +125,7 @@ def models_list_command(
     models = ModelStore(read_workspace(workspace, create=True)).list()
     if as_json:
         json.dump(
-            [
-                {
-                    "name": m.name,
-                    "from": m.source_lang,
-                    "to": m.target_lang,
-                    "version": m.version,
-                    "sha256": m.checksum,
-                    "test_model": m.is_test_model,
-                    "path": str(m.path),
-                }
-                for m in models
-            ],
+            [{k: v for k, v in m.record().items() if k != "note"} for m in models],
             STDOUT,
             indent=2,
         )
@@ -151,9 +140,7 @@ def models_list_command(
     for column in ("name", "from", "to", "version", "note"):
         table.add_column(column)
     for m in models:
-        table.add_row(
-            m.name, m.source_lang, m.target_lang, m.version, "TEST MODEL" if m.is_test_model else ""
-        )
+        table.add_row(*(m.record()[k] for k in ("name", "from", "to", "version", "note")))
     out.print(table)
 
 

@@ -16,6 +16,7 @@ import os
 import re
 import shutil
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -58,6 +59,19 @@ class InstalledModel:
     def key(self) -> str:
         """Identity used by the translation cache: a new package version is a new model."""
         return f"{self.name}@{self.checksum[:16]}"
+
+    def record(self) -> dict:
+        """What ``models list --json`` prints and the app's Models page shows."""
+        return {
+            "name": self.name,
+            "from": self.source_lang,
+            "to": self.target_lang,
+            "version": self.version,
+            "note": "TEST MODEL" if self.is_test_model else "",
+            "sha256": self.checksum,
+            "test_model": self.is_test_model,
+            "path": str(self.path),
+        }
 
 
 def sha256_file(path: Path) -> str:
@@ -215,13 +229,13 @@ class ModelStore:
         root, metadata = inspect_package(path, expected_sha256)
         checksum = sha256_file(path)
         name = _package_name(metadata)
-        tmp = make_temp_dir(self.folder)
-        try:
+
+        def unzip(tmp: Path) -> Path:
             with zipfile.ZipFile(path) as archive:
                 archive.extractall(tmp)
-            return self._install(tmp / root, name, metadata, checksum)
-        finally:
-            shutil.rmtree(tmp, ignore_errors=True)
+            return tmp / root
+
+        return self._install_staged(unzip, name, metadata, checksum)
 
     def add_folder(self, folder: Path) -> InstalledModel:
         """Install a model folder in the installed layout (``metadata.json``,
@@ -230,14 +244,12 @@ class ModelStore:
         folder = Path(folder)
         metadata = read_folder_metadata(folder)
         name = _safe_name(folder.name) or _package_name(metadata)
-        tmp = make_temp_dir(self.folder)
-        try:
-            staged = tmp / name
-            shutil.copytree(folder, staged)
-            checksum = sha256_file(staged / "model" / "model.bin")
-            return self._install(staged, name, metadata, checksum)
-        finally:
-            shutil.rmtree(tmp, ignore_errors=True)
+
+        def copy(tmp: Path) -> Path:
+            shutil.copytree(folder, tmp / name)
+            return tmp / name
+
+        return self._install_staged(copy, name, metadata)
 
     def add_dropped(self, folders: list[Path] | None = None) -> list[DroppedModel]:
         """Install the models dropped into the project's ``models/`` folders
@@ -292,15 +304,32 @@ class ModelStore:
             "target_prefix": target_prefix,
             "description": f"CTranslate2 model added from {model_dir}",
         }
-        tmp = make_temp_dir(self.folder)
-        try:
+
+        def assemble(tmp: Path) -> Path:
             staged = tmp / name
             shutil.copytree(model_dir, staged / "model")
             shutil.copy(source_spm, staged / "sentencepiece.model")
             if target_spm:
                 shutil.copy(target_spm, staged / TARGET_SPM)
             (staged / "metadata.json").write_text(dumps(metadata), "utf-8")
-            checksum = sha256_file(staged / "model" / "model.bin")
+            return staged
+
+        return self._install_staged(assemble, name, metadata)
+
+    def _install_staged(
+        self,
+        stage: Callable[[Path], Path],
+        name: str,
+        metadata: dict,
+        checksum: str | None = None,
+    ) -> InstalledModel:
+        """Stage a model in a temporary folder (``stage(tmp)`` returns the staged folder)
+        and install it; the temporary folder always goes. The checksum is the package
+        file's when there is one, else the model weights'."""
+        tmp = make_temp_dir(self.folder)
+        try:
+            staged = stage(tmp)
+            checksum = checksum or sha256_file(staged / "model" / "model.bin")
             return self._install(staged, name, metadata, checksum)
         finally:
             shutil.rmtree(tmp, ignore_errors=True)

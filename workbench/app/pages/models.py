@@ -18,13 +18,7 @@ def show(st, workspace: Workspace, actor: str) -> None:
     if installed:
         st.dataframe(
             [
-                {
-                    "name": m.name,
-                    "from": m.source_lang,
-                    "to": m.target_lang,
-                    "version": m.version,
-                    "note": "TEST MODEL" if m.is_test_model else "",
-                }
+                {k: m.record()[k] for k in ("name", "from", "to", "version", "note")}
                 for m in installed
             ],
             hide_index=True,
