@@ -5,12 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from workbench.app.search import (
-    highlight_html,
-    match_spans,
-    query_direction,
-    search_sentences,
-)
+from workbench.app.html import highlight_html, query_direction
+from workbench.search import match_spans, search_sentences
 
 from .test_app import app_workspace, open_page  # noqa: F401  (fixture and helper)
 
@@ -122,7 +118,7 @@ def test_document_names_stay_text_in_the_search_page(tmp_path, monkeypatch):
 
 
 def test_counterparts_show_their_confidence_and_their_event(app_workspace):  # noqa: F811
-    from workbench.app.search import places
+    from workbench.search import places
 
     from .files import link_seed_pair
 

@@ -4,9 +4,11 @@ and the alignment map's Vega-Lite spec."""
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Sequence
 
 from ..document import Sentence
+from ..search import Hit
 from .safe import safe
 from .views import FONT, HIGH, LOW, RTL_LANGS, ParallelRow, PivotRow
 
@@ -391,3 +393,45 @@ def translation_html(text: str, flags: list[str]) -> str:
         f'<div dir="ltr" lang="en" style="color:#555;padding:0 0 6px 12px">'
         f"{safe(text)}{badges}</div>"
     )
+
+
+# --- search hits ---------------------------------------------------------------------------
+
+
+def query_direction(query: str) -> str:
+    """``rtl`` when the first strongly directional character is right to left."""
+    for ch in query:
+        kind = unicodedata.bidirectional(ch)
+        if kind in ("R", "AL"):
+            return "rtl"
+        if kind == "L":
+            return "ltr"
+    return "ltr"
+
+
+def highlight_html(text: str, spans: list[tuple[int, int]]) -> str:
+    """``text`` escaped (for HTML and Markdown), with each span wrapped in ``<mark>``."""
+    out, last = [], 0
+    for start, end in spans:
+        out.append(safe(text[last:start]))
+        out.append(f"<mark>{safe(text[start:end])}</mark>")
+        last = end
+    out.append(safe(text[last:]))
+    return "".join(out)
+
+
+def hit_html(hit: Hit) -> str:
+    """A hit's sentence (and English translation) as HTML: escaped, matches marked, each
+    in its own direction."""
+    way = direction(hit.lang)
+    out = (
+        f'<div class="hit" dir="{way}" lang="{safe(hit.lang)}" '
+        f'style="text-align:{"right" if way == "rtl" else "left"};padding:2px 0">'
+        f"{highlight_html(hit.text, hit.spans)}</div>"
+    )
+    if hit.english:
+        out += (
+            '<div dir="ltr" lang="en" style="color:#555;padding:0 0 6px 12px">'
+            f"{highlight_html(hit.english, hit.english_spans)}</div>"
+        )
+    return out

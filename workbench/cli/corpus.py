@@ -203,7 +203,7 @@ def search_command(
 ) -> None:
     """Find sentences in every language, as the app's Search page does: every text match,
     then sentences near the query in meaning, each with what it is linked to."""
-    from ..app.search import search_sentences
+    from ..search import hit_record, search_sentences
 
     ws = read_workspace(workspace)
     event_of = {d.id: d.event_id for d in ws.documents()}
@@ -213,30 +213,7 @@ def search_command(
         if (lang is None or h.lang == lang.lower())
         and (event is None or event_of.get(h.document_id) == event)
     ]
-    records = [
-        {
-            "document_id": h.document_id,
-            "document": h.document.replace("\u2068", "").replace("\u2069", ""),
-            "event": event_of.get(h.document_id),
-            "sentence": h.position,
-            "lang": h.lang,
-            "text": h.text,
-            "english": h.english,
-            "found": "words" if h.how == "text" else h.how,
-            "linked": [
-                {
-                    "document_id": p.other_doc,
-                    "text": p.text,
-                    "lang": p.lang,
-                    "confidence": p.confidence,
-                    "status": p.status,
-                }
-                for p in h.places
-                if p.text
-            ],
-        }
-        for h in hits
-    ]
+    records = [hit_record(h, event_of) for h in hits]
     if fmt is SearchFormat.json:
         json.dump({"query": query, "hits": records}, STDOUT, ensure_ascii=False, indent=2)
         STDOUT.write("\n")

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping
 
 from ..document import Document, Sentence, Source, Span
 from .records import DocumentRow, IngestLogRow, SentenceRow, SourceRow, record
-from .sql import CHUNK_CHARS, fold_text, like_pattern, now
+from .sql import CHUNK_CHARS, like_pattern, now
 
 
 class CorpusTables:
@@ -238,11 +238,12 @@ class CorpusTables:
         fold: Mapping[str, str],
         limit: int,
     ) -> list[SentenceRow]:
-        """Current sentences whose normalised text contains ``needles[lang]`` (the query
-        normalised for the sentence's language), after replacing each ``fold`` key by its
-        value on both sides; or whose English translation (not a test model's) contains
-        ``english`` (each with that translation, if any). The needles are
-        bound as LIKE patterns with ``%``, ``_`` and ``\\`` escaped, never formatted in.
+        """Current sentences whose normalised text, each ``fold`` key replaced by its value,
+        contains ``needles[lang]`` (the query normalised for the sentence's language and
+        folded by the same table: :func:`workbench.text.normalise.fold_letters`); or whose
+        English translation (not a test model's) contains ``english`` (each with that
+        translation, if any). The needles are bound as LIKE patterns with ``%``, ``_``
+        and ``\\`` escaped, never formatted in.
         """
         folded = "s.norm"
         fold_params: list[str] = []
@@ -253,7 +254,7 @@ class CorpusTables:
         for lang, needle in needles.items():
             if needle:
                 clauses.append(f"(s.lang = ? AND {folded} LIKE ? ESCAPE '\\')")
-                params += [lang, *fold_params, like_pattern(fold_text(needle, fold))]
+                params += [lang, *fold_params, like_pattern(needle)]
         if english:
             clauses.append("lower(t.text) LIKE ? ESCAPE '\\'")
             params.append(like_pattern(english))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from datetime import UTC, datetime
 
 CHUNK_CHARS = 1 << 20
@@ -60,12 +60,6 @@ def in_batches(values: list, size: int = 500) -> Iterator[tuple[list, str]]:
 def like_pattern(text: str) -> str:
     """A LIKE pattern matching ``text`` anywhere, its wildcards taken literally."""
     return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-
-
-def fold_text(text: str, fold: Mapping[str, str]) -> str:
-    for old, new in fold.items():
-        text = text.replace(old, new)
-    return text
 
 
 def dumps(value: object) -> str:

