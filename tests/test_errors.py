@@ -129,9 +129,7 @@ def test_the_app_shows_one_line_when_confirm_meets_a_lock(
     testing = pytest.importorskip("streamlit.testing.v1")
     from .conftest import ROOT
 
-    ws = Workspace(tmp_path / "ws")
-    seeded_with_stories.conn.execute("PRAGMA wal_checkpoint(FULL)")
-    seeded_with_stories.conn.backup(ws.conn)
+    ws = Workspace(seeded_with_stories.copy_to(tmp_path / "ws"))
     monkeypatch.setenv("WORKBENCH_WORKSPACE", str(ws.path))
     monkeypatch.setenv("WORKBENCH_LOCK_TIMEOUT", "0.3")
     app = testing.AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=120)

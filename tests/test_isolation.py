@@ -176,9 +176,7 @@ def test_an_export_that_cannot_finish_leaves_the_old_file_whole(tmp_path):
 def test_an_edit_on_a_pair_that_is_gone_is_a_clear_error(seeded_with_stories, tmp_path):
     from workbench.edit import EditError, mark_no_partner, relink
 
-    ws = Workspace(tmp_path / "ws")
-    seeded_with_stories.conn.execute("PRAGMA wal_checkpoint(FULL)")
-    seeded_with_stories.conn.backup(ws.conn)
+    ws = Workspace(seeded_with_stories.copy_to(tmp_path / "ws"))
     gone = ws.alignment_rows()[0].id
     with ws.transaction() as conn:  # what a regrouping does to a pair that parts
         conn.execute("DELETE FROM alignments WHERE id = ?", (gone,))
@@ -204,9 +202,7 @@ def test_two_openers_of_a_new_workspace_migrate_it_once(tmp_path):
 
 
 def test_an_old_workspace_gets_id_counters_from_its_highest_ids(tmp_path, seeded_with_stories):
-    ws = Workspace(tmp_path / "ws")
-    seeded_with_stories.conn.execute("PRAGMA wal_checkpoint(FULL)")
-    seeded_with_stories.conn.backup(ws.conn)
+    ws = Workspace(seeded_with_stories.copy_to(tmp_path / "ws"))
     with ws.transaction() as conn:  # as a workspace made before the counters
         conn.execute("DELETE FROM settings WHERE key LIKE 'last_id.%'")
     ws.conn.execute(f"PRAGMA user_version = {len(MIGRATIONS) - 1}")

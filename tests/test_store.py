@@ -142,3 +142,13 @@ def test_seeds_give_six_documents_in_the_expected_languages(seeded):
     assert [d.part for d in documents] == [0, 0, 0, 0, 0, 1]
     langs = seeded.sentence_languages(documents[0].id)
     assert langs == {"fa": 19, "en": 1}
+
+
+def test_a_copy_holds_everything_and_never_overwrites_a_workspace(seeded, tmp_path):
+    from workbench.errors import WorkspaceError
+
+    copy = Workspace(seeded.copy_to(tmp_path / "copy"))
+    assert [d.id for d in copy.documents()] == [d.id for d in seeded.documents()]
+    assert copy.counts() == seeded.counts()
+    with pytest.raises(WorkspaceError, match="already holds a workspace"):
+        seeded.copy_to(tmp_path / "copy")

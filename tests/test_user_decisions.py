@@ -18,9 +18,7 @@ from .conftest import ROOT
 
 @pytest.fixture
 def workspace(seeded_with_stories, tmp_path, monkeypatch) -> Workspace:
-    ws = Workspace(tmp_path / "ws")
-    seeded_with_stories.conn.execute("PRAGMA wal_checkpoint(FULL)")
-    seeded_with_stories.conn.backup(ws.conn)
+    ws = Workspace(seeded_with_stories.copy_to(tmp_path / "ws"))
     monkeypatch.setenv("WORKBENCH_WORKSPACE", str(ws.path))
     return ws
 

@@ -3,6 +3,7 @@ copies), migrations, transactions and settings."""
 
 from __future__ import annotations
 
+import contextlib
 import math
 import os
 import sqlite3
@@ -248,6 +249,25 @@ class Connection:
 
     def close(self) -> None:
         self.conn.close()
+
+    def copy_to(self, folder: str | Path) -> Path:
+        """A whole, consistent copy of the database in ``folder`` (a new workspace folder,
+        models not copied), taken with SQLite's backup while others may be writing: what
+        to hand a colleague, or to try something on. Returns the folder."""
+        folder = Path(folder)
+        target = folder / DB_NAME
+        if target.exists():
+            raise WorkspaceError(f"{folder} already holds a workspace: nothing was copied")
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            self.conn.execute("PRAGMA wal_checkpoint(FULL)")
+            with contextlib.closing(sqlite3.connect(target)) as copy:
+                self.conn.backup(copy)
+        except OSError as error:
+            raise os_error(error, folder) from None
+        except sqlite3.Error as error:
+            raise _workspace_error(error, target) from None
+        return folder
 
     def __enter__(self) -> Self:
         return self

@@ -7,7 +7,6 @@ import json
 import os
 import re
 import shutil
-import sqlite3
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -36,12 +35,8 @@ class Prepared:
 
 def copy_workspace(source: Path, target: Path) -> Path:
     """A copy of a workspace through SQLite's backup (whole, whatever its WAL holds)."""
-    target.mkdir(parents=True, exist_ok=True)
-    with contextlib.closing(sqlite3.connect(source / "workbench.db")) as src:
-        src.execute("PRAGMA wal_checkpoint(FULL)")
-        with contextlib.closing(sqlite3.connect(target / "workbench.db")) as dst:
-            src.backup(dst)
-    return target
+    with Workspace(source, create=False) as workspace:
+        return workspace.copy_to(target)
 
 
 def independent(folder: Path) -> Path:
