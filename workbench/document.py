@@ -75,6 +75,11 @@ class StageReport:
     warnings: list[str] = field(default_factory=list)
 
 
+TEST_MODEL_FLAG = "test-model"
+"""The quality flag of output from a model built for tests: never shown as a translation
+(exports, the pair view, search and the reader leave it out)."""
+
+
 # --- which links a confidence floor shows -----------------------------------------------
 
 KEPT_STATUSES = ("confirmed", "edited")

@@ -18,6 +18,7 @@ from lxml import etree
 from .errors import WorkbenchError
 from .names import document_name
 from .store import Workspace, now
+from .translate.flags import real_translations
 from .version import __version__
 
 COLUMNS = (
@@ -295,15 +296,6 @@ def _side_lang(sentences: dict, ids: list[int], document_lang: str) -> str:
     agree (an English headline inside a Persian article is English), else the document's."""
     langs = {sentences[i][2] for i in ids if i in sentences}
     return langs.pop() if len(langs) == 1 and "und" not in langs else document_lang
-
-
-def real_translations(workspace: Workspace, document_id: int) -> dict[int, str]:
-    """English translations of a document's sentences, leaving out test-model output."""
-    return {
-        position: text
-        for position, (text, flags, _) in workspace.sentence_translations(document_id).items()
-        if "test-model" not in flags
-    }
 
 
 def _numbered(doc, sentences: dict[int, tuple[str, str, str]]) -> str:

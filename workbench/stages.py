@@ -23,10 +23,10 @@ from .embed import (
     workspace_embedder,
 )
 from .events import assign_events
-from .export import real_translations
 from .jobs import JobClaims
 from .progress import Progress, labelled, weighted
 from .store import DocumentRow, JobUnit, Workspace
+from .translate.flags import real_translations
 
 
 class EmbedderHolder:

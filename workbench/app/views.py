@@ -12,9 +12,9 @@ from dataclasses import dataclass
 
 from ..document import shown_at
 from ..edit import links
-from ..export import real_translations
 from ..names import DocName, document_names, isolate
 from ..store import Workspace
+from ..translate.flags import real_translations
 
 RTL_LANGS = {"fa", "ar", "ur", "ps", "he"}
 FONT = "'Vazirmatn', 'Noto Naskh Arabic', 'Noto Sans Arabic', 'DejaVu Sans', Tahoma, sans-serif"

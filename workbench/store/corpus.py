@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterable, Mapping
 
-from ..document import Document, Sentence, Source, Span
+from ..document import TEST_MODEL_FLAG, Document, Sentence, Source, Span
 from .records import DocumentRow, IngestLogRow, SentenceRow, SourceRow, record
 from .sql import CHUNK_CHARS, like_pattern, now
 
@@ -264,10 +264,10 @@ class CorpusTables:
             "SELECT s.document_id, s.position, s.lang, s.text, MAX(t.text) AS english"
             " FROM sentences s JOIN documents d ON d.id = s.document_id AND d.current = 1"
             " LEFT JOIN translations t ON t.source_lang = s.lang AND t.source_norm = s.norm"
-            " AND t.target_lang = 'en' AND t.flags NOT LIKE '%test-model%'"
+            " AND t.target_lang = 'en' AND t.flags NOT LIKE ?"
             f" WHERE {' OR '.join(clauses)}"
             " GROUP BY s.id ORDER BY s.document_id, s.position LIMIT ?",
-            (*params, limit),
+            (like_pattern(TEST_MODEL_FLAG), *params, limit),
         )
         return [record(SentenceRow, r, english=r["english"] or "") for r in rows]
 

@@ -3,6 +3,8 @@ exports (empty, echo, repetition, length ratio, split input, test model)."""
 
 from __future__ import annotations
 
+from ..document import TEST_MODEL_FLAG
+from ..store import Workspace
 from ..text.langid import arabic_script_share
 from ..text.normalise import normalise
 
@@ -47,7 +49,7 @@ def quality_flags(
     if was_split:
         flags.append("split-long-input")
     if test_model:
-        flags.append("test-model")
+        flags.append(TEST_MODEL_FLAG)
     return flags
 
 
@@ -59,3 +61,13 @@ def _repeats(text: str, times: int = 4) -> bool:
             if all(words[start + k * size : start + (k + 1) * size] == gram for k in range(times)):
                 return True
     return False
+
+
+def real_translations(workspace: Workspace, document_id: int) -> dict[int, str]:
+    """English translations of a document's sentences a reader may see: test-model output
+    (:data:`TEST_MODEL_FLAG`) is never shown as a translation."""
+    return {
+        position: text
+        for position, (text, flags, _) in workspace.sentence_translations(document_id).items()
+        if TEST_MODEL_FLAG not in flags
+    }

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ...api import status_records
+from ...document import TEST_MODEL_FLAG
 from ...names import document_names
 from ...store import Workspace
 from ..browser import run_script, scroll_html
@@ -88,7 +89,7 @@ def _reader(st, workspace: Workspace, document_id: int) -> None:
     """One document alone, each sentence with its English, in a box that scrolls to the
     sentence a search hit opened (``read_at``)."""
     translations = workspace.sentence_translations(document_id)
-    if any("test-model" in flags for _, flags, _ in translations.values()):
+    if any(TEST_MODEL_FLAG in flags for _, flags, _ in translations.values()):
         st.warning("Some English lines come from a test model: they are not translations.")
     sentences = workspace.sentences(document_id)
     doc, at = st.session_state.get("read_at") or (None, None)
