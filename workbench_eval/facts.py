@@ -16,7 +16,11 @@ from pathlib import Path
 
 from workbench.embed import DEFAULT_EMBEDDER
 
-FACTS_FILE = Path(__file__).parent / "data" / "facts-report.json"
+FACTS_FILES = {
+    part: Path(__file__).parent / "data" / f"facts-{part}.json" for part in ("fit", "report")
+}
+"""Labels per part of the rated pairs: ``fit`` is for choosing rules and fitting scores,
+``report`` is read only to report them."""
 
 
 @dataclass
@@ -42,16 +46,18 @@ class FactRun:
         return self.same_found / self.same if self.same else 0.0
 
 
-def labelled_links(semeval: Path, workdir: Path, embedder: str = DEFAULT_EMBEDDER) -> list[tuple]:
-    """``(matches, links)`` per labelled pair: the labels and the workbench's two-sided
-    links for it (auto mode, as inside one event), each ``(src, tgt, confidence)``."""
+def labelled_links(
+    semeval: Path, workdir: Path, embedder: str = DEFAULT_EMBEDDER, part: str = "report"
+) -> list[tuple]:
+    """``(matches, links)`` per labelled pair of ``part``: the labels and the workbench's
+    two-sided links for it (auto mode, as inside one event), each ``(src, tgt, confidence)``."""
     from workbench.align import align_documents
     from workbench.embed import CachedEmbedder, load_embedder
 
     from .semeval import corpus_workspace
 
-    labels = json.loads(FACTS_FILE.read_text("utf-8"))["pairs"]
-    ws, _, article_of = corpus_workspace(semeval, "report", workdir)
+    labels = json.loads(FACTS_FILES[part].read_text("utf-8"))["pairs"]
+    ws, _, article_of = corpus_workspace(semeval, part, workdir)
     document_of = {article: doc for doc, article in article_of.items()}
     emb = CachedEmbedder(load_embedder(embedder), ws)
     docs = {d.id: d for d in ws.documents()}

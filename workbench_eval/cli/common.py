@@ -44,6 +44,13 @@ class Split(StrEnum):
     test = "test"
 
 
+class Part(StrEnum):
+    """The parts of the rated news pairs (split by article, workbench_eval/semeval.py)."""
+
+    fit = "fit"
+    report = "report"
+
+
 def eval_workdir(workdir: Path | None) -> Path:
     """Where the story corpora and their workspaces live (embeddings cached there)."""
     from platformdirs import user_cache_dir

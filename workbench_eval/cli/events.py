@@ -17,7 +17,15 @@ from workbench.cli.shared import (
 )
 from workbench.embed import DEFAULT_EMBEDDER
 
-from .common import Split, embedder_key, eval_app, eval_folder, eval_workdir, print_reliability
+from .common import (
+    Part,
+    Split,
+    embedder_key,
+    eval_app,
+    eval_folder,
+    eval_workdir,
+    print_reliability,
+)
 
 
 @eval_app.command("events")
@@ -206,13 +214,17 @@ def eval_facts_command(
     workdir: Annotated[
         Path | None, typer.Option(help="Folder for the corpus and its workspace (cached).")
     ] = None,
+    part: Annotated[
+        Part, typer.Option(help="report (read to report) or fit (to choose rules on).")
+    ] = Part.report,
 ) -> None:
-    """Links between independent reports of one story (the report part of the rated news
-    pairs): do the links shown state the same fact? Against workbench_eval/data's labels."""
+    """Links between independent reports of one story (pairs of the rated news articles
+    rated the same story): do the links shown state the same fact? Against
+    workbench_eval/data's labels (facts-report.json, facts-fit.json)."""
     from ..facts import labelled_links, score
 
     semeval = eval_folder(semeval, "facts")
-    labelled = labelled_links(semeval, eval_workdir(workdir))
+    labelled = labelled_links(semeval, eval_workdir(workdir), part=part.value)
     table = Table(title=f"same-fact links, {len(labelled)} pairs of independent reports")
     for column in ("confidence from", "links shown", "P (same)", "P (same or partial)", "R"):
         table.add_column(column)
