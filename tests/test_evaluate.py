@@ -36,3 +36,22 @@ def test_run_cost_times_a_cold_run_and_scores_its_links(tmp_path, monkeypatch):
     assert cost.run.seconds > cost.embed.seconds > 0 and cost.run.cpu > 0
     assert cost.texts >= cost.sentences and cost.tokens >= cost.sentence_tokens
     assert cost.links.gold > 50 and cost.links.f1 > 0.8
+
+
+def test_the_facts_labels_are_well_formed():
+    """Both parts' labels name sentences inside their articles and store no text (the
+    articles are not ours to copy)."""
+    import json
+
+    from workbench_eval.facts import FACTS_FILES
+
+    for part, path in FACTS_FILES.items():
+        pairs = json.loads(path.read_text("utf-8"))["pairs"]
+        assert len(pairs) == 36, part
+        for pair in pairs:
+            assert set(pair) == {"ids", "a_sentences", "b_sentences", "matches"}
+            used_a = [i for m in pair["matches"] for i in m["a"]]
+            used_b = [j for m in pair["matches"] for j in m["b"]]
+            assert all(0 <= i < pair["a_sentences"] for i in used_a)
+            assert all(0 <= j < pair["b_sentences"] for j in used_b)
+            assert {m["label"] for m in pair["matches"]} <= {"same", "partial"}
