@@ -167,10 +167,13 @@ def test_document_markup_is_shown_inert(tmp_path, monkeypatch):
 def test_corpus_table_shows_each_documents_event_and_thread_first(app_workspace):
     table = open_page("Corpus").dataframe[0].value
     assert list(table.columns)[:6] == ["id", "lang", "date", "event", "thread", "aligned"]
+    from workbench.names import dated_label
+
     status = {r["id"]: r for r in status_records(app_workspace)}
-    for row in table.itertuples():
-        assert row.thread == (status[row.id]["thread"] or "")
+    for row in table.itertuples():  # dates isolated left to right (issue 24)
+        assert row.thread == dated_label(status[row.id]["thread"] or "")
     assert table["thread"].str.len().gt(0).any()
+    assert table["thread"].str.contains("\u2066").any()
 
 
 def test_corpus_page_names_skipped_files_and_languages_without_a_model(tmp_path, monkeypatch):
@@ -394,7 +397,7 @@ def test_relink_by_text_from_a_row_with_only_a_target_sentence(small_pair):
     ws, aid = small_pair
     mark_no_partner(ws, aid, "src", 2)  # target 2 has no link now: a row of its own
     app = open_app(page="Parallel view", alignment=str(aid), focus="tgt:2")
-    assert app.subheader[0].value.endswith("[]-[3]")  # sentences counted from 1
+    assert app.subheader[0].value.endswith("target sentence 3, no partner")  # counted from 1
     sources = app.multiselect(key="ed_src_tgt:2")
     assert "[4] \u2068منبع 3 جمله\u2069" in sources.options  # by number (from 1), first words
     sources.set_value([3]).run()

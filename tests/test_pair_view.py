@@ -200,7 +200,8 @@ def test_the_map_colours_by_confidence_and_draws_status_apart():
     ]
     spec = map_spec(rows, "link:3", 7, 4)
     points = spec["params"][0]["value"]
-    assert points["s"] == [0, 1, 2, 3, 6] and points["t"] == [0, 1, 2, 2, 3]  # two-sided only
+    # two-sided links only, sentences counted from 1 as the rows are
+    assert points["s"] == [1, 2, 3, 4, 7] and points["t"] == [1, 2, 3, 3, 4]
     assert points["l"] == [1, 2, 3, 3, 5]
     assert points["b"] == ["high", "high", "mid", "mid", "user"]  # the model's, not status
     encoding = spec["encoding"]
@@ -212,7 +213,7 @@ def test_the_map_colours_by_confidence_and_draws_status_apart():
     assert "confirmed" in encoding["stroke"]["condition"]["test"]  # a dark ring
     assert encoding["size"]["condition"]["test"] == "datum.link === 3"  # the focused one
     assert spec["params"][1]["select"]["fields"] == ["focus"]
-    assert spec["encoding"]["x"]["scale"]["domain"] == [0, 6]
+    assert spec["encoding"]["x"]["scale"]["domain"] == [0.5, 7.5]  # every dot whole
     assert map_spec(rows[3:5], None, 7, 4) is None  # nothing two-sided to draw
 
 
@@ -285,6 +286,7 @@ def test_documents_and_events_are_named_by_title_file_and_date():
     assert titled.label() == "\u2068Talks in Muscat\u2069 · b.html #2"
     assert "event 5" in pair_label(untitled, titled, "comparable", between_events=True)
     assert "event" not in pair_label(untitled, titled, "parallel", between_events=False)
+    assert pair_label(untitled, titled, "parallel", False).startswith("parallel · ")
     event = EventRow(1, "Rally in Paris", "", "auto", "2018-06-30", 2, "Rallies")
     assert event_name(event) == "\u2068Rally in Paris\u2069 (2018-06-30)"
     # the date the label ends with stays outside the isolate: a right-to-left title
@@ -334,3 +336,12 @@ def test_a_comparable_pair_starts_at_the_floor_and_counts_what_it_hides(review_p
     app.number_input(key="pv_min").set_value(0.0).run()
     assert not any("hidden" in c.value for c in app.sidebar.caption)
     assert app.query_params["min"] == "0.0"
+
+
+def test_dates_in_table_cells_read_left_to_right_after_a_right_to_left_title():
+    from workbench.names import dated_label
+
+    label = dated_label("12: تجمع پاریس (2018-06-30)")
+    assert label == "12: \u2068تجمع پاریس\u2069 (\u20662018-06-30\u2069)"
+    assert dated_label("3: Rally (2014-2025)").endswith("(\u20662014-2025\u2069)")
+    assert dated_label("") == ""

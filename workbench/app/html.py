@@ -268,20 +268,21 @@ def map_spec(
 ) -> dict | None:
     """The alignment map as a Vega-Lite spec (None when no link has two sides).
 
-    One dot per (source, target) sentence pair of each two-sided link: source position
-    across, target position up; filled in its confidence band's colour, rejected hollow,
-    confirmed with a dark ring, the focused link larger. A click selects the dot's
-    ``focus`` (``link:ID``). The points travel as columns in a parameter and are laid out
-    by a sequence and lookups, so the spec is plain JSON: no dataframe is built (pandas
-    and pyarrow would cost more than the whole page on a first render)."""
+    One dot per (source, target) sentence pair of each two-sided link: source sentence
+    across, target sentence up, numbered from 1 as the rows are; filled in its confidence
+    band's colour, rejected hollow, confirmed with a dark ring, the focused link larger.
+    A click selects the dot's ``focus`` (``link:ID``). The points travel as columns in a
+    parameter and are laid out by a sequence and lookups, so the spec is plain JSON: no
+    dataframe is built (pandas and pyarrow would cost more than the whole page on a first
+    render)."""
     columns: dict[str, list] = {"s": [], "t": [], "l": [], "b": [], "st": [], "c": []}
     for row in rows:
         if row.unlinked:
             continue
         for i in row.src_ids:
             for j in row.tgt_ids:
-                columns["s"].append(i)
-                columns["t"].append(j)
+                columns["s"].append(i + 1)  # as people count: from 1
+                columns["t"].append(j + 1)
                 columns["l"].append(row.link_id)
                 columns["b"].append(band(row))
                 columns["st"].append(row.status)
@@ -305,7 +306,7 @@ def map_spec(
         return {
             "type": "quantitative",
             "title": title,
-            "scale": {"domain": [0, max(size - 1, 1)], "nice": False},
+            "scale": {"domain": [0.5, max(size, 1) + 0.5], "nice": False},  # whole dots
             "axis": {"format": "d", "tickMinStep": 1},
         }
 
@@ -349,7 +350,16 @@ def map_spec(
     return spec
 
 
-def pivot_table_html(rows: Sequence[PivotRow]) -> str:
+def pivot_table_html(rows: Sequence[PivotRow], headers: Sequence[str] = ()) -> str:
+    """The pivot document's sentences, each with what the other documents aligned to it;
+    ``headers`` name the documents, pivot first (escaped here)."""
+    head = (
+        '<tr><th class="n">#</th>'
+        + "".join(f'<th dir="auto">{safe(h)}</th>' for h in headers)
+        + "</tr>"
+        if headers
+        else ""
+    )
     body = []
     for row in rows:
         cells = "".join(
@@ -366,7 +376,7 @@ def pivot_table_html(rows: Sequence[PivotRow]) -> str:
             f'<tr><td class="n">{row.position + 1}</td><td>{text_cell(row.text, row.lang)}</td>'
             f"{cells}</tr>"
         )
-    return STYLE + '<table class="pv">' + "".join(body) + "</table>"
+    return STYLE + '<table class="pv">' + head + "".join(body) + "</table>"
 
 
 # --- one sentence and its English ------------------------------------------------------

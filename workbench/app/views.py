@@ -108,8 +108,8 @@ def alignments(workspace: Workspace, event_id: int | None = None) -> list[Alignm
 
 
 def pair_label(src: DocName, tgt: DocName, mode: str, between_events: bool) -> str:
-    """``fa «title» (date) ↔ en «title» (date) · parallel``; across events, each side's
-    event is named too."""
+    """``parallel · fa «title» (date) ↔ en «title» (date)``: the kind first, where a narrow
+    select box still shows it; across events, each side's event is named too."""
 
     def side(name: DocName) -> str:
         extra = [name.date] if name.date else []
@@ -117,7 +117,7 @@ def pair_label(src: DocName, tgt: DocName, mode: str, between_events: bool) -> s
             extra.insert(0, f"event {name.event_id}")
         return f"{name.lang} {isolate(name.short(6))}" + (f" ({', '.join(extra)})" if extra else "")
 
-    return f"{side(src)} ↔ {side(tgt)} · {mode}"
+    return f"{mode} · {side(src)} ↔ {side(tgt)}"
 
 
 def parallel_rows(workspace: Workspace, info: AlignmentInfo) -> list[ParallelRow]:

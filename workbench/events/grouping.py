@@ -215,6 +215,12 @@ def _why(pairs: list[np.ndarray]) -> str:
     return "; ".join(said)
 
 
+def _span(values: list[float]) -> str:
+    """``0.62 to 0.98``, or ``1.00`` when they round alike."""
+    low, high = f"{min(values):.2f}", f"{max(values):.2f}"
+    return low if low == high else f"{low} to {high}"
+
+
 def _describe_event(
     cluster: list[DocumentProfile], evidence: PairEvidence, docs: list[DocumentProfile]
 ) -> EventGroup:
@@ -231,7 +237,7 @@ def _describe_event(
     chance = [evidence.score(*k) for k in keys]
     reason = (
         f"{len(cluster)} reports in {', '.join(langs)} of one happening: {_why(known)} "
-        f"(same-event probability {min(chance):.2f} to {max(chance):.2f})"
+        f"(same-event probability {_span(chance)})"
     )
     if when:
         reason += f"; dated {when}"

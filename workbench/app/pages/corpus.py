@@ -6,7 +6,7 @@ from pathlib import Path
 
 from ...api import status_records
 from ...document import TEST_MODEL_FLAG
-from ...names import document_names
+from ...names import dated_label, document_names
 from ...store import Workspace
 from ..browser import run_script, scroll_html
 from ..html import (
@@ -45,8 +45,8 @@ def show(st, workspace: Workspace, actor: str) -> None:
                 "id": r["id"],
                 "lang": r["lang"],
                 "date": r["date"] or "",
-                "event": r["event"] or "",
-                "thread": r["thread"] or "",
+                "event": dated_label(r["event"] or ""),
+                "thread": dated_label(r["thread"] or ""),
                 "aligned": "yes" if r["id"] in aligned else "no",
                 "sentences": r["sentences"],
                 "translated": str(translated[r["id"]]) if r["lang"] != "en" else "—",

@@ -101,7 +101,7 @@ def _undo(st, workspace: Workspace, alignment_id: int) -> list[int] | None:
     """Undo the latest edit of the pair; returns the links it brought back."""
     latest = workspace.latest_edit(alignment_id)
     undone = edit.undo(workspace, alignment_id)
-    st.toast(f"undid {undone}" if undone else "nothing to undo")
+    st.toast(f"undid the last edit of this pair ({undone})" if undone else "nothing to undo")
     return (latest[1] or None) if undone and latest else None
 
 

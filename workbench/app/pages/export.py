@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ...align.confidence import SHOWN_CONFIDENCE
 from ...export import FORMATS, export_bytes, hidden_links, workspace_rows
-from ...names import isolate
+from ...names import dated_label, isolate
 from ...store import Workspace
 from ..state import (
     publish,
@@ -40,8 +40,9 @@ def show(st, workspace: Workspace, actor: str) -> None:
     chosen = {"event": event_id, "min_confidence": cutoff, "include_rejected": rejected}
     rows = list(workspace_rows(workspace, **chosen))
     hidden = hidden_links(workspace, **chosen)
+    data, written = export_bytes(rows, fmt)
     st.caption(
-        f"{len(rows)} links (user edits included, rejected links "
+        f"{written} links (user edits included, rejected links "
         f"{'included' if rejected else 'left out'}"
         + (
             f"; confidence at least {cutoff:g}, links a user confirmed or edited kept"
@@ -50,10 +51,16 @@ def show(st, workspace: Workspace, actor: str) -> None:
         )
         + ")"
         + (f"; {hidden} below confidence {cutoff:g} hidden (set 0 to show them)" if hidden else "")
+        + (
+            f"; {len(rows) - written} between two documents of one language left out (a TMX"
+            " unit pairs two languages; TSV and JSON keep them)"
+            if written < len(rows)
+            else ""
+        )
     )
     st.download_button(
         f"Download {fmt.upper()}",
-        export_bytes(rows, fmt)[0],
+        data,
         f"links.{fmt}",
         EXPORT_TYPES[fmt],
         key="ex_download",
@@ -74,9 +81,9 @@ EXPORT_TYPES = {
 
 def _preview(row) -> dict:
     return {
-        "event": row.event,
-        "source": row.src_doc,
-        "target": row.tgt_doc,
+        "event": dated_label(row.event),
+        "source": dated_label(row.src_doc),
+        "target": dated_label(row.tgt_doc),
         "source text": row.src_text,
         "target text": row.tgt_text,
         "confidence": row.confidence,

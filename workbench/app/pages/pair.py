@@ -7,7 +7,7 @@ from functools import partial
 
 from ...align.confidence import SHOWN_CONFIDENCE
 from ...document import shown_at
-from ...names import event_name, isolate
+from ...names import document_names, event_name
 from ...store import Workspace
 from ..browser import HELP, run_script, scroll_html
 from ..html import (
@@ -42,6 +42,7 @@ from ..views import (
     next_index,
     parallel_rows,
     pivot_rows,
+    shown_ids,
     suspicious,
     unconfirmed,
 )
@@ -110,8 +111,11 @@ def _summary(info: AlignmentInfo, rows: list[ParallelRow], moving: list[Parallel
         else count(sum(1 for r in moving if r.link_id is not None), "link") + " shown"
     )
     return (
-        f"{kind} · {shown} · {sum(1 for r in rows if r.unlinked)} sentences without a partner · "
+        f"{kind} · {shown} · "
+        + count(sum(1 for r in rows if r.unlinked), "sentence")
+        + " without a partner · "
         f"{sum(1 for r in rows if r.status == 'confirmed')} confirmed · "
+        f"{sum(1 for r in rows if r.status == 'rejected')} rejected · "
         f"{sum(1 for r in moving if suspicious(r))} suspicious (confidence under {LOW}, "
         "n:m, or no partner) · " + HELP
     )
@@ -185,6 +189,14 @@ def _stale_pair(st, infos: dict, event_ids: list[int]) -> str | None:
         f"The {name} this address names no longer exists (a later run regrouped or re-read "
         f"its documents); {instead}."
     )
+
+
+def _row_words(row: ParallelRow) -> str:
+    """``[3]-[4]``, or for one side alone ``source sentence 3, no partner``."""
+    if row.src_ids and row.tgt_ids:
+        return row.label()
+    side, ids = ("source", row.src_ids) if row.src_ids else ("target", row.tgt_ids)
+    return f"{side} sentence {shown_ids(ids)[1:-1]}, no partner"
 
 
 def count(n: int, noun: str) -> str:
@@ -283,7 +295,7 @@ def _focus(st, row: ParallelRow, index: int) -> None:
 def _current_link(st, info: AlignmentInfo, row: ParallelRow, index: int, total: int) -> None:
     """The focused link: both sides' sentences with their translations, confidence and
     status (the review loop's subject)."""
-    st.subheader(f"Row {index + 1} of {total}: {row.label()}")
+    st.subheader(f"Row {index + 1} of {total}: {_row_words(row)}")
     st.markdown(
         f'{STYLE}<div dir="ltr">{confidence_badge(row)}'
         + (f" · {safe(row.link_type)}" if row.link_id is not None else "")
@@ -411,7 +423,8 @@ def _three_documents(st, workspace: Workspace, infos, event_id) -> None:
     if event_id is None or len(docs) < 3:
         return
     with st.expander("Three documents side by side"):
-        labels = {i: f"#{i} {d.lang} {isolate(d.title[:40])}" for i, d in docs.items()}
+        names = document_names(workspace)
+        labels = {i: f"{d.lang} · {names[i].label(8)}" for i, d in docs.items()}
         chosen = st.multiselect(
             "Pivot document first, then up to two others",
             list(labels),
@@ -421,7 +434,9 @@ def _three_documents(st, workspace: Workspace, infos, event_id) -> None:
         )
         if len(chosen) >= 2:
             rows = pivot_rows(workspace, chosen[0], chosen[1:], infos)
-            start = st.number_input(
-                "From sentence", 0, max(len(rows) - 1, 0), 0, step=50, key="pv_three_from"
+            first = st.number_input(  # counted from 1, as the rows are
+                "From sentence", 1, max(len(rows), 1), 1, step=50, key="pv_three_from"
             )
-            st.markdown(pivot_table_html(rows[start : start + PAGE_SIZE]), unsafe_allow_html=True)
+            headers = [f"{docs[i].lang} · {names[i].short(6)}" for i in chosen]
+            shown = rows[first - 1 : first - 1 + PAGE_SIZE]
+            st.markdown(pivot_table_html(shown, headers), unsafe_allow_html=True)
