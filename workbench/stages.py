@@ -9,6 +9,7 @@ re-checks inside its own write transaction.
 
 from __future__ import annotations
 
+from collections import Counter
 from itertools import accumulate, combinations
 
 from .align import AlignError, align_documents
@@ -217,7 +218,30 @@ def realign_event(workspace: Workspace, event_id: int, embedder: str | None = No
     workspace.forget_align_jobs(
         (src.id, tgt.id) for event, src, tgt in event_pairs(workspace) if event == event_id
     )
-    return AlignStage(EmbedderHolder(embedder))(workspace, None).summary
+    report = AlignStage(EmbedderHolder(embedder))(workspace, None)
+    if report.summary.startswith("not aligned"):
+        return report.summary + "".join(f"; {w}" for w in report.warnings)
+    return event_alignment_summary(workspace, event_id)
+
+
+def event_alignment_summary(workspace: Workspace, event_id: int) -> str:
+    """What one event's pairs hold now, in words (a re-align reports this, not the whole
+    workspace's stage)."""
+    rows = [a for a in workspace.alignment_rows() if a.event_id == event_id]
+    if not rows:
+        return f"event {event_id}: no pair of documents to align"
+    kinds = Counter(a.mode for a in rows)
+    links = sum(
+        1 for a in rows for link in workspace.alignment_links(a.id) if link.src_ids and link.tgt_ids
+    )
+    kept = sum(1 for a in rows if workspace.alignment_has_user_edits(a.src_doc, a.tgt_doc))
+    pairs = "pair" if len(rows) == 1 else "pairs"
+    text = (
+        f"event {event_id}: {len(rows)} document {pairs} aligned ("
+        + ", ".join(f"{n} {mode}" for mode, n in sorted(kinds.items()))
+        + f"), {links} links"
+    )
+    return text + (f"; {kept} edited by a user, kept" if kept else "")
 
 
 def event_pairs(workspace: Workspace) -> list[tuple[int, DocumentRow, DocumentRow]]:

@@ -17,6 +17,7 @@ def show(st, workspace: Workspace, actor: str) -> None:
         return
     docs = workspace.documents()
     names = document_names(workspace)
+    automatic = workspace.auto_grouped_document_ids()
     labels = {row.id: f"{row.id}: {event_name(row)}" for row in rows}
     for row in rows:
         members = [d for d in docs if d.event_id == row.id]
@@ -24,15 +25,22 @@ def show(st, workspace: Workspace, actor: str) -> None:
             st.markdown(  # escaped: titles come from documents
                 f'<h3 dir="ltr">{safe(labels[row.id])}</h3>', unsafe_allow_html=True
             )
-            by_user = " · set by a user" if row.origin == "user" else ""
+            placed = [d for d in members if d.id not in automatic]
             thread = (
                 f" · thread {row.thread_id}: {thread_name(row.thread_label or '')}"
                 if row.thread_id
                 else ""
             )
-            st.caption(f"why: {safe(row.reason)}{by_user}{safe(thread)}")
+            if row.origin == "user" or placed:  # what the grouping said no longer holds
+                langs = ", ".join(sorted({d.lang for d in members}))
+                why = f"{len(members)} document(s) in {langs}, placed by a user"
+            else:
+                why = row.reason
+            st.caption(f"why: {safe(why)}{safe(thread)}")
             for d in members:
-                st.text(f"#{d.id} · {d.lang} · {d.sentences} sentences · {names[d.id].label()}")
+                mark = " · placed here by a user" if d.id not in automatic else ""
+                label = names[d.id].label()
+                st.text(f"#{d.id} · {d.lang} · {d.sentences} sentences · {label}{mark}")
     st.subheader("Move a document")
     doc_labels = {d.id: f"#{d.id} {d.lang} {names[d.id].label(8)}" for d in docs}
     doc_id = st.selectbox("Document", list(doc_labels), format_func=doc_labels.get, key="mv_doc")
@@ -41,8 +49,14 @@ def show(st, workspace: Workspace, actor: str) -> None:
         "To event", options, format_func=lambda e: labels.get(e, "a new event"), key="mv_to"
     )
     if st.button("Move", key="mv_go"):
-        move_document(workspace, doc_id, target or None)
-        st.session_state["mv_done"] = "moved; re-align the event to update its links"
+        before = next((d.event_id for d in docs if d.id == doc_id), None)
+        after = move_document(workspace, doc_id, target or None)
+        touched = [str(e) for e in dict.fromkeys([before, after]) if e is not None]
+        which = f"events {' and '.join(touched)}" if len(touched) > 1 else f"event {after}"
+        st.session_state["mv_done"] = (
+            f"moved document {doc_id} to event {after}; re-align {which} below to update"
+            " the pairs and their links"
+        )
         st.rerun()  # the lists above show the move; the message waits for that run
     if message := st.session_state.pop("mv_done", None):
         st.success(message)
