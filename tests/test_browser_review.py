@@ -219,12 +219,14 @@ def test_merge_then_split_and_relink_by_text(server, browser):
     page.get_by_text("Split into pairs, re-link, no partner").click()
     targets = page.locator(f".st-key-ed_tgt_link-{ids[22]}")
     targets.get_by_role("button", name="Remove [23]").click()
+    targets.get_by_role("button", name="Remove [23]").wait_for(state="detached")  # its run
     settle(page)
     box = targets.get_by_role("combobox")
     box.click()
     box.type("number 23")
     page.get_by_role("option", name="[24] \u2068target sentence number 23 to review\u2069").click()
     page.keyboard.press("Escape")
+    targets.get_by_role("button", name="Remove [24]", exact=False).wait_for()  # chosen
     settle(page)
     page.get_by_role("button", name="Re-link", exact=True).click()
     page.wait_for_selector("h3:has-text(': [23]-[24]')", timeout=60_000)

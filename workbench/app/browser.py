@@ -63,13 +63,14 @@ _KEYBOARD = """
     const tag = el.tagName.toUpperCase();
     return tag === "INPUT" || tag === "TEXTAREA" || tag === "SELECT" || el.isContentEditable;
   }
-  function press(widget) {  // false when this page has no such button
+  function press(widget) {  // "gone": no such button; "later": not pressable yet
     const buttons = [...doc.querySelectorAll(".st-key-" + widget + " button")];
     // Streamlit keeps a hidden copy of some buttons (to measure them): take the shown one
     const button = buttons.find((b) => b.offsetParent !== null) || buttons[0];
-    if (!button) return false;
-    if (!button.disabled) button.click();
-    return true;
+    if (!button) return "gone";
+    if (button.disabled) return "later";  // drawn again by a run: try once it has ended
+    button.click();
+    return "pressed";
   }
   function focusSearch() {
     const box = () => doc.querySelector(".st-key-q input");
@@ -86,6 +87,9 @@ _KEYBOARD = """
   // one press per run), so each key is pressed once the previous one's run has ended.
   const queue = win.__workbenchQueue || (win.__workbenchQueue = []);
   function running() {
+    // the app's own run state (the status widget shows a run only after a moment)
+    const app = doc.querySelector('[data-testid="stApp"]');
+    if (app && app.dataset.testScriptState === "running") return true;
     const status = doc.querySelector('[data-testid="stStatusWidget"]');
     return !!(status && status.offsetParent !== null && /running/i.test(status.innerText))
       || Date.now() < (win.__workbenchQuietUntil || 0);
@@ -96,7 +100,11 @@ _KEYBOARD = """
     (function step() {
       if (!queue.length) { win.__workbenchDraining = false; return; }
       if (running()) { win.setTimeout(step, 60); return; }
-      press(queue.shift());
+      const widget = queue[0];
+      const tries = (win.__workbenchTries = (win.__workbenchTries || 0) + 1);
+      if (press(widget) === "later" && tries < 50) { win.setTimeout(step, 100); return; }
+      queue.shift();
+      win.__workbenchTries = 0;
       win.__workbenchQuietUntil = Date.now() + 350;  // the run it starts takes a moment to show
       win.setTimeout(step, 60);
     })();
