@@ -279,9 +279,9 @@ def test_changing_the_event_names_the_pair_shown(server, browser):
     first = next(i for i in infos if i.event_id is not None)
     other = next(i for i in infos if i.event_id is not None and i.event_id != first.event_id)
     page = open_page(browser, f"{base}/?page=Parallel+view&alignment={first.id}", "h3")
-    boxes = page.locator('[data-testid="stSelectbox"]')
-    assert boxes.nth(1).locator("input").input_value() == first.label
-    boxes.nth(0).click()
+    pair_box = page.locator(".st-key-pv_pair input")  # by widget key, not by position
+    assert pair_box.input_value() == first.label
+    page.locator(".st-key-pv_event input").click()
     page.get_by_role("option", name=f"{other.event_id}:", exact=False).first.click()
     page.wait_for_function(
         f"new URL(location.href).searchParams.get('event') === '{other.event_id}'",
@@ -290,9 +290,7 @@ def test_changing_the_event_names_the_pair_shown(server, browser):
     settle(page)
     shown = int(page.evaluate("new URL(location.href).searchParams.get('alignment')"))
     assert next(i for i in infos if i.id == shown).event_id == other.event_id
-    assert boxes.nth(1).locator("input").input_value() == next(
-        i.label for i in infos if i.id == shown
-    )
+    assert pair_box.input_value() == next(i.label for i in infos if i.id == shown)
     page.close()
 
 
@@ -321,10 +319,9 @@ def test_keys_are_never_lost(server, browser):
         "tr.cur", "e => [e.getBoundingClientRect().top, e.getBoundingClientRect().bottom]"
     )
     assert top >= 0 and bottom <= 901  # the focused row is on screen
-    boxes = page.locator('[data-testid="stSelectbox"]')
     page.evaluate("document.querySelector('[data-testid=stMain]').scrollTo(0, 0)")
     page.wait_for_timeout(500)
-    boxes.nth(0).click()  # the Event box (scrolled to, as a reader does): the same event
+    page.locator(".st-key-pv_event input").click()  # scrolled to, as a reader does
     page.get_by_role("option").filter(has_text="bench").first.click()
     settle(page)
     before = row_number(page)
@@ -333,7 +330,7 @@ def test_keys_are_never_lost(server, browser):
         f"!document.querySelector('.st-key-pv_panel h3').textContent.startsWith('Row {before} ')",
         timeout=30_000,
     )
-    assert "j" not in boxes.nth(1).locator("input").input_value()
+    assert "j" not in page.locator(".st-key-pv_pair input").input_value()
     page.close()
 
 
