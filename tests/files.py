@@ -8,6 +8,9 @@ from pathlib import Path
 from workbench_eval.files import declare_size as declare_size
 from workbench_eval.files import pdf_bytes
 from workbench_eval.files import write_docx as write_docx
+from workbench_eval.probe.base import (
+    realign_after_removing_the_newest as _realign_after_removing_the_newest,
+)
 
 
 def write_pdf(path: Path, lines: list[str]) -> Path:
@@ -57,19 +60,5 @@ def link_seed_pair(ws, confidence: float = 0.9) -> int:
 
 
 def realign_after_removing_the_newest(ws) -> tuple[int, int]:
-    """Remove the newest alignment (as a regrouping does) and align its pair again:
-    ``(removed id, new id)``."""
-    rows = ws.alignment_rows()
-    doomed = max(rows, key=lambda r: r.id)
-    with ws.transaction() as conn:
-        conn.execute("DELETE FROM alignments WHERE id = ?", (doomed.id,))
-    again = ws.save_alignment(
-        event_id=doomed.event_id,
-        src_doc=doomed.src_doc,
-        tgt_doc=doomed.tgt_doc,
-        mode="comparable",
-        method="test",
-        params={},
-        links=[([0], [0], 1.0, "1-1", 0.9)],
-    )
-    return doomed.id, again
+    """The probe's fault injection (workbench_eval/probe/base.py), made as a test."""
+    return _realign_after_removing_the_newest(ws, method="test")

@@ -138,3 +138,21 @@ class Scenarios(Protocol):
     (:meth:`workbench_eval.probe.runner.Probe.scenario`)."""
 
     def scenario(self, name: str, build: Callable[..., object]) -> Any: ...
+
+
+def realign_after_removing_the_newest(ws, method: str = "probe") -> tuple[int, int]:
+    """Remove the newest alignment (as a regrouping does) and align its pair again:
+    ``(removed id, new id)``. Fault injection the probe and the tests share."""
+    doomed = max(ws.alignment_rows(), key=lambda r: r.id)
+    with ws.transaction() as conn:
+        conn.execute("DELETE FROM alignments WHERE id = ?", (doomed.id,))
+    again = ws.save_alignment(
+        event_id=doomed.event_id,
+        src_doc=doomed.src_doc,
+        tgt_doc=doomed.tgt_doc,
+        mode="comparable",
+        method=method,
+        params={},
+        links=[([0], [0], 1.0, "1-1", 0.9)],
+    )
+    return doomed.id, again

@@ -20,7 +20,16 @@ from workbench.pipeline import RunReport
 from workbench.stages import realign_event
 from workbench.store import MIGRATIONS
 
-from .base import DATA, ROOT, Broken, Scenarios, cli, expect, short_case
+from .base import (
+    DATA,
+    ROOT,
+    Broken,
+    Scenarios,
+    cli,
+    expect,
+    realign_after_removing_the_newest,
+    short_case,
+)
 
 
 @dataclass
@@ -326,19 +335,7 @@ def ids_never_reused(table: str, old_workspace: bool, prepared: Prepared, folder
             ws.conn.execute(f"PRAGMA user_version = {len(MIGRATIONS) - 1}")
     with Workspace(path) as ws:
         if table == "alignments":
-            doomed = max(ws.alignment_rows(), key=lambda r: r.id)
-            with ws.transaction() as conn:
-                conn.execute("DELETE FROM alignments WHERE id = ?", (doomed.id,))
-            new = ws.save_alignment(
-                event_id=doomed.event_id,
-                src_doc=doomed.src_doc,
-                tgt_doc=doomed.tgt_doc,
-                mode="comparable",
-                method="probe",
-                params={},
-                links=[([0], [0], 1.0, "1-1", 0.9)],
-            )
-            gone = doomed.id
+            gone, new = realign_after_removing_the_newest(ws)
         elif table == "events":
             gone = max(e.id for e in ws.events())
             document = next(d for d in ws.documents() if d.event_id == gone)
