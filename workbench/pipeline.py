@@ -16,7 +16,7 @@ from typing import Protocol
 
 from .distribute import Engine
 from .document import StageReport
-from .embed import DEFAULT_EMBEDDER, EMBEDDER_SETTING, workspace_embedder
+from .embed import DEFAULT_EMBEDDER, EMBEDDER_SETTING, load_embedder, workspace_embedder
 from .ingester import IngestOutcome, ingest
 from .progress import Progress
 from .stages import default_stages
@@ -77,7 +77,9 @@ def run(
     replaces the later stages altogether.
     """
     report = RunReport()
+    loaded = None
     if embedder is not None:
+        loaded = load_embedder(embedder, workspace=workspace.path)  # EmbedError: no change
         report.notes += _change_embedder(workspace, embedder)
     if install_dropped_models:
         from .translate.models import ModelStore
@@ -87,7 +89,9 @@ def run(
     report.ingested = ingest(workspace, paths, languages, progress)
     if stages is None:
         stages = (
-            STAGES if spec == DEFAULT_EMBEDDER and engine is None else default_stages(spec, engine)
+            default_stages(spec, engine, loaded)
+            if loaded is not None or spec != DEFAULT_EMBEDDER or engine is not None
+            else STAGES
         )
     for stage in stages:
         report.stages.append(stage(workspace, progress))
@@ -95,10 +99,7 @@ def run(
 
 
 def _change_embedder(workspace: Workspace, spec: str) -> list[str]:
-    """Make ``spec`` the workspace's embedder (after checking it loads); what it changes."""
-    from .embed import load_embedder
-
-    load_embedder(spec, workspace=workspace.path)  # EmbedError: nothing changed yet
+    """Make ``spec`` (loaded already) the workspace's embedder; what that changes."""
     before = workspace_embedder(workspace)
     if spec == before:
         return []

@@ -19,6 +19,7 @@ from .document import StageReport
 from .embed import (
     DEFAULT_EMBEDDER,
     CachedEmbedder,
+    Embedder,
     EmbedError,
     load_embedder,
     workspace_embedder,
@@ -31,17 +32,17 @@ from .translate.flags import real_translations
 
 
 class EmbedderHolder:
-    """Loads the embedder once, on first use, for the stages of one run."""
+    """Loads the embedder once, on first use, for the stages of one run; ``loaded`` is a
+    model of ``spec`` the caller already loaded (a run checks a new embedder loads)."""
 
-    def __init__(self, spec: str, engine: Engine | None = None):
-        self.spec, self.engine = spec, engine
+    def __init__(self, spec: str, engine: Engine | None = None, loaded: Embedder | None = None):
+        self.spec, self.engine, self.loaded = spec, engine, loaded
         self._embedder: CachedEmbedder | None = None
 
     def get(self, workspace: Workspace) -> CachedEmbedder:
         if self._embedder is None or self._embedder.workspace is not workspace:
-            self._embedder = CachedEmbedder(
-                load_embedder(self.spec, workspace=workspace.path), workspace, self.engine
-            )
+            model = self.loaded or load_embedder(self.spec, workspace=workspace.path)
+            self._embedder = CachedEmbedder(model, workspace, self.engine)
         return self._embedder
 
 
@@ -332,9 +333,12 @@ def align_pair(
     return None if saved is None else (result.mode, len(links))
 
 
-def default_stages(embedder: str = DEFAULT_EMBEDDER, engine: Engine | None = None) -> list:
-    """Translate, group events, align; ``engine`` says where translation and embedding run."""
+def default_stages(
+    embedder: str = DEFAULT_EMBEDDER, engine: Engine | None = None, loaded: Embedder | None = None
+) -> list:
+    """Translate, group events, align; ``engine`` says where translation and embedding run,
+    ``loaded`` is the embedder's model when the caller has loaded it already."""
     from .translate import TranslateStage
 
-    holder = EmbedderHolder(embedder, engine)
+    holder = EmbedderHolder(embedder, engine, loaded)
     return [TranslateStage(engine=engine), EventsStage(holder), AlignStage(holder)]
