@@ -19,8 +19,6 @@ from ..state import (
 from .pair import count
 
 SEARCH_PAGE = 20
-
-
 """Hits shown per page of the Search page (every hit is counted and reachable)."""
 
 
