@@ -150,14 +150,32 @@ def test_the_floor_is_one_rule_for_sql_and_python(tmp_path):
 
 
 @pytest.mark.subprocess
-def test_a_tmx_export_says_what_it_leaves_out(seeded_with_stories, tmp_path):
+def test_a_tmx_export_says_what_it_leaves_out(tmp_path):
+    """TMX pairs two languages: a link between two reports in one language (here two
+    English outlets on one match) is left out, and the export says how many."""
+    import shutil
+
+    from workbench import Workspace, run
+    from workbench.align.confidence import SHOWN_CONFIDENCE
     from workbench.export import workspace_rows
 
+    from .conftest import ROOT
     from .test_cli import workbench
 
-    rows = list(workspace_rows(seeded_with_stories))
+    corpus = tmp_path / "corpus"
+    shutil.copytree(ROOT / "tests" / "data" / "stories", corpus)
+    (corpus / "chelsea-agency.en.txt").write_text(
+        "Chelsea were held to a 1-1 draw by Videoton in Budapest on Thursday night.\n"
+        "Olivier Giroud headed the visitors in front shortly before the break.\n"
+        "Videoton equalised with a penalty in the 70th minute.\n"
+        "Chelsea's manager left several regulars out ahead of Sunday's derby.\n",
+        "utf-8",
+    )
+    ws = Workspace(tmp_path / "ws")
+    run(ws, [corpus])
+    rows = list(workspace_rows(ws, min_confidence=SHOWN_CONFIDENCE))  # what exports show
     same = sum(r.src_lang == r.tgt_lang for r in rows)
-    assert same  # lines in another language than their document (an English headline)
-    result = workbench("export", "--format", "tmx", workspace=seeded_with_stories.path)
+    assert same
+    result = workbench("export", "--format", "tmx", workspace=ws.path)
     assert result.returncode == 0, result.stderr
     assert f"{same} link" in result.stderr and "left out" in result.stderr

@@ -268,8 +268,9 @@ def document_pairs(
 ) -> list[tuple[str, int, int]]:
     """Within-story pairs (every language pair), and for each story ``strangers`` pairs with
     other stories of its article and as many with stories of other articles (what a wrong
-    grouping would align): ``(kind, src id, tgt id)``, English last as the pipeline orders
-    them, never two documents of one language."""
+    grouping would align), across languages and as many again within one language (two
+    outlets of one language): ``(kind, src id, tgt id)``, English last as the pipeline
+    orders them."""
     rng = random.Random(seed)
     by_story: dict[str, list[StoredDoc]] = {}
     for d in docs.values():
@@ -278,19 +279,31 @@ def document_pairs(
     def ordered(a: StoredDoc, b: StoredDoc) -> tuple[int, int]:
         return (a.id, b.id) if (a.lang == "en", a.id) < (b.lang == "en", b.id) else (b.id, a.id)
 
-    pairs = []
     stories = sorted(by_story)
+
+    def strangers_of(story: str) -> tuple[tuple[str, list[str]], ...]:
+        thread = by_story[story][0].file.story.thread
+        kin = [s for s in stories if s != story and by_story[s][0].file.story.thread == thread]
+        others = [s for s in stories if by_story[s][0].file.story.thread != thread]
+        return ("same article", kin), ("other article", others)
+
+    pairs = []
     for story in stories:
         members = sorted(by_story[story], key=lambda d: d.id)
         pairs += [("same story", *ordered(a, b)) for a, b in combinations(members, 2)]
-        thread = members[0].file.story.thread
-        kin = [s for s in stories if s != story and by_story[s][0].file.story.thread == thread]
-        others = [s for s in stories if by_story[s][0].file.story.thread != thread]
-        for kind, pool in (("same article", kin), ("other article", others)):
+        for kind, pool in strangers_of(story):
             for other in rng.sample(pool, min(strangers, len(pool))):
                 a = rng.choice(members)
                 b = rng.choice([d for d in by_story[other] if d.lang != a.lang])
                 pairs.append((kind, *ordered(a, b)))
+    one_language = random.Random(seed + 1)  # the pairs above stay as they were drawn
+    for story in stories:
+        for kind, pool in strangers_of(story):
+            for other in one_language.sample(pool, min(strangers, len(pool))):
+                a = one_language.choice(by_story[story])
+                same = [d for d in by_story[other] if d.lang == a.lang]
+                if same:
+                    pairs.append((kind, *ordered(a, same[0])))
     return pairs
 
 
@@ -338,7 +351,7 @@ def link_sample(kind: str, src: StoredDoc, tgt: StoredDoc, emb) -> LinkSample:
     )
     two_sided = [link for link in result.links if link.src and link.tgt]
     inputs = confidence_inputs(src.sentences, tgt.sentences, emb, src.lang, tgt.lang)
-    features = link_features([(x.src, x.tgt) for x in two_sided], *inputs)
+    features = link_features([(x.src, x.tgt) for x in two_sided], inputs)
     labels = np.array([link_label(src, tgt, x.src, x.tgt) for x in two_sided])
     partial = kind == "comparable" or any(
         len(d.file.version.lines) < len(d.file.story.versions[0].lines) for d in (src, tgt)
@@ -385,11 +398,11 @@ def comparable_versions(
 
 
 def fit_calibration(samples: Sequence[LinkSample], embedder: str, note: str):
-    from workbench.align.confidence import fit
+    from workbench.align.confidence import FEATURES, fit
 
     features = np.concatenate([s.features for s in samples if len(s.features)])
     labels = np.concatenate([s.labels for s in samples if len(s.labels)])
-    return fit(features, labels.astype(float), embedder, note)
+    return fit(features, labels.astype(float), embedder, note, FEATURES)
 
 
 @dataclass

@@ -46,11 +46,11 @@ class FactRun:
         return self.same_found / self.same if self.same else 0.0
 
 
-def labelled_links(
+def aligned_pairs(
     semeval: Path, workdir: Path, embedder: str = DEFAULT_EMBEDDER, part: str = "report"
-) -> list[tuple]:
-    """``(matches, links)`` per labelled pair of ``part``: the labels and the workbench's
-    two-sided links for it (auto mode, as inside one event), each ``(src, tgt, confidence)``."""
+):
+    """Each labelled pair of ``part`` aligned in auto mode (as inside one event):
+    ``(labels, src sentences, tgt sentences, languages, AlignResult, embedder)``."""
     from workbench.align import align_documents
     from workbench.embed import CachedEmbedder, load_embedder
 
@@ -61,29 +61,76 @@ def labelled_links(
     document_of = {article: doc for doc, article in article_of.items()}
     emb = CachedEmbedder(load_embedder(embedder), ws)
     docs = {d.id: d for d in ws.documents()}
-    out = []
-    for pair in labels:
-        a, b = pair["ids"].split("_")
-        src = [s.text for s in ws.sentences(document_of[a])]
-        tgt = [s.text for s in ws.sentences(document_of[b])]
-        if (len(src), len(tgt)) != (pair["a_sentences"], pair["b_sentences"]):
-            raise ValueError(
-                f"pair {pair['ids']}: the articles split into {len(src)} and {len(tgt)}"
-                f" sentences, the labels into {pair['a_sentences']} and {pair['b_sentences']}"
-                " (the splitter changed: label again)"
+    try:
+        for pair in labels:
+            a, b = pair["ids"].split("_")
+            src = [s.text for s in ws.sentences(document_of[a])]
+            tgt = [s.text for s in ws.sentences(document_of[b])]
+            if (len(src), len(tgt)) != (pair["a_sentences"], pair["b_sentences"]):
+                raise ValueError(
+                    f"pair {pair['ids']}: the articles split into {len(src)} and {len(tgt)}"
+                    f" sentences, the labels into {pair['a_sentences']} and"
+                    f" {pair['b_sentences']} (the splitter changed: label again)"
+                )
+            langs = docs[document_of[a]].lang, docs[document_of[b]].lang
+            result = align_documents(src, tgt, emb, "auto", src_lang=langs[0], tgt_lang=langs[1])
+            yield pair, src, tgt, langs, result, emb
+    finally:
+        ws.close()
+
+
+def labelled_links(
+    semeval: Path, workdir: Path, embedder: str = DEFAULT_EMBEDDER, part: str = "report"
+) -> list[tuple]:
+    """``(matches, links)`` per labelled pair of ``part``: the labels and the workbench's
+    two-sided links for it (auto mode, as inside one event), each ``(src, tgt, confidence)``."""
+    return [
+        (pair["matches"], [(x.src, x.tgt, x.confidence) for x in result.links if x.src and x.tgt])
+        for pair, _, _, _, result, _ in aligned_pairs(semeval, workdir, embedder, part)
+    ]
+
+
+def overlaps(link, match) -> bool:
+    """A link touches a labelled match: a sentence on each side in common."""
+    return bool(set(link[0]) & set(match["a"]) and set(link[1]) & set(match["b"]))
+
+
+def fact_samples(
+    semeval: Path, workdir: Path, embedder: str = DEFAULT_EMBEDDER, part: str = "fit"
+) -> list:
+    """Link-confidence samples of the labelled pairs (kind "independent reports"): a link
+    is right when it touches a match labelled "same"; partial matches are not right."""
+    import numpy as np
+
+    from workbench.align import confidence_inputs
+    from workbench.align.confidence import link_features
+
+    from .events import LinkSample
+
+    samples = []
+    for pair, src, tgt, langs, result, emb in aligned_pairs(semeval, workdir, embedder, part):
+        links = [x for x in result.links if x.src and x.tgt]
+        inputs = confidence_inputs(src, tgt, emb, *langs)
+        same = [m for m in pair["matches"] if m["label"] == "same"]
+        labels = np.array([any(overlaps((x.src, x.tgt), m) for m in same) for x in links])
+        found = {(i, j) for x in links for i in x.src for j in x.tgt}
+        gold = {(i, j) for m in same for i in m["a"] for j in m["b"]}
+        samples.append(
+            LinkSample(
+                "independent reports",
+                result.mode,
+                link_features([(x.src, x.tgt) for x in links], inputs),
+                labels,
+                np.array([x.confidence or 0.0 for x in links]),
+                found,
+                gold,
+                partial=True,
             )
-        langs = docs[document_of[a]].lang, docs[document_of[b]].lang
-        result = align_documents(src, tgt, emb, "auto", src_lang=langs[0], tgt_lang=langs[1])
-        links = [(x.src, x.tgt, x.confidence) for x in result.links if x.src and x.tgt]
-        out.append((pair["matches"], links))
-    ws.close()
-    return out
+        )
+    return samples
 
 
 def score(labelled: list[tuple], floor: float) -> FactRun:
-    def overlaps(link, match) -> bool:
-        return bool(set(link[0]) & set(match["a"]) and set(link[1]) & set(match["b"]))
-
     run = FactRun(floor, len(labelled), 0, 0, 0, 0, 0)
     for matches, links in labelled:
         shown = [x for x in links if (x[2] or 0.0) >= floor]

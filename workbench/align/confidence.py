@@ -16,13 +16,20 @@ same in both modes, measured on the sentence vectors:
   story cover each other, two stories of one kind do not, however well their
   best pair scores;
 * ``length``: ``|log|`` of the length ratio against the pair's expected ratio;
-* ``many``: whether a side holds more than one sentence.
+* ``many``: whether a side holds more than one sentence;
+* ``same_language``: whether both documents are in one language. Centred cosines of two
+  texts in one language run higher than across languages for the same relation, and two
+  stories of one kind in one language (two football reports in Arabic) reached
+  confidence 0.8 before this was a feature: no same-language pair was in the fit.
 
 A logistic model maps them to a probability. Its weights were fitted with
 ``workbench eval confidence --fit`` on the dev half of the TICO-19 story corpus,
 every kind of pair together: versions of one story (mostly parallel mode), comparable
 versions of them (30% of each side dropped, shuffled, other articles' sentences
-added: comparable mode), and forced links between different stories. Its calibration
+added: comparable mode), and forced links between different stories, across languages
+and within one; and on the links between independent reports of one story in the fit
+part of the rated news pairs, labelled by reading both (a "same" fact is right, a
+partial or no match is not). Its calibration
 is reported per kind on the test half (BENCHMARKS.md): fitted on translations alone,
 coverage carried most of the weight and right links between comparable documents got
 confidence near 0.
@@ -43,7 +50,7 @@ import numpy as np
 from ..embed import DEFAULT_EMBEDDER
 from .vectors import NEIGHBOURS
 
-FEATURES = ("cosine", "margin", "coverage", "length", "many")
+FEATURES = ("cosine", "margin", "coverage", "length", "many", "same_language")
 
 SHOWN_CONFIDENCE = 0.5
 """What exports show by default: links a reader would more likely than not judge to say
@@ -53,7 +60,10 @@ stored, are counted, and show with a minimum confidence of 0."""
 
 @dataclass(frozen=True)
 class Calibration:
-    """Logistic weights over :data:`FEATURES` (standardised by ``mean`` and ``scale``)."""
+    """Logistic weights over feature columns (standardised by ``mean`` and ``scale``).
+    For link confidence ``columns`` names the columns of :data:`FEATURES` it reads, so
+    a calibration fitted before a feature was added keeps reading those it knows; None
+    reads every column given (the same-event model picks its own)."""
 
     embedder: str
     weights: tuple[float, ...]
@@ -61,15 +71,21 @@ class Calibration:
     mean: tuple[float, ...]
     scale: tuple[float, ...]
     fitted_on: str = ""
+    columns: tuple[str, ...] | None = None
 
     def probability(self, features: np.ndarray) -> np.ndarray:
         if len(features) == 0:
             return np.zeros(0)
+        if self.columns is not None:
+            features = features[:, [FEATURES.index(name) for name in self.columns]]
         z = (features - np.array(self.mean)) / np.array(self.scale)
         return 1.0 / (1.0 + np.exp(-(z @ np.array(self.weights) + self.bias)))
 
     @classmethod
-    def from_json(cls, value: dict) -> Calibration:
+    def from_json(cls, value: dict, names: tuple[str, ...] | None = None) -> Calibration:
+        """``names``: the columns a calibration without a ``columns`` entry reads (its
+        first ones)."""
+        stored = value.get("columns")
         return cls(
             value["embedder"],
             tuple(value["weights"]),
@@ -77,6 +93,7 @@ class Calibration:
             tuple(value["mean"]),
             tuple(value["scale"]),
             value.get("fitted_on", ""),
+            tuple(stored) if stored else names and names[: len(value["weights"])],
         )
 
     def to_json(self) -> dict:
@@ -87,7 +104,7 @@ class Calibration:
             "mean": list(self.mean),
             "scale": list(self.scale),
             "fitted_on": self.fitted_on,
-        }
+        } | ({"columns": list(self.columns)} if self.columns else {})
 
 
 CALIBRATION_FILE = "confidence.json"
@@ -100,7 +117,7 @@ def shipped_calibrations() -> dict[str, Calibration]:
     if not path.is_file():
         return {}
     data = json.loads(path.read_text("utf-8"))
-    return {key: Calibration.from_json(value) for key, value in data.items()}
+    return {key: Calibration.from_json(value, FEATURES) for key, value in data.items()}
 
 
 def calibration_for(embedder_key: str) -> Calibration | None:
@@ -145,20 +162,30 @@ def _next_mean(sims: np.ndarray, k: int) -> np.ndarray:
     return top.mean(axis=1)
 
 
+@dataclass(frozen=True)
+class PairInputs:
+    """What confidence reads of one document pair: centred unit sentence vectors and
+    character lengths of both sides, and whether the two are in one language."""
+
+    src_vecs: np.ndarray
+    tgt_vecs: np.ndarray
+    src_lengths: Sequence[int]
+    tgt_lengths: Sequence[int]
+    same_language: bool = False
+
+
 def link_features(
-    links: Sequence[tuple[Sequence[int], Sequence[int]]],
-    src_vecs: np.ndarray,
-    tgt_vecs: np.ndarray,
-    src_lengths: Sequence[int],
-    tgt_lengths: Sequence[int],
+    links: Sequence[tuple[Sequence[int], Sequence[int]]], pair: PairInputs
 ) -> np.ndarray:
-    """One row of :data:`FEATURES` per two-sided link; vectors must be centred, unit length."""
+    """One row of :data:`FEATURES` per two-sided link."""
+    src_vecs, tgt_vecs = pair.src_vecs, pair.tgt_vecs
     k = NEIGHBOURS
     fwd = _top_mean(src_vecs @ tgt_vecs.T, k) if len(src_vecs) and len(tgt_vecs) else None
     bwd = _top_mean(tgt_vecs @ src_vecs.T, k) if len(src_vecs) and len(tgt_vecs) else None
     share = coverage(src_vecs, tgt_vecs)
-    src_len, tgt_len = np.asarray(src_lengths, float), np.asarray(tgt_lengths, float)
+    src_len, tgt_len = np.asarray(pair.src_lengths, float), np.asarray(pair.tgt_lengths, float)
     ratio = max(tgt_len.sum(), 1.0) / max(src_len.sum(), 1.0)
+    same = float(pair.same_language)
     rows = []
     for src, tgt in links:
         s = src_vecs[list(src)].sum(axis=0)
@@ -169,7 +196,7 @@ def link_features(
         length = abs(
             np.log(max(tgt_len[list(tgt)].sum(), 1) / max(src_len[list(src)].sum() * ratio, 1))
         )
-        rows.append((cosine, margin, share, length, float(len(src) + len(tgt) > 2)))
+        rows.append((cosine, margin, share, length, float(len(src) + len(tgt) > 2), same))
     return np.array(rows, np.float64).reshape(len(rows), len(FEATURES))
 
 
@@ -181,10 +208,7 @@ def _top_mean(sims: np.ndarray, k: int) -> np.ndarray:
 
 def confidences(
     links: Sequence[tuple[Sequence[int], Sequence[int]]],
-    src_vecs: np.ndarray,
-    tgt_vecs: np.ndarray,
-    src_lengths: Sequence[int],
-    tgt_lengths: Sequence[int],
+    pair: PairInputs,
     calibration: Calibration | None,
 ) -> list[float | None]:
     """Confidence of each link (0 for a one-sided link; None without a calibration)."""
@@ -192,9 +216,7 @@ def confidences(
     two_sided = [n for n, (s, t) in enumerate(links) if s and t]
     if calibration is None:
         return [None if n in set(two_sided) else 0.0 for n in range(len(links))]
-    features = link_features(
-        [links[n] for n in two_sided], src_vecs, tgt_vecs, src_lengths, tgt_lengths
-    )
+    features = link_features([links[n] for n in two_sided], pair)
     for n, p in zip(two_sided, calibration.probability(features), strict=True):
         out[n] = round(float(p), 4)
     return out
@@ -203,8 +225,15 @@ def confidences(
 # --- fitting and measuring --------------------------------------------------------------
 
 
-def fit(features: np.ndarray, labels: np.ndarray, embedder: str, note: str = "") -> Calibration:
-    """Logistic regression by Newton's method with a small ridge (numpy only)."""
+def fit(
+    features: np.ndarray,
+    labels: np.ndarray,
+    embedder: str,
+    note: str = "",
+    names: tuple[str, ...] | None = None,
+) -> Calibration:
+    """Logistic regression by Newton's method with a small ridge (numpy only); ``names``
+    the feature columns' names, kept with the weights."""
     mean = features.mean(axis=0)
     scale = np.where(features.std(axis=0) > 1e-9, features.std(axis=0), 1.0)
     x = np.hstack([(features - mean) / scale, np.ones((len(features), 1))])
@@ -226,6 +255,7 @@ def fit(features: np.ndarray, labels: np.ndarray, embedder: str, note: str = "")
         tuple(round(float(v), 6) for v in mean),
         tuple(round(float(v), 6) for v in scale),
         note,
+        names,
     )
 
 

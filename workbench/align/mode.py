@@ -11,7 +11,7 @@ import numpy as np
 
 from ..embed import CachedEmbedder, Embedder, embed_texts, language_mean
 from .comparable import ComparableParams, align_comparable
-from .confidence import calibration_for, confidences
+from .confidence import PairInputs, calibration_for, confidences
 from .link import AlignError, Link
 from .parallel import ParallelParams, align_parallel, heaviest_chain
 from .vectors import Embed, centred, embed_function, knn
@@ -98,7 +98,7 @@ def confidence_inputs(
     embed: Embed | Embedder,
     src_lang: str | None = None,
     tgt_lang: str | None = None,
-) -> tuple[np.ndarray, np.ndarray, list[int], list[int]]:
+) -> PairInputs:
     """Centred sentence vectors and lengths of both documents: what confidence reads."""
     key = getattr(embed, "key", "")
     embed_fn = embed_function(embed)
@@ -106,11 +106,12 @@ def confidence_inputs(
     tgt_vecs = centred(embed_fn(list(tgt)), language_mean(key, tgt_lang)) if tgt else None
     dim = (src_vecs if src_vecs is not None else tgt_vecs).shape[1] if src or tgt else 1
     empty = np.zeros((0, dim), np.float32)
-    return (
+    return PairInputs(
         src_vecs if src_vecs is not None else empty,
         tgt_vecs if tgt_vecs is not None else empty,
         [len(s) for s in src],
         [len(t) for t in tgt],
+        same_language=src_lang is not None and src_lang == tgt_lang,
     )
 
 
@@ -128,7 +129,7 @@ def with_confidence(
     calibration = calibration_for(getattr(embed, "key", ""))
     values = confidences(
         [(link.src, link.tgt) for link in links],
-        *confidence_inputs(src, tgt, embed, src_lang, tgt_lang),
+        confidence_inputs(src, tgt, embed, src_lang, tgt_lang),
         calibration,
     )
     return [replace(link, confidence=value) for link, value in zip(links, values, strict=True)]

