@@ -196,3 +196,22 @@ def test_regrouping_reports_what_moved_and_keeps_confirmed_links(tmp_path, monke
     assert [(r.src_ids, r.tgt_ids) for r in kept] == [
         (list(confirmed.src_ids), list(confirmed.tgt_ids))
     ]
+
+
+def test_one_name_spelled_by_two_languages_counts_as_shared():
+    """Exact names miss "Francis" against "Francisco" and "Franziskus"; their 4-grams
+    (what the same-event model reads) do not, and unrelated names share none."""
+    from collections import Counter
+    from types import SimpleNamespace
+
+    from workbench.events.profiles import Terms
+
+    docs = [
+        SimpleNamespace(words=Counter(), names={"francis", "vatican"}),
+        SimpleNamespace(words=Counter(), names={"francisco", "vaticano"}),
+        SimpleNamespace(words=Counter(), names={"johnson", "houston"}),
+    ]
+    terms = Terms(docs)
+    assert terms.cosine(terms.names[0], terms.names[1]) == 0
+    assert terms.cosine(terms.name_grams[0], terms.name_grams[1]) > 0.2
+    assert terms.cosine(terms.name_grams[0], terms.name_grams[2]) == 0

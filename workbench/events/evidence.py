@@ -26,6 +26,7 @@ SAME_EVENT_FEATURES = (
     "names",
     "words",
     "years_differ",
+    "name_grams",
 )
 
 
@@ -38,13 +39,17 @@ small corpus's similar documents (six seed documents on one subject) as if they 
 one story."""
 
 
-_READ = tuple(f for f in SAME_EVENT_FEATURES if f not in ("document", "document_margin"))
+_READ = tuple(f for f in SAME_EVENT_FEATURES if f not in ("document", "document_margin", "names"))
 
 
 MODEL_FEATURES = {
     "same_language": _READ,
     "cross_language": tuple(f for f in _READ if f != "words"),  # two languages share no words
 }
+"""The exact shared ``names`` are shown in an event's "why" line but not read: their
+4-grams (``name_grams``) say as much within a language and also match one name as two
+languages spell it (Francis, Francisco, Franciszek), which lifted the fit part's events
+F1 from 0.862 to 0.871 (cross-language 0.867 to 0.885)."""
 
 
 PARTNER_MARGIN = 1.06
@@ -229,6 +234,7 @@ def pair_features(
     margin_near: float,
     names: float,
     words: float,
+    name_grams: float = 0.0,
 ) -> np.ndarray:
     """One row of :data:`SAME_EVENT_FEATURES`; ``margin_near`` is the mean similarity of
     both documents' nearest other documents (0 when the corpus has no others), ``names``
@@ -247,6 +253,7 @@ def pair_features(
             names,
             words if a.lang == b.lang else 0.0,
             float(years_differ(a, b)),
+            name_grams,
         ],
         np.float64,
     )
@@ -269,6 +276,7 @@ def corpus_features(
             (neighbours.near(x, y) + neighbours.near(y, x)) / 2,
             terms.cosine(terms.names[x], terms.names[y]),
             terms.cosine(terms.words[x], terms.words[y]),
+            terms.cosine(terms.name_grams[x], terms.name_grams[y]),
         )
         for x, y in pairs
     ]

@@ -144,6 +144,19 @@ def names_in(text: str) -> set[str]:
     return names
 
 
+NAME_GRAM = 4
+
+
+def name_grams(names: set[str]) -> Counter:
+    """Character 4-grams of the names, each name marked at both ends: one name spelled by
+    two languages shares most of them ("francis", "francisco", "franciszek")."""
+    grams: Counter = Counter()
+    for name in names:
+        marked = f"_{name}_"
+        grams.update(marked[i : i + NAME_GRAM] for i in range(len(marked) - NAME_GRAM + 1))
+    return grams
+
+
 def words_in(text: str) -> Counter:
     """Word counts, lower-cased (Chinese and Japanese as character pairs: no spaces)."""
     words: Counter = Counter()
@@ -162,6 +175,7 @@ class Terms:
     def __init__(self, docs: Sequence[DocumentProfile]):
         self.words = self._vectors([p.words for p in docs])
         self.names = self._vectors([Counter(p.names) for p in docs])
+        self.name_grams = self._vectors([name_grams(p.names) for p in docs])
 
     @staticmethod
     def _vectors(counts: Sequence[Counter]) -> list[tuple[np.ndarray, np.ndarray]]:
