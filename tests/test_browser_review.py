@@ -26,12 +26,16 @@ REVIEW_LINKS = 30
 
 @pytest.fixture(scope="module")
 def server(seeded_with_stories, tmp_path_factory):
-    from workbench import Workspace
+    from workbench import Workspace, run
     from workbench.edit import links
     from workbench_eval.app import add_aligned_pair
 
+    from .conftest import ROOT
+
     folder = tmp_path_factory.mktemp("review")
     ws = Workspace(seeded_with_stories.copy_to(folder / "ws"))
+    # three independent reports of one earthquake: comparable pairs with several links
+    run(ws, [ROOT / "tests" / "data" / "independent"])
     review = add_aligned_pair(
         ws,
         [f"جمله منبع شماره {k} برای بازبینی" for k in range(REVIEW_LINKS)],
