@@ -47,6 +47,9 @@ def test_run_seeds_prints_summary_and_status_json(tmp_path):
     assert "5 added" in result.stdout and "warnings: 2" in result.stdout
     assert "translate: no model for ar, fa (not translated)" in result.stdout
     assert "no fa->en translation model installed" in result.stderr
+    # each stage's summary is one line, however long (it was cut at 160 characters)
+    align = next(line for line in result.stdout.splitlines() if line.startswith("align:"))
+    assert len(align) > 160 and align.endswith("likely to state the same fact)")
     status = json.loads(workbench("status", "--json", workspace=ws).stdout)
     assert [d["lang"] for d in status["documents"]] == ["fa", "fa", "ar", "en", "fa", "fa"]
     assert status["counts"]["sentences"] == sum(d["sentences"] for d in status["documents"])

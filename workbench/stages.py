@@ -156,8 +156,8 @@ class AlignStage:
         summary += f", {links} links"
         if counts["thread"]:
             summary += (
-                f"; {counts['thread']} pairs of related events mined, {mined} links"
-                f" stating the same fact (confidence {MINED_EVIDENCE:g} or more) kept"
+                f"; {counts['thread']} pairs of related events mined, {mined} links kept"
+                f" (confidence {MINED_EVIDENCE:g} or more: likely to state the same fact)"
             )
         if counts["resumed"]:
             summary += f"; {counts['resumed']} done before"

@@ -89,9 +89,9 @@ def _print_report(workspace: Workspace, report: RunReport) -> None:
             f"{report.count('unchanged')} unchanged, {report.count('skipped')} skipped | "
             f"{totals} | warnings: {len(report.warnings)}"
         )
-    out.print(totals, highlight=False, markup=False)
-    for stage in report.stages:
-        out.print(f"{stage.name}: {stage.summary}", highlight=False, markup=False)
+    out.print(totals, highlight=False, markup=False, soft_wrap=True)
+    for stage in report.stages:  # one line each, whatever its length (a terminal wraps it)
+        out.print(f"{stage.name}: {stage.summary}", highlight=False, markup=False, soft_wrap=True)
         for warning in stage.warnings:
             warn(f"warning: {warning}")
 
