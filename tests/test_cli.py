@@ -337,6 +337,7 @@ def test_export_leaves_out_links_below_the_floor_and_says_how_many(tmp_path):
             ([0], [0], 1.2, "1-1", 0.9),
             ([1], [1], 1.0, "1-1", 0.1),
             ([2], [2], 1.0, "1-1", 0.2),
+            ([3], [], None, "1-0", 0.0),  # a sentence without a partner
         ],
     )
     set_status(ws, links(ws, alignment)[2].id, "confirmed")  # a user's link is always shown
@@ -344,9 +345,12 @@ def test_export_leaves_out_links_below_the_floor_and_says_how_many(tmp_path):
     default = workbench("export", "--format", "tsv", workspace=ws_path)
     assert default.returncode == 0, default.stderr
     assert len(default.stdout.splitlines()) == 3  # header, the 0.9 link, the confirmed one
-    assert "1 link below confidence 0.5 hidden (--min-confidence 0 exports them)" in default.stderr
+    assert (
+        "1 link and 1 sentence without a partner below confidence 0.5 hidden"
+        " (--min-confidence 0 exports them)"
+    ) in default.stderr
     every = workbench("export", "--format", "tsv", "--min-confidence", "0", workspace=ws_path)
-    assert len(every.stdout.splitlines()) == 4 and "hidden" not in every.stderr
+    assert len(every.stdout.splitlines()) == 5 and "hidden" not in every.stderr
     for bad in ("nan", "2"):
         result = workbench("export", "--min-confidence", bad, workspace=ws_path)
         assert_one_line_error(result, 2, "--min-confidence takes a number from 0 to 1")

@@ -217,21 +217,45 @@ def write(rows: Iterable[ExportRow], fmt: str, stream: IO[str] | IO[bytes]) -> i
 # --- rows from the workspace ---------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class HiddenLinks:
+    """What a confidence cut-off leaves out of an export: links, and sentences without a
+    partner (stored as one-sided links with confidence 0)."""
+
+    links: int = 0
+    alone: int = 0
+
+    def __bool__(self) -> bool:
+        return bool(self.links or self.alone)
+
+    def describe(self, min_confidence: float) -> str:
+        """``3 links and 1 sentence without a partner below confidence 0.5``."""
+        parts = []
+        if self.links:
+            parts.append(f"{self.links} link{'s' if self.links != 1 else ''}")
+        if self.alone:
+            parts.append(f"{self.alone} sentence{'s' if self.alone != 1 else ''} without a partner")
+        return f"{' and '.join(parts)} below confidence {min_confidence:g}"
+
+
 def hidden_links(
     workspace: Workspace,
     *,
     event: int | None = None,
     min_confidence: float | None = None,
     include_rejected: bool = False,
-) -> int:
-    """How many links the confidence cut-off leaves out of an export (and nothing else)."""
+) -> HiddenLinks:
+    """What the confidence cut-off leaves out of an export (and nothing else)."""
     if not min_confidence:
-        return 0
+        return HiddenLinks()
     every = workspace.export_links(event=event, include_rejected=include_rejected)
     kept = workspace.export_links(
         event=event, min_confidence=min_confidence, include_rejected=include_rejected
     )
-    return len(every) - len(kept)
+    alone = sum(not (x.src_ids and x.tgt_ids) for x in every) - sum(
+        not (x.src_ids and x.tgt_ids) for x in kept
+    )
+    return HiddenLinks(len(every) - len(kept) - alone, alone)
 
 
 def workspace_rows(

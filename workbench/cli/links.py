@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 import typer.core
 
 from ..align.confidence import SHOWN_CONFIDENCE
 from ..store import Workspace
+
+if TYPE_CHECKING:
+    from ..export import HiddenLinks
 from .console import check_out, check_unit, emit_rows, emit_text, err, warn, write_file
 from .shared import (
     AddressOption,
@@ -235,16 +238,12 @@ def export_command(
         warn(_hidden_note(hidden, min_confidence))
 
 
-def _hidden_note(hidden: int, min_confidence: float) -> str:
-    links = "link" if hidden == 1 else "links"
-    return (
-        f"{hidden} {links} below confidence {min_confidence:g} hidden "
-        "(--min-confidence 0 exports them)"
-    )
+def _hidden_note(hidden: HiddenLinks, min_confidence: float) -> str:
+    return f"{hidden.describe(min_confidence)} hidden (--min-confidence 0 exports them)"
 
 
 def _why_no_links(
-    ws: Workspace, event: int | None, hidden: int = 0, min_confidence: float = 0.0
+    ws: Workspace, event: int | None, hidden: HiddenLinks, min_confidence: float = 0.0
 ) -> str:
     """Why an export is empty, in words that say what (if anything) to do."""
     if hidden:

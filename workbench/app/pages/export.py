@@ -50,7 +50,7 @@ def show(st, workspace: Workspace, actor: str) -> None:
             else ""
         )
         + ")"
-        + (f"; {hidden} below confidence {cutoff:g} hidden (set 0 to show them)" if hidden else "")
+        + (f"; {hidden.describe(cutoff)} hidden (set 0 to show them)" if hidden else "")
         + (
             f"; {len(rows) - written} between two documents of one language left out (a TMX"
             " unit pairs two languages; TSV and JSON keep them)"
