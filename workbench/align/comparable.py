@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..embed import Embedder, embed_texts, language_mean
+from ..embed import Embedder, centring_mean, embed_texts
 from .dense import BALANCED_ENTRIES, LENGTH_WEIGHT, balanced_matching, optimal_one_to_one
 from .link import AlignError, Link
 from .vectors import (
@@ -86,8 +86,8 @@ def align_comparable(
     threshold = params.threshold if params.threshold is not None else calibrated_threshold(key)
     if not src or not tgt:
         return []
-    s_vecs = centred(embed_fn(list(src)), language_mean(key, src_lang))
-    t_vecs = centred(embed_fn(list(tgt)), language_mean(key, tgt_lang))
+    s_vecs = centred(embed_fn(list(src)), centring_mean(key, src_lang))
+    t_vecs = centred(embed_fn(list(tgt)), centring_mean(key, tgt_lang))
     cross = _Neighbours(s_vecs, t_vecs, params.knn)
     pairs = cross.pairs
     english = None
@@ -95,7 +95,7 @@ def align_comparable(
         present = [i for i, text in enumerate(src_english) if text]
         e_vecs = np.zeros_like(s_vecs)
         e_vecs[present] = centred(
-            embed_fn([src_english[i] for i in present]), language_mean(key, "en")
+            embed_fn([src_english[i] for i in present]), centring_mean(key, "en")
         )
         english = _Neighbours(e_vecs, t_vecs, params.knn, rows=present)
         pairs = pairs | english.pairs

@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from ..embed import CachedEmbedder, Embedder, embed_texts, language_mean
+from ..embed import CachedEmbedder, Embedder, centring_mean, embed_texts
 from .comparable import ComparableParams, align_comparable
 from .confidence import PairInputs, calibration_for, confidences
 from .link import AlignError, Link
@@ -72,8 +72,8 @@ def align_documents(
     reason = f"{mode} mode asked for"
     if mode == "auto":
         key = getattr(embed, "key", "")
-        src_vecs = centred(embed_fn(list(src)), language_mean(key, src_lang))
-        tgt_vecs = centred(embed_fn(list(tgt)), language_mean(key, tgt_lang))
+        src_vecs = centred(embed_fn(list(src)), centring_mean(key, src_lang))
+        tgt_vecs = centred(embed_fn(list(tgt)), centring_mean(key, tgt_lang))
         is_parallel, why = looks_parallel(src_vecs, tgt_vecs)
         mode, reason = ("parallel" if is_parallel else "comparable"), why
     if mode == "parallel":
@@ -102,8 +102,8 @@ def confidence_inputs(
     """Centred sentence vectors and lengths of both documents: what confidence reads."""
     key = getattr(embed, "key", "")
     embed_fn = embed_function(embed)
-    src_vecs = centred(embed_fn(list(src)), language_mean(key, src_lang)) if src else None
-    tgt_vecs = centred(embed_fn(list(tgt)), language_mean(key, tgt_lang)) if tgt else None
+    src_vecs = centred(embed_fn(list(src)), centring_mean(key, src_lang)) if src else None
+    tgt_vecs = centred(embed_fn(list(tgt)), centring_mean(key, tgt_lang)) if tgt else None
     dim = (src_vecs if src_vecs is not None else tgt_vecs).shape[1] if src or tgt else 1
     empty = np.zeros((0, dim), np.float32)
     return PairInputs(

@@ -20,7 +20,7 @@ from itertools import pairwise
 
 import numpy as np
 
-from ..embed import Embedder, embed_texts, language_mean
+from ..embed import Embedder, centring_mean, embed_texts
 from .link import AlignError, Link
 from .vectors import (
     NEIGHBOURS,
@@ -179,8 +179,8 @@ def align_parallel(
         ]
     how = window_mode(params.windows, max(len(src), len(tgt)))
     key = getattr(embed, "key", "")
-    s = _side(src, embed_fn, params.max_size, how, language_mean(key, src_lang))
-    t = _side(tgt, embed_fn, params.max_size, how, language_mean(key, tgt_lang))
+    s = _side(src, embed_fn, params.max_size, how, centring_mean(key, src_lang))
+    t = _side(tgt, embed_fn, params.max_size, how, centring_mean(key, tgt_lang))
     s.baseline = float(s.windows[1].mean(axis=0) @ t.windows[1].mean(axis=0))
     if params.lexical_weight:
         s.marks = mark_windows(src, range(1, len(s.windows) + 1))
