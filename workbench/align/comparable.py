@@ -138,8 +138,8 @@ def dense_links(
         w = params.second_signal_weight
         sims[rows] = (1 - w) * sims[rows] + w * (english.src[rows] @ cross.tgt.T)
     picked = balanced_matching(sims, src, tgt, params.dense_length_weight)
-    scored = cross.margins(set(picked) - set(scores)) | scores
-    return {pair: scored[pair] for pair in sorted(picked)}
+    missing = cross.margins(picked.keys() - scores.keys())  # pairs beyond the neighbours
+    return {pair: scores[pair] if pair in scores else missing[pair] for pair in sorted(picked)}
 
 
 DENSE_MUTUAL_FROM = 100

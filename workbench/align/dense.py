@@ -59,12 +59,14 @@ def balanced_shares(sims: np.ndarray, temperature: float = TEMPERATURE) -> np.nd
         kernel = np.vstack([kernel, np.full((1, m), np.median(kernel), np.float32)])
         wanted = np.append(wanted, np.float32(m - n))
     v = np.ones(m, np.float32)
+    given = kernel @ v  # what each row gives out at the current column scales
     for _ in range(ITERATIONS):
-        u = wanted / np.maximum(kernel @ v, 1e-30)
+        u = wanted / np.maximum(given, 1e-30)
         v = 1.0 / np.maximum(kernel.T @ u, 1e-30)
-        if np.abs(u * (kernel @ v) - wanted).max() <= TOLERANCE:
+        given = kernel @ v
+        if np.abs(u * given - wanted).max() <= TOLERANCE:
             break
-    u = wanted / np.maximum(kernel @ v, 1e-30)
+    u = wanted / np.maximum(given, 1e-30)
     return (kernel * u[:, None] * v[None, :])[:n]
 
 

@@ -11,9 +11,6 @@ import typer.core
 
 from ..align.confidence import SHOWN_CONFIDENCE
 from ..store import Workspace
-
-if TYPE_CHECKING:
-    from ..export import HiddenLinks
 from .console import check_out, check_unit, emit_rows, emit_text, err, warn, write_file
 from .shared import (
     AddressOption,
@@ -29,6 +26,9 @@ from .shared import (
     read_lines,
     read_workspace,
 )
+
+if TYPE_CHECKING:
+    from ..export import HiddenLinks
 
 
 class Mode(StrEnum):
