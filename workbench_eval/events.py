@@ -343,15 +343,14 @@ def link_samples(
 def link_sample(kind: str, src: StoredDoc, tgt: StoredDoc, emb) -> LinkSample:
     """Align one document pair in auto mode (as ``workbench run`` does) and label each link
     against the gold lines."""
-    from workbench.align import align_documents, confidence_inputs
-    from workbench.align.confidence import link_features
+    from workbench.align import align_documents
 
     result = align_documents(
         src.sentences, tgt.sentences, emb, "auto", src_lang=src.lang, tgt_lang=tgt.lang
     )
-    two_sided = [link for link in result.links if link.src and link.tgt]
-    inputs = confidence_inputs(src.sentences, tgt.sentences, emb, src.lang, tgt.lang)
-    features = link_features([(x.src, x.tgt) for x in two_sided], inputs)
+    two_sided, features = two_sided_features(
+        result, src.sentences, tgt.sentences, emb, src.lang, tgt.lang
+    )
     labels = np.array([link_label(src, tgt, x.src, x.tgt) for x in two_sided])
     partial = kind == "comparable" or any(
         len(d.file.version.lines) < len(d.file.story.versions[0].lines) for d in (src, tgt)
@@ -366,6 +365,16 @@ def link_sample(kind: str, src: StoredDoc, tgt: StoredDoc, emb) -> LinkSample:
         gold_pairs(src, tgt),
         partial,
     )
+
+
+def two_sided_features(result, src: Sequence[str], tgt: Sequence[str], emb, src_lang, tgt_lang):
+    """An alignment's two-sided links and their confidence features (one row each)."""
+    from workbench.align import confidence_inputs
+    from workbench.align.confidence import link_features
+
+    two_sided = [link for link in result.links if link.src and link.tgt]
+    inputs = confidence_inputs(src, tgt, emb, src_lang, tgt_lang)
+    return two_sided, link_features([(x.src, x.tgt) for x in two_sided], inputs)
 
 
 def comparable_versions(

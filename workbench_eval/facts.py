@@ -102,15 +102,11 @@ def fact_samples(
     is right when it touches a match labelled "same"; partial matches are not right."""
     import numpy as np
 
-    from workbench.align import confidence_inputs
-    from workbench.align.confidence import link_features
-
-    from .events import LinkSample
+    from .events import LinkSample, two_sided_features
 
     samples = []
     for pair, src, tgt, langs, result, emb in aligned_pairs(semeval, workdir, embedder, part):
-        links = [x for x in result.links if x.src and x.tgt]
-        inputs = confidence_inputs(src, tgt, emb, *langs)
+        links, features = two_sided_features(result, src, tgt, emb, *langs)
         same = [m for m in pair["matches"] if m["label"] == "same"]
         labels = np.array([any(overlaps((x.src, x.tgt), m) for m in same) for x in links])
         found = {(i, j) for x in links for i in x.src for j in x.tgt}
@@ -119,7 +115,7 @@ def fact_samples(
             LinkSample(
                 "independent reports",
                 result.mode,
-                link_features([(x.src, x.tgt) for x in links], inputs),
+                features,
                 labels,
                 np.array([x.confidence or 0.0 for x in links]),
                 found,
