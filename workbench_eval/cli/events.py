@@ -103,7 +103,13 @@ def eval_confidence_command(
     fit: Annotated[
         bool, typer.Option(help="Fit the calibration on the dev split and write it.")
     ] = False,
-    seed: Annotated[int, typer.Option(help="Seed of the corpus.")] = 0,
+    seed: Annotated[
+        list[int] | None,
+        typer.Option(
+            help="Seed of the corpus (which sentences the comparable versions drop, shuffle"
+            " and add); repeat it to pool several corpora into one figure."
+        ),
+    ] = None,
     embedder: EmbedderOption = DEFAULT_EMBEDDER,
     workdir: Annotated[Path | None, typer.Option(help="Folder for the corpus (cached).")] = None,
     semeval: Annotated[
@@ -125,9 +131,16 @@ def eval_confidence_command(
     key = embedder_key(embedder)
     if semeval is not None:
         semeval = eval_folder(semeval, "confidence")
+    calibration = None if fit else calibration_for(key)
+    if not fit and calibration is None:
+        raise fail("no confidence calibration ships for this embedder")
+    seeds = seed or [0]
+    split = "dev" if fit else "test"
+    samples = [s for n in seeds for s in link_samples(folder, split, workdir, embedder, n)]
     if fit:
-        samples = link_samples(folder, "dev", workdir, embedder, seed)
-        note = f"tico19-stories dev seed {seed}, with comparable versions"
+        named = ", ".join(map(str, seeds))
+        plural = "s" if len(seeds) > 1 else ""
+        note = f"tico19-stories dev seed{plural} {named}, with comparable versions"
         if semeval is not None:
             samples += fact_samples(semeval, workdir, embedder, "fit")
             note += "; semeval2022t8-dev fit part, facts-fit.json"
@@ -140,10 +153,6 @@ def eval_confidence_command(
         out.print(f"wrote {path}", highlight=False)
         _print_confidence(confidence_report(samples, calibration, "dev"))
         return
-    calibration = calibration_for(key)
-    if calibration is None:
-        raise fail("no confidence calibration ships for this embedder")
-    samples = link_samples(folder, "test", workdir, embedder, seed)
     if semeval is not None:
         samples += fact_samples(semeval, workdir, embedder, "report")
     _print_confidence(confidence_report(samples, calibration, "test"))
