@@ -63,6 +63,22 @@ def test_status_says_nothing_about_files_it_did_not_read(seeded, tmp_path):
     assert result.returncode == 0
     assert "files:" not in result.stdout and "warnings:" not in result.stdout
     assert "documents: 6 (ar, en, fa) | sentences:" in result.stdout
+    assert "this run" not in result.stdout  # no column of what a run did
+
+
+@pytest.mark.subprocess
+def test_run_says_what_it_did_to_each_documents_file(seeded, tmp_path):
+    ws = _copy(seeded, tmp_path)
+    extra = tmp_path / "extra"
+    extra.mkdir()
+    (extra / "note.txt").write_text("A short English note about a meeting in Paris.\n")
+    result = workbench("run", SEEDS, extra, workspace=ws.path)
+    assert result.returncode == 0, result.stderr
+    rows = [line for line in result.stdout.splitlines() if line.startswith("│")]
+    assert "this run" in result.stdout
+    last_cells = [row.rstrip(" │").rsplit("│", 1)[-1].strip() for row in rows]
+    assert last_cells.count("unchanged") == 6  # the seeds' six documents
+    assert last_cells.count("added") == 1
 
 
 @pytest.mark.subprocess

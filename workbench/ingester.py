@@ -126,7 +126,8 @@ class Ingester:
                 known = self.workspace.source_by_hash(source.content_hash)
                 if known is not None:
                     same = "" if known.path == source.path else f" as {known.path}"
-                    return IngestOutcome(shown, "unchanged", f"same content{same}")
+                    ids = self.workspace.source_documents(known.id)
+                    return IngestOutcome(shown, "unchanged", f"same content{same}", ids)
                 versioned = self.workspace.has_source_path(source.path)
                 source_id = self.workspace.add_source(source)
                 if source.text is None:

@@ -53,13 +53,15 @@ def _print_report(workspace: Workspace, report: RunReport) -> None:
     for item in report.ingested:
         if item.outcome == "skipped":
             warn(f"skipped {item.path}: {item.detail}")
-    docs = {i for item in report.ingested for i in item.document_ids}
+    outcome = {i: item.outcome for item in report.ingested for i in item.document_ids}
     from ..names import short_title
 
     title = f"workspace {workspace.path} · embedder {embedder_name(workspace)}"
     table = Table(title=Text(title), title_justify="left")
     columns = ("document", "title", "lang", "sentences", "sentence langs", "date", "event")
-    for column in (*columns, "thread", "status"):
+    # what this run did to each document's file; `status` runs nothing, so it has no column
+    this_run = ("this run",) if report.ingested else ()
+    for column in (*columns, "thread", *this_run):
         table.add_column(column, overflow="fold")
     records = status_records(workspace)
     for record in records:
@@ -74,8 +76,7 @@ def _print_report(workspace: Workspace, report: RunReport) -> None:
             record["date"] or "",
             short_title(record["event"] or "", 32),
             short_title(record["thread"] or "", 32),
-            "new" if record["id"] in docs else "",
-        )
+        ) + ((outcome.get(record["id"], ""),) if this_run else ())
         table.add_row(*(Text(cell) for cell in cells))
     out.print(table)
     counts = workspace.counts()

@@ -143,6 +143,14 @@ class CorpusTables:
             is not None
         )
 
+    def source_documents(self, source_id: int) -> list[int]:
+        """Ids of the current documents read from one stored file."""
+        rows = self.conn.execute(
+            "SELECT id FROM documents WHERE source_id = ? AND current = 1 ORDER BY part",
+            (source_id,),
+        )
+        return [r["id"] for r in rows]
+
     def documents(self, *, include_old: bool = False) -> list[DocumentRow]:
         """Documents with their sentence counts; only current versions unless ``include_old``."""
         rows = self.conn.execute(
