@@ -1,4 +1,4 @@
-from workbench.text.normalise import ZWNJ, normalise, repair_word_zwnj, repair_zwnj
+from workbench.text.normalise import ZWNJ, normalise, numbers_in, repair_word_zwnj, repair_zwnj
 
 
 def test_persian_letter_forms_folded_only_in_persian():
@@ -43,3 +43,11 @@ def test_zwnj_repair_leaves_real_words_and_names_alone():
     for word in ("میز", "مریم", "رجوی", "ایران", "کتاب"):
         assert repair_word_zwnj(word) == word
     assert repair_zwnj("Iran 2025") == "Iran 2025"
+
+
+def test_one_number_whatever_the_script_and_separators():
+    english = numbers_in("1,500 people, 2.5 percent, in 2019, 7 towns")
+    assert english == {"1500", "25"}  # years and single digits are left out
+    assert numbers_in("1.500 Menschen, 2,5 Prozent") == english
+    assert numbers_in("۱٬۵۰۰ نفر و ۲٫۵ درصد در ۱۳۹۸") == english
+    assert numbers_in("١٥٠٠ شخص") == {"1500"}

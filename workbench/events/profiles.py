@@ -15,7 +15,7 @@ from ..embed import CachedEmbedder, language_mean
 from ..names import first_words
 from ..store import Workspace
 from ..text.dates import FoundDate, happening_date
-from ..text.normalise import ascii_digits
+from ..text.normalise import numbers_in
 
 OWN_MEAN_SENTENCES = 50
 
@@ -29,12 +29,6 @@ LEAD_SENTENCES = 3
 
 
 """Title and the first sentences: what a news report says happened."""
-
-
-NUMBER = re.compile(r"(?<![\d.,])\d+(?:[.,]\d+)*(?![\d.,])")
-
-
-YEARLIKE = re.compile(r"^(1[3-4]\d\d|19\d\d|20\d\d)$")
 
 
 NAME = re.compile(r"(?<![\w])[A-ZÀ-ÞĀ-ŽА-Я][\w'-]{2,}")
@@ -125,12 +119,6 @@ def _centred(rows, vectors: np.ndarray, means: dict[str, np.ndarray]) -> np.ndar
 
 def _unit(vector: np.ndarray) -> np.ndarray:
     return (vector / max(float(np.linalg.norm(vector)), 1e-6)).astype(np.float32)
-
-
-def numbers_in(text: str) -> set[str]:
-    """Numbers a text states, in ASCII digits, leaving out years and single digits."""
-    found = {n.replace(",", "") for n in NUMBER.findall(ascii_digits(text))}
-    return {n for n in found if len(n) > 1 and not YEARLIKE.match(n)}
 
 
 def names_in(text: str) -> set[str]:

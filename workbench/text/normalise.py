@@ -81,6 +81,20 @@ def ascii_digits(text: str) -> str:
     return text.translate(_DIGITS)
 
 
+NUMBER = re.compile(r"(?<![\d.,٫٬])\d+(?:[.,٫٬]\d+)*(?![\d.,٫٬])")
+
+
+YEARLIKE = re.compile(r"^(1[3-4]\d\d|19\d\d|20\d\d)$")
+"""A bare year (Solar Hijri, Gregorian): background in news, not a number it reports."""
+
+
+def numbers_in(text: str) -> set[str]:
+    """Numbers a text states, as ASCII digits without separators (1,500, 1.500 and ۱٬۵۰۰
+    are one number; so are 2,5 and 2.5), leaving out years and single digits."""
+    found = {re.sub(r"[.,٫٬]", "", n) for n in NUMBER.findall(ascii_digits(text))}
+    return {n for n in found if len(n) > 1 and not YEARLIKE.match(n)}
+
+
 def normalise(text: str, lang: str = "und") -> str:
     """Matching form of ``text``: same letters for the same word, whatever the keyboard.
 
