@@ -45,9 +45,12 @@ def test_the_facts_labels_are_well_formed():
 
     from workbench_eval.facts import FACTS_FILES
 
+    ids = {}
     for part, path in FACTS_FILES.items():
         pairs = json.loads(path.read_text("utf-8"))["pairs"]
-        assert len(pairs) == 36, part
+        assert len(pairs) == {"fit": 60, "report": 55}[part]
+        ids[part] = [pair["ids"] for pair in pairs]
+        assert len(set(ids[part])) == len(pairs), part  # each pair labelled once
         for pair in pairs:
             assert set(pair) == {"ids", "a_sentences", "b_sentences", "matches"}
             used_a = [i for m in pair["matches"] for i in m["a"]]
@@ -55,3 +58,4 @@ def test_the_facts_labels_are_well_formed():
             assert all(0 <= i < pair["a_sentences"] for i in used_a)
             assert all(0 <= j < pair["b_sentences"] for j in used_b)
             assert {m["label"] for m in pair["matches"]} <= {"same", "partial"}
+    assert not set(ids["fit"]) & set(ids["report"])
