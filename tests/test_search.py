@@ -217,3 +217,23 @@ def test_a_hit_in_a_document_alone_opens_it_at_that_sentence(app_workspace):  # 
     assert len(marked) == 1 and marked[0].count("outline:2px solid") == 1
     position = int(re.search(r'id="pv-doc-(\d+)" style="background', marked[0]).group(1))
     assert (document, position) in text_hits(app_workspace, "ایران")
+
+
+def test_a_query_finds_sentences_in_other_scripts_by_meaning(tmp_path):
+    """Without translations, an English query found no Persian or Arabic sentence by
+    meaning: the query was centred on each sentence's language, not on its own."""
+    from pathlib import Path
+
+    from workbench import Workspace, run
+
+    ws = Workspace(tmp_path / "ws")
+    run(ws, [Path(__file__).parent / "data" / "independent"], stages=[])
+    langs = {d.id: d.lang for d in ws.documents()}
+
+    def found(query: str) -> set[str]:
+        hits = search_sentences(ws, query, placed=False)
+        return {langs[h.document_id] for h in hits if "مدارس" in h.text or "schools" in h.text}
+
+    assert found("schools closed") == {"en", "fa", "ar"}
+    assert found("مدارس تعطیل شد") == {"en", "fa", "ar"}  # Persian: schools were closed
+    assert search_sentences(ws, "asdf qwerty", placed=False) == []

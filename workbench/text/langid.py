@@ -24,7 +24,7 @@ _ARABIC_SCRIPT = re.compile(r"[\u0600-\u06ff\u0750-\u077f\ufb50-\ufdff\ufe70-\uf
 _MIN_LETTERS = 4
 _SWITCH_CONFIDENCE = 0.9  # a sentence leaves its document's language only when this sure
 _DOC_SAMPLE = 20_000
-_ARABIC_SCRIPT_LANGS = {"fa", "ar", "ur", "ps", "ku", "sd", "ug"}
+ARABIC_SCRIPT_LANGS = frozenset({"fa", "ar", "ur", "ps", "ku", "sd", "ug"})
 
 
 ISO_639_1 = frozenset(
@@ -43,7 +43,7 @@ ISO_639_1 = frozenset(
 _CYRILLIC_LANGS = ("ru", "uk", "be", "bg", "mk", "sr", "kk", "mn", "ky", "tg")
 _LATIN_ONLY = frozenset({"LATIN"})
 _SCRIPTS = {
-    **dict.fromkeys(_ARABIC_SCRIPT_LANGS, frozenset({"ARABIC"})),
+    **dict.fromkeys(ARABIC_SCRIPT_LANGS, frozenset({"ARABIC"})),
     **dict.fromkeys(_CYRILLIC_LANGS, frozenset({"CYRILLIC"})),
     "zh": frozenset({"CJK"}),
     "ja": frozenset({"CJK", "HIRAGANA", "KATAKANA"}),
@@ -123,8 +123,8 @@ class LanguageIdentifier:
     def __init__(self, languages: tuple[str, ...] | list[str] = DEFAULT_LANGUAGES):
         self.languages = tuple(dict.fromkeys(code.lower() for code in languages))
         self._detector = _detector(self.languages)
-        self._arabic_script = [c for c in self.languages if c in _ARABIC_SCRIPT_LANGS]
-        self._latin_script = [c for c in self.languages if c not in _ARABIC_SCRIPT_LANGS]
+        self._arabic_script = [c for c in self.languages if c in ARABIC_SCRIPT_LANGS]
+        self._latin_script = [c for c in self.languages if c not in ARABIC_SCRIPT_LANGS]
         self._scripts = set().union(*(_SCRIPTS.get(c, _LATIN_ONLY) for c in self.languages))
 
     def confidences(self, text: str) -> list[tuple[str, float]]:

@@ -23,7 +23,7 @@ SEARCH_PAGE = 20
 
 
 def show(st, workspace: Workspace, actor: str) -> None:
-    from ...search import MEANING_CUTOFF, search_sentences, with_places
+    from ...search import MEANING_CUTOFF, MEANING_CUTOFF_ACROSS, search_sentences, with_places
     from ..html import hit_html, query_direction
 
     st.header("Search")
@@ -64,7 +64,8 @@ def show(st, workspace: Workspace, actor: str) -> None:
     st.caption(
         f"{count(len(words), 'sentence')} in "
         f"{count(len({h.document_id for h in words}), 'document')} matching the words; "
-        f"{len(hits) - len(words)} more by meaning (similarity at least {MEANING_CUTOFF}). "
+        f"{len(hits) - len(words)} more by meaning (similarity at least {MEANING_CUTOFF}, "
+        f"{MEANING_CUTOFF_ACROSS} in another script than the query's). "
         f"Showing {first + 1}-{first + len(shown)} of {len(hits)}."
     )
     last_document = None
