@@ -256,6 +256,26 @@ def corpora(
     ]
 
 
+def auc(scores: np.ndarray, labels: np.ndarray) -> float:
+    """Probability that a random positive outscores a random negative (ties count half)."""
+    pos, neg = scores[labels == 1], scores[labels == 0]
+    if not len(pos) or not len(neg):
+        return float("nan")
+    wins = (pos[:, None] > neg[None, :]).sum() + 0.5 * (pos[:, None] == neg[None, :]).sum()
+    return float(wins / (len(pos) * len(neg)))
+
+
+def pair_ranking(corpus: Corpus, model, cut: float = 0.5) -> tuple[float, float, PairScore]:
+    """How well the probability alone ranks the evaluated pairs (AUC, overall and across
+    languages) and the pairwise score of deciding each pair at ``cut`` with no clustering:
+    what grouping starts from."""
+    samples = labelled_pairs(corpus)
+    p = model.probability(samples.features, samples.cross)
+    y = samples.labels
+    alone = PairScore(int(y.sum()), int((p >= cut).sum()), int(((p >= cut) & (y == 1)).sum()))
+    return auc(p, y), auc(p[samples.cross], y[samples.cross]), alone
+
+
 def pair_reliability(corpus: Corpus, model) -> tuple:
     """ECE (10 bins) and reliability table of the model on the corpus's evaluated pairs."""
     from workbench.align.confidence import reliability

@@ -176,7 +176,14 @@ def eval_same_event_command(
     from workbench.events import MODEL_FILE, fitted_for, same_event_model
     from workbench.events import shipped_same_event_models as shipped
 
-    from ..same_event import corpora, fit_model, grouping_figures, labelled_pairs, pair_reliability
+    from ..same_event import (
+        corpora,
+        fit_model,
+        grouping_figures,
+        labelled_pairs,
+        pair_ranking,
+        pair_reliability,
+    )
 
     semeval, tico = eval_folder(semeval, "same-event"), eval_folder(tico, "same-event")
     workdir = eval_workdir(workdir)
@@ -216,6 +223,13 @@ def eval_same_event_command(
                 f"({score.gold} gold pairs, {score.predicted} joined)",
                 highlight=False,
             )
+        ranked, ranked_across, alone = pair_ranking(corpus, model)
+        out.print(
+            f"  same-event probability: AUC {ranked:.3f} (across languages"
+            f" {ranked_across:.3f}); each pair decided alone at 0.5, no clustering:"
+            f" P {alone.precision:.3f} R {alone.recall:.3f} F1 {alone.f1:.3f}",
+            highlight=False,
+        )
         out.print(f"  same-event probability: ECE (10 bins) {table.ece:.3f}", highlight=False)
         print_reliability(table.bins, "same-event probability")
 
