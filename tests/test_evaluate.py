@@ -59,3 +59,15 @@ def test_the_facts_labels_are_well_formed():
             assert all(0 <= j < pair["b_sentences"] for j in used_b)
             assert {m["label"] for m in pair["matches"]} <= {"same", "partial"}
     assert not set(ids["fit"]) & set(ids["report"])
+
+
+def test_auc_counts_ties_half_and_orders_pairs():
+    import numpy as np
+
+    from workbench_eval.same_event import auc
+
+    labels = np.array([1, 1, 0, 0])
+    assert auc(np.array([0.9, 0.8, 0.2, 0.1]), labels) == 1.0
+    assert auc(np.array([0.1, 0.2, 0.8, 0.9]), labels) == 0.0
+    assert auc(np.array([0.5, 0.5, 0.5, 0.5]), labels) == 0.5
+    assert auc(np.array([0.9, 0.3, 0.5, 0.1]), labels) == 0.75
