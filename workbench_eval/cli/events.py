@@ -262,6 +262,7 @@ def eval_facts_command(
     part: Annotated[
         Part, typer.Option(help="report (read to report) or fit (to choose rules on).")
     ] = Part.report,
+    embedder: EmbedderOption = DEFAULT_EMBEDDER,
 ) -> None:
     """Links between independent reports of one story (pairs of the rated news articles
     rated the same story): do the links shown state the same fact? Against
@@ -269,7 +270,7 @@ def eval_facts_command(
     from ..facts import labelled_links, score
 
     semeval = eval_folder(semeval, "facts")
-    labelled = labelled_links(semeval, eval_workdir(workdir), part=part.value)
+    labelled = labelled_links(semeval, eval_workdir(workdir), embedder, part.value)
     table = Table(title=f"same-fact links, {len(labelled)} pairs of independent reports")
     for column in ("confidence from", "links shown", "P (same)", "P (same or partial)", "R"):
         table.add_column(column)
