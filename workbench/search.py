@@ -170,16 +170,18 @@ def by_meaning(workspace: Workspace, query: str, embedder, cutoff: float, limit:
     vectors = embedder.embed([r.text for r in rows])  # cached: computed once per workspace
     langs = np.array([r.lang for r in rows])
     centred = np.empty_like(vectors)
-    for lang in set(langs.tolist()):
+    for lang in np.unique(langs).tolist():
         mine = langs == lang
         reference = language_mean(embedder.key, lang)
         centred[mine] = centred_on(
             vectors[mine], side_mean(vectors[mine], reference, reference_first=True)
         )
-    own = query_languages(query, set(langs.tolist()))
+    present = set(langs.tolist())
+    own = query_languages(query, present)
+    across = _query_across(embedder, query, own) if present - own else None
     sims = np.full(len(rows), -np.inf)
     cuts = np.full(len(rows), cutoff)
-    for lang in set(langs.tolist()):
+    for lang in present:
         mine = langs == lang
         if lang in own:
             # the query as this language's sentences were stored (normalised for it), so
@@ -189,7 +191,7 @@ def by_meaning(workspace: Workspace, query: str, embedder, cutoff: float, limit:
             if mean is not None:
                 vector = centred_on(vector, mean)
         else:
-            vector = _query_across(embedder, query, own)
+            vector = across
             cuts[mine] = cutoff - MEANING_CUTOFF + MEANING_CUTOFF_ACROSS
         sims[mine] = centred[mine] @ vector[0]
     wordy = np.array([len(LETTER.findall(r.text)) >= MEANING_MIN_LETTERS for r in rows])

@@ -274,10 +274,10 @@ def assign_events(workspace: Workspace, embedder: CachedEmbedder) -> list[Thread
     another match's event pulled its two siblings after it)."""
     auto_ids = workspace.auto_grouped_document_ids()
     docs = profiles(workspace, embedder)
-    evidence = pair_evidence(docs, same_event_model(embedder.key)) if auto_ids else None
-    threads = (
-        [without_placed(t, auto_ids) for t in group(docs, evidence=evidence)] if auto_ids else []
-    )
+    threads = []
+    if auto_ids:
+        evidence = pair_evidence(docs, same_event_model(embedder.key))
+        threads = [without_placed(t, auto_ids) for t in group(docs, evidence=evidence)]
     threads = [t for t in threads if t.events]
     workspace.replace_auto_events(threads, {p.id: (p.date.iso() if p.date else None) for p in docs})
     return threads
