@@ -57,7 +57,10 @@ def browser():
 def open_page(browser, url: str, ready: str):
     page = browser.new_page(viewport={"width": 1440, "height": 900}, accept_downloads=True)
     page.goto(url)
-    page.wait_for_selector(ready, timeout=90_000)
+    try:
+        page.wait_for_selector(ready, timeout=90_000)
+    except Exception as error:  # say what the page shows instead
+        raise AssertionError(page.inner_text("body")[:3000]) from error
     settle(page)
     return page
 
@@ -72,9 +75,18 @@ def settle(page) -> None:
 
 
 def wait_focus(page, key: str) -> None:
-    page.wait_for_function(
-        f"new URL(location.href).searchParams.get('focus') === {key!r}", timeout=60_000
-    )
+    try:
+        page.wait_for_function(
+            f"new URL(location.href).searchParams.get('focus') === {key!r}", timeout=60_000
+        )
+    except Exception as error:  # say where the page stood, not only that it timed out
+        state = page.evaluate(
+            """() => ({url: location.href, queue: window.__workbenchQueue,
+                       draining: window.__workbenchDraining,
+                       run: document.querySelector('[data-testid=stApp]').dataset.testScriptState,
+                       focused: document.activeElement && document.activeElement.tagName})"""
+        )
+        raise AssertionError(f"focus never reached {key}: {state}") from error
     settle(page)
 
 
@@ -340,6 +352,28 @@ def test_keys_are_never_lost(server, browser):
         timeout=30_000,
     )
     assert "j" not in page.locator(".st-key-pv_pair input").input_value()
+    page.close()
+
+
+def test_a_key_waits_for_its_button_to_be_drawn(server, browser):
+    """A key pressed while its button's place is drawn but the button is not (a slow page)
+    is pressed once the button is there, not dropped."""
+    base, _, review, _ = server
+    page = open_page(browser, f"{base}/?page=Parallel+view&alignment={review}", "tr.cur")
+    start = row_number(page)
+    page.evaluate(
+        """() => { window.__held = [...document.querySelectorAll('.st-key-pv_next button')]
+                     .map((b) => [b, b.parentNode]);
+                   window.__held.forEach(([b]) => b.remove()); }"""
+    )
+    page.keyboard.press("j")
+    page.wait_for_timeout(1500)
+    assert row_number(page) == start  # nothing to press yet
+    page.evaluate("() => window.__held.forEach(([b, parent]) => parent.appendChild(b))")
+    page.wait_for_function(
+        f"document.querySelector('.st-key-pv_panel h3').textContent.startsWith('Row {start + 1} ')",
+        timeout=60_000,
+    )
     page.close()
 
 

@@ -52,6 +52,7 @@ _KEYBOARD = """
   const win = window.parent, doc = win.document;
   %(hide)s
   const KEYS = %(keys)s;
+  const KEY_PATIENCE_MS = 15000;  // how long a key waits for its button on a busy machine
   const old = win.__workbenchListeners;
   if (old) {
     doc.removeEventListener("keydown", old.key, true);
@@ -63,12 +64,12 @@ _KEYBOARD = """
     const tag = el.tagName.toUpperCase();
     return tag === "INPUT" || tag === "TEXTAREA" || tag === "SELECT" || el.isContentEditable;
   }
-  function press(widget) {  // "gone": no such button; "later": not pressable yet
+  function press(widget) {  // "later": not pressable yet (the page is still drawing it)
     const buttons = [...doc.querySelectorAll(".st-key-" + widget + " button")];
     // Streamlit keeps a hidden copy of some buttons (to measure them): take the shown one
     const button = buttons.find((b) => b.offsetParent !== null) || buttons[0];
-    if (!button) return "gone";
-    if (button.disabled) return "later";  // drawn again by a run: try once it has ended
+    // its place may be drawn before the button, or the button drawn again by a run
+    if (!button || button.disabled) return "later";
     button.click();
     return "pressed";
   }
@@ -101,10 +102,13 @@ _KEYBOARD = """
       if (!queue.length) { win.__workbenchDraining = false; return; }
       if (running()) { win.setTimeout(step, 60); return; }
       const widget = queue[0];
-      const tries = (win.__workbenchTries = (win.__workbenchTries || 0) + 1);
-      if (press(widget) === "later" && tries < 50) { win.setTimeout(step, 100); return; }
-      queue.shift();
-      win.__workbenchTries = 0;
+      const since = win.__workbenchWaitingSince || (win.__workbenchWaitingSince = Date.now());
+      if (press(widget) === "later" && Date.now() - since < KEY_PATIENCE_MS) {
+        win.setTimeout(step, 100);
+        return;
+      }
+      queue.shift();  // pressed, or never pressable: the next key's turn
+      win.__workbenchWaitingSince = 0;
       win.__workbenchQuietUntil = Date.now() + 350;  // the run it starts takes a moment to show
       win.setTimeout(step, 60);
     })();
