@@ -1,4 +1,5 @@
 import html
+import json
 import re
 
 import pytest
@@ -176,6 +177,16 @@ def test_corpus_table_shows_each_documents_event_and_thread_first(app_workspace)
         assert row.thread == dated_label(status[row.id]["thread"] or "")
     assert table["thread"].str.len().gt(0).any()
     assert table["thread"].str.contains("\u2066").any()
+
+
+def test_name_columns_fit_the_window(app_workspace):
+    """A Persian name starts at its cell's right edge: the event and thread columns have
+    fixed widths that leave that edge in view in the 980 px a 1440 px window gives the
+    table, instead of growing to their longest name."""
+    corpus = open_page("Corpus").dataframe[0]
+    widths = {k: v.get("width") for k, v in json.loads(corpus.proto.columns).items()}
+    assert isinstance(widths["event"], int) and isinstance(widths["thread"], int)
+    assert 150 + widths["event"] + widths["thread"] <= 980  # beside id, lang and date
 
 
 def test_corpus_page_names_skipped_files_and_languages_without_a_model(tmp_path, monkeypatch):

@@ -304,3 +304,12 @@ def pivot_rows(
         )
         for position, s in sorted(sentences[pivot].items())
     ]
+
+
+def label_columns(st, **widths: int) -> dict:
+    """Fixed pixel widths for the table columns that hold names of events, threads or
+    documents. A table cell puts a Persian or Arabic name on its right edge: in a column
+    sized to its longest name, wider than the window, that edge (where such a name starts)
+    lies out of sight; in a column that fits, the name starts in view and only its end is
+    cut."""
+    return {name: st.column_config.TextColumn(width=width) for name, width in widths.items()}

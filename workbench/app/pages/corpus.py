@@ -24,6 +24,7 @@ from ..views import (
     HIGH,
     LOW,
     alignments,
+    label_columns,
 )
 from .pair import count
 
@@ -57,6 +58,7 @@ def show(st, workspace: Workspace, actor: str) -> None:
         ],
         hide_index=True,
         width="stretch",
+        column_config=label_columns(st, event=360, thread=280),
     )
     for job in workspace.failed_jobs("translate"):
         lang = job.unit.source_lang

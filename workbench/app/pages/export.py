@@ -10,6 +10,7 @@ from ..state import (
     publish,
     restore,
 )
+from ..views import label_columns
 
 PREVIEW_ROWS = 20
 
@@ -67,7 +68,10 @@ def show(st, workspace: Workspace, actor: str) -> None:
     )
     if rows:
         st.dataframe(
-            [_preview(row) for row in rows[:PREVIEW_ROWS]], hide_index=True, key="ex_preview"
+            [_preview(row) for row in rows[:PREVIEW_ROWS]],
+            hide_index=True,
+            key="ex_preview",
+            column_config=label_columns(st, event=240, source=240, target=240),
         )
         st.caption(f"the first {min(len(rows), PREVIEW_ROWS)} rows")
 
