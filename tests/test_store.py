@@ -60,6 +60,8 @@ def test_changed_file_is_a_new_version_and_keeps_the_old(workspace, tmp_path):
     everything = workspace.documents(include_old=True)
     assert {(d.version, d.current) for d in everything} == {(1, False), (2, True)}
     assert workspace.sentences(old.id)  # nothing of the old version is lost
+    counts = workspace.counts()  # but the corpus is the current version
+    assert (counts["sources"], counts["documents"], counts["sentences"]) == (1, 1, new.sentences)
 
 
 def test_document_text_sentences_and_offsets_round_trip(workspace, tmp_path):

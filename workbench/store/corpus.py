@@ -217,8 +217,20 @@ class CorpusTables:
         return [record(IngestLogRow, r) for r in rows]
 
     def counts(self) -> dict[str, int]:
-        tables = ("sources", "documents", "sentences", "translations", "embeddings", "links")
-        return {t: self.conn.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0] for t in tables}
+        """What the corpus holds now: its current sources, documents and their sentences
+        (an old version's are kept while an alignment names it, but are not the corpus), the
+        links, and the cached translations and vectors (a cache, keyed by text: a sentence
+        written twice has one, a window of sentences has its own)."""
+        queries = {
+            "sources": "SELECT COUNT(*) FROM sources WHERE current = 1",
+            "documents": "SELECT COUNT(*) FROM documents WHERE current = 1",
+            "sentences": "SELECT COUNT(*) FROM sentences s"
+            " JOIN documents d ON d.id = s.document_id AND d.current = 1",
+            "links": "SELECT COUNT(*) FROM links",
+            "cached translations": "SELECT COUNT(*) FROM translations",
+            "cached vectors": "SELECT COUNT(*) FROM embeddings",
+        }
+        return {name: self.conn.execute(sql).fetchone()[0] for name, sql in queries.items()}
 
     def sentence_languages(self, document_id: int) -> dict[str, int]:
         return dict(
