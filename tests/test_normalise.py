@@ -1,4 +1,11 @@
-from workbench.text.normalise import ZWNJ, normalise, numbers_in, repair_word_zwnj, repair_zwnj
+from workbench.text.normalise import (
+    ZWNJ,
+    normalise,
+    numbers_differ,
+    numbers_in,
+    repair_word_zwnj,
+    repair_zwnj,
+)
 
 
 def test_persian_letter_forms_folded_only_in_persian():
@@ -51,3 +58,34 @@ def test_one_number_whatever_the_script_and_separators():
     assert numbers_in("1.500 Menschen, 2,5 Prozent") == english
     assert numbers_in("۱٬۵۰۰ نفر و ۲٫۵ درصد در ۱۳۹۸") == english
     assert numbers_in("١٥٠٠ شخص") == {"1500"}
+    # the Arabic comma groups thousands (TICO-19's Persian: ۳،۱۲۰ nafar), else lists
+    assert numbers_in("بیش از ۳،۱۲۰ نفر و ۹۱،۰۰۰ نفر") == {"3120", "91000"}
+    assert numbers_in("صفحات ۱۲،۱۳ و ۱۴") == {"12", "13", "14"}
+
+
+def test_numbers_differ_only_when_both_state_numbers_and_share_none():
+    assert numbers_differ("40 people were killed", "۴۵ نفر کشته شدند") == (["40"], ["45"])
+    assert numbers_differ("The rate was 1,1193 dollars", "Der Kurs lag bei 1,1091") == (
+        ["1,1193"],
+        ["1,1091"],
+    )
+    assert numbers_differ("40 killed and 12 hurt", "٤٠ قتيلا") is None  # one shared
+    assert numbers_differ("Dozens were killed", "45 were killed") is None  # one side only
+    assert numbers_differ("in 2019, 3 towns", "in 2020, 7 towns") is None  # years, digits
+
+
+def test_no_translation_of_tico19_is_marked_numbers_differ():
+    """The TICO-19 test sentences and their professional Persian and Arabic translations
+    (1,219 pairs where both sides state numbers): none is marked, so the mark means
+    something on a link between independent reports."""
+    from .conftest import needs_eval
+
+    stated = 0
+    for lang in ("fa", "ar"):
+        folder = needs_eval("tico19", f"en-{lang}")
+        english = (folder / "tico19-test.en").read_text("utf-8").splitlines()
+        other = (folder / f"tico19-test.{lang}").read_text("utf-8").splitlines()
+        for en, translation in zip(english, other, strict=True):
+            stated += bool(numbers_in(en) and numbers_in(translation))
+            assert numbers_differ(en, translation) is None, (en, translation)
+    assert stated > 1000  # the check saw numbers on both sides

@@ -286,6 +286,32 @@ def test_colours_follow_a_fixed_confidence_scale_and_status_is_drawn_apart():
     assert re.search(r"tr\.st-rejected div\.s, tr\.st-rejected div\.en \{ text-decoration", table)
 
 
+def test_a_link_whose_numbers_differ_is_marked_and_suspicious(tmp_path, monkeypatch):
+    """Two sides that state numbers and share none: marked in the row (numbers in its
+    tooltip) and written out in the focused link's panel; a likely link, yet suspicious."""
+    from workbench import Workspace
+    from workbench.app.views import suspicious
+    from workbench.edit import links
+    from workbench_eval.app import add_aligned_pair
+
+    def row(src, tgt):
+        return ParallelRow(1, (0,), (0,), src, tgt, "", "", 1.1, "1-1", "auto", confidence=0.9)
+
+    differ = row("گزارش‌ها از ۴۵ کشته خبر دادند", "Reports said 40 people were killed")
+    table = parallel_table_html([differ], 0, "fa", "en")
+    assert 'title="numbers differ: 45 · 40">numbers differ</span>' in html.unescape(table)
+    assert suspicious(differ)
+    same = row("گزارش‌ها از ۴۰ کشته خبر دادند", "Reports said 40 people were killed")
+    assert "numbers differ" not in parallel_table_html([same], 0, "fa", "en")
+    assert not suspicious(same)
+
+    ws = Workspace(tmp_path / "ws")
+    aid = add_aligned_pair(ws, [differ.src_text], [differ.tgt_text], ("fa", "en"))
+    monkeypatch.setenv("WORKBENCH_WORKSPACE", str(ws.path))
+    app = open_app(page="Parallel view", alignment=str(aid), focus=f"link:{links(ws, aid)[0].id}")
+    assert any("numbers differ: 45 · 40" in m.value for m in app.markdown)
+
+
 def test_documents_and_events_are_named_by_title_file_and_date():
     untitled = DocName(
         3, "fa", "نخستین جمله‌ی این متن بلند است و ادامه دارد تا اینجا", "a.txt", "2020", 5

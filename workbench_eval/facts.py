@@ -83,10 +83,24 @@ def labelled_links(
     semeval: Path, workdir: Path, embedder: str = DEFAULT_EMBEDDER, part: str = "report"
 ) -> list[tuple]:
     """``(matches, links)`` per labelled pair of ``part``: the labels and the workbench's
-    two-sided links for it (auto mode, as inside one event), each ``(src, tgt, confidence)``."""
+    two-sided links for it (auto mode, as inside one event), each ``(src, tgt, confidence,
+    numbers differ)``: the last true when the app marks the link "numbers differ"."""
+    from workbench.text.normalise import numbers_differ
+
+    def differ(src: list[str], tgt: list[str], link) -> bool:
+        sides = " ".join(src[i] for i in link.src), " ".join(tgt[j] for j in link.tgt)
+        return numbers_differ(*sides) is not None
+
     return [
-        (pair["matches"], [(x.src, x.tgt, x.confidence) for x in result.links if x.src and x.tgt])
-        for pair, _, _, _, result, _ in aligned_pairs(semeval, workdir, embedder, part)
+        (
+            pair["matches"],
+            [
+                (x.src, x.tgt, x.confidence, differ(src, tgt, x))
+                for x in result.links
+                if x.src and x.tgt
+            ],
+        )
+        for pair, src, tgt, _, result, _ in aligned_pairs(semeval, workdir, embedder, part)
     ]
 
 
@@ -140,3 +154,16 @@ def score(labelled: list[tuple], floor: float) -> FactRun:
                 run.same += 1
                 run.same_found += any(overlaps(x, match) for x in shown)
     return run
+
+
+def marked(labelled: list[tuple], floor: float) -> dict[bool, tuple[int, int]]:
+    """Links shown from ``floor``, by whether they are marked "numbers differ":
+    ``{marked: (shown, right)}``, right as :func:`score` counts it ("same" matches)."""
+    counts = {True: [0, 0], False: [0, 0]}
+    for matches, links in labelled:
+        for link in links:
+            if (link[2] or 0.0) < floor:
+                continue
+            counts[link[3]][0] += 1
+            counts[link[3]][1] += any(m["label"] == "same" and overlaps(link, m) for m in matches)
+    return {k: (v[0], v[1]) for k, v in counts.items()}

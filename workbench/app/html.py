@@ -74,6 +74,19 @@ def confidence_badge(row: ParallelRow) -> str:
     )
 
 
+def numbers_note(row: ParallelRow, long: bool = False) -> str:
+    """A mark on a link whose two sides state numbers and share none: two reports that
+    disagree on a figure, or two reports of one template on two days. ``long`` writes the
+    numbers out (the focused link's panel); the table row names them in its tooltip."""
+    differ = row.numbers_differ
+    if differ is None:
+        return ""
+    numbers = f"{', '.join(differ[0])} · {', '.join(differ[1])}"
+    if long:
+        return f'<span class="nd">numbers differ: {safe(numbers)}</span>'
+    return f'<span class="nd" title="{safe("numbers differ: " + numbers)}">numbers differ</span>'
+
+
 _BAND_CSS = "".join(
     f".b-{name} {{ background: {light}; border-left: 4px solid {strong}; }}\n"
     for name, (_, strong, light) in BANDS.items()
@@ -100,6 +113,8 @@ span.b {{ display: inline-block; border-radius: 4px; padding: 0 6px; margin: 1px
   font-size: 0.85em; color: #111827; }}
 {_BAND_CSS}
 span.st {{ font-size: 0.85em; }}
+span.nd {{ display: inline-block; font-size: 0.8em; color: #92400e; background: #fef3c7;
+  border-radius: 4px; padding: 0 5px; margin-top: 2px; }}
 span.st-confirmed {{ font-weight: 700; color: #111827; }}
 span.st-rejected {{ color: #6b7280; }}
 tr.st-confirmed td.m {{ font-weight: 600; }}
@@ -145,13 +160,16 @@ def parallel_table_html(
     for offset, row in enumerate(rows):
         number = first_number + offset
         classes = status_class(row) + (" cur" if number == current else "")
+        note = numbers_note(row)
         body.append(
             f'<tr id="{anchor(row.key)}" class="{classes}">'
             f'<td class="n" data-focus="{row.key}">'
             f'<a href="{safe(href + row.key)}">{number + 1}</a></td>'
             f"<td>{text_cell(row.src_text, row.src_lang or src_lang, row.src_english)}</td>"
             f"<td>{text_cell(row.tgt_text, row.tgt_lang or tgt_lang, row.tgt_english)}</td>"
-            f'<td class="m">{confidence_badge(row)}<br>{safe(row.link_type)}</td></tr>'
+            f'<td class="m">{confidence_badge(row)}<br>{safe(row.link_type)}'
+            + (f"<br>{note}" if note else "")
+            + "</td></tr>"
         )
     return (
         STYLE

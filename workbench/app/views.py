@@ -14,6 +14,7 @@ from ..document import shown_at
 from ..edit import links
 from ..names import DocName, document_names, isolate
 from ..store import Workspace
+from ..text.normalise import numbers_differ
 from ..translate.flags import real_translations
 
 RTL_LANGS = {"fa", "ar", "ur", "ps", "he"}
@@ -49,6 +50,11 @@ class ParallelRow:
 
     def label(self) -> str:
         return f"{shown_ids(self.src_ids)}-{shown_ids(self.tgt_ids)}"
+
+    @property
+    def numbers_differ(self) -> tuple[list[str], list[str]] | None:
+        """Each side's numbers when a link's two sides state numbers and share none."""
+        return None if self.unlinked else numbers_differ(self.src_text, self.tgt_text)
 
 
 def shown_ids(ids) -> str:
@@ -207,12 +213,17 @@ HIGH = 0.8  # confidence from which it is likely right (green); amber between
 
 
 def suspicious(row: ParallelRow, low: float = LOW) -> bool:
-    """Worth a look: an unreviewed link of low confidence, an n:m link, or no partner."""
+    """Worth a look: an unreviewed link of low confidence, an n:m link, a link whose two
+    sides state different numbers, or no partner."""
     if row.status in ("confirmed", "rejected"):
         return False
     if row.unlinked:
         return True
-    return (row.confidence is not None and row.confidence < low) or row.link_type != "1-1"
+    return (
+        (row.confidence is not None and row.confidence < low)
+        or row.link_type != "1-1"
+        or row.numbers_differ is not None
+    )
 
 
 def unconfirmed(row: ParallelRow) -> bool:

@@ -81,18 +81,38 @@ def ascii_digits(text: str) -> str:
     return text.translate(_DIGITS)
 
 
-NUMBER = re.compile(r"(?<![\d.,٫٬])\d+(?:[.,٫٬]\d+)*(?![\d.,٫٬])")
+NUMBER = re.compile(r"(?<![\d.,٫٬])\d+(?:[.,٫٬]\d+|،\d{3}(?!\d))*(?![\d.,٫٬])")
+"""A number as written, separators kept (the Arabic comma only before three digits:
+``۳،۱۲۰`` is 3,120; elsewhere it separates items of a list)."""
 
 
 YEARLIKE = re.compile(r"^(1[3-4]\d\d|19\d\d|20\d\d)$")
 """A bare year (Solar Hijri, Gregorian): background in news, not a number it reports."""
 
 
+def stated_numbers(text: str) -> dict[str, str]:
+    """The numbers a text states: each as ASCII digits without separators (1,500, 1.500
+    and ۱٬۵۰۰ are one number; so are 2,5 and 2.5) -> as written (in ASCII digits),
+    leaving out years and single digits."""
+    found = {re.sub(r"[.,٫٬،]", "", n): n for n in NUMBER.findall(ascii_digits(text))}
+    return {n: shown for n, shown in found.items() if len(n) > 1 and not YEARLIKE.match(n)}
+
+
 def numbers_in(text: str) -> set[str]:
-    """Numbers a text states, as ASCII digits without separators (1,500, 1.500 and ۱٬۵۰۰
-    are one number; so are 2,5 and 2.5), leaving out years and single digits."""
-    found = {re.sub(r"[.,٫٬]", "", n) for n in NUMBER.findall(ascii_digits(text))}
-    return {n for n in found if len(n) > 1 and not YEARLIKE.match(n)}
+    """The numbers a text states, compared across scripts and separators (see
+    :func:`stated_numbers`)."""
+    return set(stated_numbers(text))
+
+
+def numbers_differ(a: str, b: str) -> tuple[list[str], list[str]] | None:
+    """The numbers each text states, as written, when both state some and share none;
+    else None. On a link between two reports it marks a figure they disagree on, or two
+    reports of one template (a market's close on two days) joined by their shape: either
+    way, what a reader must see before trusting the link."""
+    first, second = stated_numbers(a), stated_numbers(b)
+    if not first or not second or first.keys() & second.keys():
+        return None
+    return list(first.values()), list(second.values())
 
 
 def normalise(text: str, lang: str = "und") -> str:

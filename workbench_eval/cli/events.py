@@ -267,7 +267,9 @@ def eval_facts_command(
     """Links between independent reports of one story (pairs of the rated news articles
     rated the same story): do the links shown state the same fact? Against
     workbench_eval/data's labels (facts-report.json, facts-fit.json)."""
-    from ..facts import labelled_links, score
+    from workbench.align.confidence import SHOWN_CONFIDENCE
+
+    from ..facts import labelled_links, marked, score
 
     semeval = eval_folder(semeval, "facts")
     labelled = labelled_links(semeval, eval_workdir(workdir), embedder, part.value)
@@ -284,3 +286,11 @@ def eval_facts_command(
             f"{r.recall:.3f} ({r.same_found} of {r.same})",
         )
     out.print(table)
+    floor = SHOWN_CONFIDENCE
+    for is_marked, (links, right) in sorted(marked(labelled, floor).items(), reverse=True):
+        out.print(
+            f"links shown (confidence {floor} or more) "
+            f'{"marked" if is_marked else "not marked"} "numbers differ": {links}, right {right}'
+            + (f" ({right / links:.2f})" if links else ""),
+            highlight=False,
+        )

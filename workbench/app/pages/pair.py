@@ -17,6 +17,7 @@ from ..html import (
     confidence_badge,
     legend_html,
     map_spec,
+    numbers_note,
     parallel_table_html,
     pivot_table_html,
     sentence_html,
@@ -117,7 +118,7 @@ def _summary(info: AlignmentInfo, rows: list[ParallelRow], moving: list[Parallel
         f"{sum(1 for r in rows if r.status == 'confirmed')} confirmed · "
         f"{sum(1 for r in rows if r.status == 'rejected')} rejected · "
         f"{sum(1 for r in moving if suspicious(r))} suspicious (confidence under {LOW}, "
-        "n:m, or no partner) · " + HELP
+        "n:m, numbers differ, or no partner) · " + HELP
     )
 
 
@@ -299,6 +300,7 @@ def _current_link(st, info: AlignmentInfo, row: ParallelRow, index: int, total: 
     st.markdown(
         f'{STYLE}<div dir="ltr">{confidence_badge(row)}'
         + (f" · {safe(row.link_type)}" if row.link_id is not None else "")
+        + (f" {numbers_note(row, long=True)}" if row.numbers_differ else "")
         + "</div>",
         unsafe_allow_html=True,
     )
