@@ -95,6 +95,25 @@ def test_json_is_a_list_of_links():
     assert links[0]["tgt_ids"] == [0, 1] and links[1]["src_text"] == HOSTILE
 
 
+def test_every_format_carries_numbers_that_differ():
+    """The pair view's "numbers differ" mark, in each export: each side's numbers when
+    both state some and share none, empty otherwise."""
+    differ = link([0], [0], "۴۵ نفر کشته و ۳۲۰ نفر زخمی شدند", "40 killed, 300 injured")
+    agree = link([1], [1], "۴۰ نفر کشته شدند", "40 people were killed")
+    tsv = io.StringIO()
+    write([differ, agree], "tsv", tsv)
+    parsed = list(csv.DictReader(io.StringIO(tsv.getvalue()), delimiter="\t", quoting=3))
+    assert [r["numbers_differ"] for r in parsed] == ["45, 320 / 40, 300", ""]
+    stream = io.StringIO()
+    write([differ, agree], "json", stream)
+    links = json.loads(stream.getvalue())["links"]
+    assert [x["numbers_differ"] for x in links] == ["45, 320 / 40, 300", ""]
+    tmx = io.BytesIO()
+    write([differ, agree], "tmx", tmx)
+    marks = etree.fromstring(tmx.getvalue()).findall(".//prop[@type='x-numbers-differ']")
+    assert [p.text for p in marks] == ["45, 320 / 40, 300"]  # the agreeing link has none
+
+
 def test_unknown_format_is_refused():
     from workbench.export import ExportError
 

@@ -18,6 +18,7 @@ from lxml import etree
 from .errors import WorkbenchError
 from .names import document_name
 from .store import Workspace, now
+from .text.normalise import numbers_differ as differing_numbers
 from .translate.flags import real_translations
 from .version import __version__
 
@@ -44,6 +45,7 @@ COLUMNS = (
     "tgt_doc_title",
     "src_file",
     "tgt_file",
+    "numbers_differ",
 )
 FORMATS = ("tsv", "tmx", "json")
 
@@ -72,6 +74,13 @@ class ExportRow:
     tgt_doc_title: str = ""
     src_file: str = ""
     tgt_file: str = ""
+
+    @property
+    def numbers_differ(self) -> str:
+        """``"45, 320 / 40, 300"`` when both sides state numbers and share none (the pair
+        view's "numbers differ" mark), else empty."""
+        differ = differing_numbers(self.src_text, self.tgt_text)
+        return "" if differ is None else " / ".join(", ".join(side) for side in differ)
 
 
 class ExportError(WorkbenchError):
@@ -119,7 +128,11 @@ def write_tsv(rows: Iterable[ExportRow], stream: IO[str]) -> int:
 
 
 def write_json(rows: Iterable[ExportRow], stream: IO[str]) -> int:
-    items = [{k: v for k, v in asdict(row).items() if k != "extra" or v} for row in rows]
+    items = [
+        {k: v for k, v in asdict(row).items() if k != "extra" or v}
+        | {"numbers_differ": row.numbers_differ}
+        for row in rows
+    ]
     json.dump({"links": items}, stream, ensure_ascii=False, indent=1)
     stream.write("\n")
     return len(items)
@@ -160,6 +173,7 @@ def write_tmx(rows: Iterable[ExportRow], stream: IO[bytes]) -> int:
             ("x-status", row.status),
             ("x-src-doc", row.src_doc),
             ("x-tgt-doc", row.tgt_doc),
+            ("x-numbers-differ", row.numbers_differ),
         ):
             if value:
                 etree.SubElement(tu, "prop", type=prop).text = _xml_safe(value)

@@ -94,4 +94,5 @@ def _preview(row) -> dict:
         "score": row.score,
         "type": row.link_type,
         "status": row.status,
+        "numbers differ": row.numbers_differ,
     }
