@@ -79,8 +79,7 @@ class ExportRow:
     def numbers_differ(self) -> str:
         """``"45, 320 / 40, 300"`` when both sides state numbers and share none (the pair
         view's "numbers differ" mark), else empty."""
-        differ = differing_numbers(self.src_text, self.tgt_text)
-        return "" if differ is None else " / ".join(", ".join(side) for side in differ)
+        return differing_numbers(self.src_text, self.tgt_text)
 
 
 class ExportError(WorkbenchError):

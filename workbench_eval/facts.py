@@ -89,7 +89,7 @@ def labelled_links(
 
     def differ(src: list[str], tgt: list[str], link) -> bool:
         sides = " ".join(src[i] for i in link.src), " ".join(tgt[j] for j in link.tgt)
-        return numbers_differ(*sides) is not None
+        return bool(numbers_differ(*sides))
 
     return [
         (

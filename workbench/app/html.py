@@ -78,10 +78,9 @@ def numbers_note(row: ParallelRow, long: bool = False) -> str:
     """A mark on a link whose two sides state numbers and share none: two reports that
     disagree on a figure, or two reports of one template on two days. ``long`` writes the
     numbers out (the focused link's panel); the table row names them in its tooltip."""
-    differ = row.numbers_differ
-    if differ is None:
+    numbers = row.numbers_differ
+    if not numbers:
         return ""
-    numbers = f"{', '.join(differ[0])} · {', '.join(differ[1])}"
     if long:
         return f'<span class="nd">numbers differ: {safe(numbers)}</span>'
     return f'<span class="nd" title="{safe("numbers differ: " + numbers)}">numbers differ</span>'

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 from ..document import shown_at
 from ..edit import links
@@ -51,10 +52,11 @@ class ParallelRow:
     def label(self) -> str:
         return f"{shown_ids(self.src_ids)}-{shown_ids(self.tgt_ids)}"
 
-    @property
-    def numbers_differ(self) -> tuple[list[str], list[str]] | None:
-        """Each side's numbers when a link's two sides state numbers and share none."""
-        return None if self.unlinked else numbers_differ(self.src_text, self.tgt_text)
+    @cached_property
+    def numbers_differ(self) -> str:
+        """Each side's numbers (``"45 / 40"``) when a link's two sides state numbers and
+        share none, else empty (the exports' ``numbers_differ``)."""
+        return "" if self.unlinked else numbers_differ(self.src_text, self.tgt_text)
 
 
 def shown_ids(ids) -> str:
@@ -222,7 +224,7 @@ def suspicious(row: ParallelRow, low: float = LOW) -> bool:
     return (
         (row.confidence is not None and row.confidence < low)
         or row.link_type != "1-1"
-        or row.numbers_differ is not None
+        or bool(row.numbers_differ)
     )
 
 

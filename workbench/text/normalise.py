@@ -104,15 +104,15 @@ def numbers_in(text: str) -> set[str]:
     return set(stated_numbers(text))
 
 
-def numbers_differ(a: str, b: str) -> tuple[list[str], list[str]] | None:
-    """The numbers each text states, as written, when both state some and share none;
-    else None. On a link between two reports it marks a figure they disagree on, or two
-    reports of one template (a market's close on two days) joined by their shape: either
-    way, what a reader must see before trusting the link."""
+def numbers_differ(a: str, b: str) -> str:
+    """The numbers each text states, as written, when both state some and share none
+    (``"45, 320 / 40, 300"``); else empty. On a link between two reports it marks a figure
+    they disagree on, or two reports of one template (a market's close on two days)
+    joined by their shape: either way, what a reader must see before trusting the link."""
     first, second = stated_numbers(a), stated_numbers(b)
     if not first or not second or first.keys() & second.keys():
-        return None
-    return list(first.values()), list(second.values())
+        return ""
+    return f"{', '.join(first.values())} / {', '.join(second.values())}"
 
 
 def normalise(text: str, lang: str = "und") -> str:
