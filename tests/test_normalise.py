@@ -63,30 +63,39 @@ def test_one_number_whatever_the_script_and_separators():
     assert numbers_in("صفحات ۱۲،۱۳ و ۱۴") == {"12", "13", "14"}
 
 
-def test_numbers_differ_only_when_both_state_numbers_and_share_none():
+def test_numbers_differ_when_each_side_states_a_number_the_other_does_not():
     assert (
         numbers_differ("40 killed, 300 hurt", "۴۵ نفر کشته و ۳۲۰ نفر زخمی") == "40, 300 / 45, 320"
     )
     assert numbers_differ("The rate was 1,1193 dollars", "Der Kurs lag bei 1,1091") == (
         "1,1193 / 1,1091"
     )
-    assert numbers_differ("40 killed and 12 hurt", "٤٠ قتيلا") == ""  # one shared
+    # what both state is left out: the figures they disagree on remain
+    assert numbers_differ(
+        "A 5.8 quake on March 14 killed 12, and injured 200.",
+        "لقي 17 شخصاً وأصيب أكثر من 250 في زلزال بقوة 5.8 درجات فجر 14 مارس",
+    ) == ("12, 200 / 17, 250")
+    assert numbers_differ("40 killed and 12 hurt", "٤٠ قتيلا") == ""  # one only adds
     assert numbers_differ("Dozens were killed", "45 were killed") == ""  # one side only
     assert numbers_differ("in 2019, 3 towns", "in 2020, 7 towns") == ""  # years, digits
+    assert numbers_differ("from 13.04% to .08%", "از ۰٫۰۸٪ تا ۱۳٫۰۴٪") == ""  # not a year
 
 
-def test_no_translation_of_tico19_is_marked_numbers_differ():
+def test_few_translations_of_tico19_are_marked_numbers_differ():
     """The TICO-19 test sentences and their professional Persian and Arabic translations
-    (1,219 pairs where both sides state numbers): none is marked, so the mark means
+    (about 1,360 pairs where both sides state numbers): under 1% are marked (6: four are
+    errors of the translation, 47.7% -> 47.4%, 75% -> 70%, 1.61 -> 1.31, 50,000 ->
+    500,000; two are "80 هزار" for 80,000 and ۹۹/۹۸ for 99.98), so the mark means
     something on a link between independent reports."""
     from .conftest import needs_eval
 
-    stated = 0
+    stated = marked = 0
     for lang in ("fa", "ar"):
         folder = needs_eval("tico19", f"en-{lang}")
         english = (folder / "tico19-test.en").read_text("utf-8").splitlines()
         other = (folder / f"tico19-test.{lang}").read_text("utf-8").splitlines()
         for en, translation in zip(english, other, strict=True):
             stated += bool(numbers_in(en) and numbers_in(translation))
-            assert not numbers_differ(en, translation), (en, translation)
+            marked += bool(numbers_differ(en, translation))
     assert stated > 1000  # the check saw numbers on both sides
+    assert marked < 0.01 * stated

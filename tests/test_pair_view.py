@@ -279,6 +279,9 @@ def test_colours_follow_a_fixed_confidence_scale_and_status_is_drawn_apart():
         "low",
     ]
     assert band(row(None)) == "user" and band(row(0.0, tgt=())) == "none"
+    # the colour follows the value the chip writes: 0.797 reads "0.80", so it is green
+    assert (band(row(0.797)), band(row(0.4951))) == ("high", "mid")
+    assert ">0.80<" in confidence_badge(row(0.797))
     confirmed_but_unlikely = confidence_badge(row(0.2, "confirmed"))
     assert 'class="b b-low"' in confirmed_but_unlikely and "✔ confirmed" in confirmed_but_unlikely
     table = parallel_table_html([row(0.9, "rejected")], 0, "fa", "en")
@@ -287,7 +290,7 @@ def test_colours_follow_a_fixed_confidence_scale_and_status_is_drawn_apart():
 
 
 def test_a_link_whose_numbers_differ_is_marked_and_suspicious(tmp_path, monkeypatch):
-    """Two sides that state numbers and share none: marked in the row (numbers in its
+    """Each side states a number the other does not: marked in the row (numbers in its
     tooltip) and written out in the focused link's panel; a likely link, yet suspicious."""
     from workbench import Workspace
     from workbench.app.views import suspicious

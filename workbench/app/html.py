@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from ..document import Sentence
 from ..search import Hit
 from .safe import safe
-from .views import FONT, HIGH, LOW, RTL_LANGS, ParallelRow, PivotRow
+from .views import FONT, HIGH, LOW, RTL_LANGS, ParallelRow, PivotRow, confidence_band
 
 # --- colours and marks (fixed scale, all document text escaped) --------------------------
 
@@ -31,7 +31,7 @@ def band(row: ParallelRow) -> str:
         return "none"
     if row.confidence is None:
         return "user"
-    return "high" if row.confidence >= HIGH else "mid" if row.confidence >= LOW else "low"
+    return confidence_band(row.confidence)
 
 
 def direction(lang: str) -> str:

@@ -214,6 +214,13 @@ LOW = 0.5  # confidence under which a link is unlikely to be right (red)
 HIGH = 0.8  # confidence from which it is likely right (green); amber between
 
 
+def confidence_band(confidence: float) -> str:
+    """``high``, ``mid`` or ``low`` on the fixed scale, by the value as the page writes it
+    (two decimals: a link shown as "0.80" is never called unsure)."""
+    shown = round(confidence, 2)
+    return "high" if shown >= HIGH else "mid" if shown >= LOW else "low"
+
+
 def suspicious(row: ParallelRow, low: float = LOW) -> bool:
     """Worth a look: an unreviewed link of low confidence, an n:m link, a link whose two
     sides state different numbers, or no partner."""
@@ -222,7 +229,7 @@ def suspicious(row: ParallelRow, low: float = LOW) -> bool:
     if row.unlinked:
         return True
     return (
-        (row.confidence is not None and row.confidence < low)
+        (row.confidence is not None and round(row.confidence, 2) < low)  # as shown
         or row.link_type != "1-1"
         or bool(row.numbers_differ)
     )

@@ -208,9 +208,9 @@ def _why(pairs: list[np.ndarray]) -> str:
     if mean["lead"] >= 0.5:
         said.append("their opening lines tell the same news")
     if mean["numbers"] >= 0.2:
-        said.append("they give the same numbers")
+        said.append("they state some of the same numbers")
     if mean["names"] >= 0.2:
-        said.append("they name the same people and places")
+        said.append("they name some of the same people and places")
     if not said:
         said.append("their texts cover the same ground")
     return "; ".join(said)

@@ -81,9 +81,10 @@ def ascii_digits(text: str) -> str:
     return text.translate(_DIGITS)
 
 
-NUMBER = re.compile(r"(?<![\d.,٫٬])\d+(?:[.,٫٬]\d+|،\d{3}(?!\d))*(?![\d.,٫٬])")
+NUMBER = re.compile(r"(?<!\d)(?<!\d[.,٫٬])\d+(?:[.,٫٬]\d+|،\d{3}(?!\d))*(?!\d|[.,٫٬]\d)")
 """A number as written, separators kept (the Arabic comma only before three digits:
-``۳،۱۲۰`` is 3,120; elsewhere it separates items of a list)."""
+``۳،۱۲۰`` is 3,120; elsewhere it separates items of a list). A comma or full stop after
+it that no digit follows is punctuation: "12, and" states 12."""
 
 
 YEARLIKE = re.compile(r"^(1[3-4]\d\d|19\d\d|20\d\d)$")
@@ -91,11 +92,16 @@ YEARLIKE = re.compile(r"^(1[3-4]\d\d|19\d\d|20\d\d)$")
 
 
 def stated_numbers(text: str) -> dict[str, str]:
-    """The numbers a text states: each as ASCII digits without separators (1,500, 1.500
-    and ۱٬۵۰۰ are one number; so are 2,5 and 2.5) -> as written (in ASCII digits),
-    leaving out years and single digits."""
-    found = {re.sub(r"[.,٫٬،]", "", n): n for n in NUMBER.findall(ascii_digits(text))}
-    return {n: shown for n, shown in found.items() if len(n) > 1 and not YEARLIKE.match(n)}
+    """The numbers a text states: each as ASCII digits without separators or leading
+    zeros (1,500, 1.500 and ۱٬۵۰۰ are one number; so are 2,5 and 2.5, and .08 and 0.08)
+    -> as written (in ASCII digits), leaving out bare years and single digits (13.04 is
+    a number, 1304 a year)."""
+    found: dict[str, str] = {}
+    for written in NUMBER.findall(ascii_digits(text)):
+        if written.isdigit() and (len(written) == 1 or YEARLIKE.match(written)):
+            continue
+        found.setdefault(re.sub(r"[.,٫٬،]", "", written).lstrip("0") or "0", written)
+    return found
 
 
 def numbers_in(text: str) -> set[str]:
@@ -105,14 +111,18 @@ def numbers_in(text: str) -> set[str]:
 
 
 def numbers_differ(a: str, b: str) -> str:
-    """The numbers each text states, as written, when both state some and share none
-    (``"45, 320 / 40, 300"``); else empty. On a link between two reports it marks a figure
-    they disagree on, or two reports of one template (a market's close on two days)
-    joined by their shape: either way, what a reader must see before trusting the link."""
+    """The numbers each text states that the other does not, as written, when each has
+    some (``"17, 250 / 12, 200"``); else empty. Numbers both state are left out, and so is
+    a side that only adds numbers (one report gives the injured, the other does not). On a
+    link between two reports it marks a figure they disagree on, or two reports of one
+    template (a market's close on two days) joined by their shape: either way, what a
+    reader must see before trusting the link."""
     first, second = stated_numbers(a), stated_numbers(b)
-    if not first or not second or first.keys() & second.keys():
+    only_first = [shown for n, shown in first.items() if n not in second]
+    only_second = [shown for n, shown in second.items() if n not in first]
+    if not only_first or not only_second:
         return ""
-    return f"{', '.join(first.values())} / {', '.join(second.values())}"
+    return f"{', '.join(only_first)} / {', '.join(only_second)}"
 
 
 def normalise(text: str, lang: str = "und") -> str:

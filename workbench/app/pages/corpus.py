@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
 
 from ...api import status_records
@@ -21,9 +22,9 @@ from ..state import (
     restore,
 )
 from ..views import (
-    HIGH,
     LOW,
     alignments,
+    confidence_band,
     label_columns,
 )
 from .pair import count
@@ -131,10 +132,11 @@ def _what_next(st, workspace: Workspace, records: list[dict]) -> None:
     shared = sum(1 for e in events if sum(1 for r in records if r["event"] == e) > 1)
     overview = workspace.link_overview()
     waiting = [(a, c) for a, status, c in overview if status == "auto"]
+    named = Counter("low" if c is None else confidence_band(c) for _, c in waiting)
     bands = {
-        "likely the same": sum(1 for _, c in waiting if c is not None and c >= HIGH),
-        "unsure": sum(1 for _, c in waiting if c is not None and LOW <= c < HIGH),
-        "unlikely (hidden by default)": sum(1 for _, c in waiting if c is None or c < LOW),
+        "likely the same": named["high"],
+        "unsure": named["mid"],
+        "unlikely (left out of exports by default)": named["low"],
     }
     reviewed = len(overview) - len(waiting)
     st.markdown(
