@@ -170,13 +170,18 @@ def test_document_markup_is_shown_inert(tmp_path, monkeypatch):
 def test_corpus_table_shows_each_documents_event_and_thread_first(app_workspace):
     table = open_page("Corpus").dataframe[0].value
     assert list(table.columns)[:6] == ["id", "lang", "date", "event", "thread", "aligned"]
-    from workbench.names import dated_label
+    from workbench.app.pages.corpus import THREAD_CHARS
+    from workbench.names import dated_label, split_date
 
     status = {r["id"]: r for r in status_records(app_workspace)}
     for row in table.itertuples():  # dates isolated left to right (issue 24)
-        assert row.thread == dated_label(status[row.id]["thread"] or "")
+        thread = status[row.id]["thread"] or ""
+        assert row.thread == dated_label(thread, THREAD_CHARS)
+        date = split_date(thread)[1]  # a long title is cut between words, never its date
+        assert date is None or row.thread.endswith(f"(\u2066{date}\u2069)")
     assert table["thread"].str.len().gt(0).any()
     assert table["thread"].str.contains("\u2066").any()
+    assert table["thread"].str.contains("…").any()  # the seeds' thread names are long
 
 
 def test_name_columns_fit_the_window(app_workspace):

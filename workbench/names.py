@@ -98,16 +98,20 @@ def split_date(label: str) -> tuple[str, str | None]:
     return (found.group(1), found.group(2)) if found else (label, None)
 
 
-def dated_label(label: str) -> str:
+def dated_label(label: str, limit: int | None = None) -> str:
     """``"12: Rally in Paris (2018-06-30)"`` for a table cell: the title isolated, so a
     right-to-left one keeps its direction, and the date (or range of years) isolated left to
-    right, so it never reads "(30-06-2018)" after a Persian or Arabic title."""
+    right, so it never reads "(30-06-2018)" after a Persian or Arabic title. ``limit``
+    shortens the title between words (a narrow cell would cut it mid-word and hide the
+    date)."""
     if not label:
         return ""
     title, date = split_date(label)
     number, colon, rest = title.partition(": ")
     prefix = f"{number}: " if colon and number.isdigit() else ""
     title = rest if prefix else title
+    if limit is not None:
+        title = short_title(title, limit)
     return prefix + isolate(title) + (f" (\u2066{date}\u2069)" if date else "")
 
 

@@ -29,6 +29,11 @@ from ..views import (
 )
 from .pair import count
 
+# the documents table's name columns: pixels, and title characters that fit beside the
+# number and date (names are cut between words, so the date stays in view)
+EVENT_PIXELS, EVENT_CHARS = 360, 38
+THREAD_PIXELS, THREAD_CHARS = 280, 24
+
 
 def show(st, workspace: Workspace, actor: str) -> None:
     st.header("Corpus")
@@ -47,8 +52,8 @@ def show(st, workspace: Workspace, actor: str) -> None:
                 "id": r["id"],
                 "lang": r["lang"],
                 "date": r["date"] or "",
-                "event": dated_label(r["event"] or ""),
-                "thread": dated_label(r["thread"] or ""),
+                "event": dated_label(r["event"] or "", EVENT_CHARS),
+                "thread": dated_label(r["thread"] or "", THREAD_CHARS),
                 "aligned": "yes" if r["id"] in aligned else "no",
                 "sentences": r["sentences"],
                 "translated": str(translated[r["id"]]) if r["lang"] != "en" else "—",
@@ -59,7 +64,7 @@ def show(st, workspace: Workspace, actor: str) -> None:
         ],
         hide_index=True,
         width="stretch",
-        column_config=label_columns(st, event=360, thread=280),
+        column_config=label_columns(st, event=EVENT_PIXELS, thread=THREAD_PIXELS),
     )
     for job in workspace.failed_jobs("translate"):
         lang = job.unit.source_lang
