@@ -290,6 +290,12 @@ def test_three_documents_side_by_side(app_workspace):
         for k in links(app_workspace, i.id)
     }  # the same scale as the pair view, never the raw score
 
+    from workbench.app.views import PivotRow
+
+    # a linked sentence whose numbers differ from the pivot's is marked, as in the pair view
+    marked = PivotRow(0, "12 killed", "en", (("١٧ قتيلا", "ar", 0.9), ("۱۲ کشته", "fa", 0.9)))
+    assert pivot_table_html([marked]).count('title="numbers differ&#58; 12 &#47; 17"') == 1
+
     app = open_page("Parallel view")
     app.multiselect(key="pv_three").set_value([english.id, *others[:2]]).run()
     assert not app.exception

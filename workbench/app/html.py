@@ -9,6 +9,7 @@ from collections.abc import Sequence
 
 from ..document import Sentence
 from ..search import Hit
+from ..text.normalise import numbers_differ
 from .safe import safe
 from .views import FONT, HIGH, LOW, RTL_LANGS, ParallelRow, PivotRow, confidence_band
 
@@ -74,11 +75,11 @@ def confidence_badge(row: ParallelRow) -> str:
     )
 
 
-def numbers_note(row: ParallelRow, long: bool = False) -> str:
-    """A mark on a link whose two sides state numbers and share none: two reports that
-    disagree on a figure, or two reports of one template on two days. ``long`` writes the
-    numbers out (the focused link's panel); the table row names them in its tooltip."""
-    numbers = row.numbers_differ
+def numbers_note(numbers: str, long: bool = False) -> str:
+    """The mark of a link whose sides each state a number the other does not (``numbers``,
+    from :func:`~workbench.text.normalise.numbers_differ`; empty: no mark): two reports
+    that disagree on a figure, or two reports of one template on two days. ``long`` writes
+    the numbers out (the focused link's panel); a table cell names them in its tooltip."""
     if not numbers:
         return ""
     if long:
@@ -159,7 +160,7 @@ def parallel_table_html(
     for offset, row in enumerate(rows):
         number = first_number + offset
         classes = status_class(row) + (" cur" if number == current else "")
-        note = numbers_note(row)
+        note = numbers_note(row.numbers_differ)
         body.append(
             f'<tr id="{anchor(row.key)}" class="{classes}">'
             f'<td class="n" data-focus="{row.key}">'
@@ -386,6 +387,7 @@ def pivot_table_html(rows: Sequence[PivotRow], headers: Sequence[str] = ()) -> s
                 if confidence is not None
                 else ""
             )
+            + (numbers_note(numbers_differ(row.text, text)) if text else "")
             + "</td>"
             for text, lang, confidence in row.others
         )

@@ -300,7 +300,7 @@ def _current_link(st, info: AlignmentInfo, row: ParallelRow, index: int, total: 
     st.markdown(
         f'{STYLE}<div dir="ltr">{confidence_badge(row)}'
         + (f" · {safe(row.link_type)}" if row.link_id is not None else "")
-        + (f" {numbers_note(row, long=True)}" if row.numbers_differ else "")
+        + (f" {numbers_note(row.numbers_differ, long=True)}" if row.numbers_differ else "")
         + "</div>",
         unsafe_allow_html=True,
     )
