@@ -96,8 +96,8 @@ def test_json_is_a_list_of_links():
 
 
 def test_every_format_carries_numbers_that_differ():
-    """The pair view's "numbers differ" mark, in each export: each side's numbers when
-    both state some and share none, empty otherwise."""
+    """The pair view's "numbers differ" mark, in each export: the numbers each side states
+    that the other does not, when each has some; empty otherwise."""
     differ = link([0], [0], "۴۵ نفر کشته و ۳۲۰ نفر زخمی شدند", "40 killed, 300 injured")
     agree = link([1], [1], "۴۰ نفر کشته شدند", "40 people were killed")
     tsv = io.StringIO()

@@ -77,8 +77,8 @@ class ExportRow:
 
     @property
     def numbers_differ(self) -> str:
-        """``"45, 320 / 40, 300"`` when both sides state numbers and share none (the pair
-        view's "numbers differ" mark), else empty."""
+        """The numbers each side states that the other does not (``"17, 250 / 12, 200"``),
+        when each has some: the pair view's "numbers differ" mark; else empty."""
         return differing_numbers(self.src_text, self.tgt_text)
 
 

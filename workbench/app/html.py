@@ -387,7 +387,7 @@ def pivot_table_html(rows: Sequence[PivotRow], headers: Sequence[str] = ()) -> s
                 if confidence is not None
                 else ""
             )
-            + (numbers_note(numbers_differ(row.text, text)) if text else "")
+            + numbers_note(numbers_differ(row.text, text))
             + "</td>"
             for text, lang, confidence in row.others
         )

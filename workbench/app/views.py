@@ -54,8 +54,8 @@ class ParallelRow:
 
     @cached_property
     def numbers_differ(self) -> str:
-        """Each side's numbers (``"45 / 40"``) when a link's two sides state numbers and
-        share none, else empty (the exports' ``numbers_differ``)."""
+        """The numbers each side states that the other does not (``"17, 250 / 12, 200"``),
+        when each has some, else empty (the exports' ``numbers_differ``)."""
         return "" if self.unlinked else numbers_differ(self.src_text, self.tgt_text)
 
 
@@ -214,10 +214,15 @@ LOW = 0.5  # confidence under which a link is unlikely to be right (red)
 HIGH = 0.8  # confidence from which it is likely right (green); amber between
 
 
+def shown_confidence(confidence: float) -> float:
+    """A confidence as the pages write it (two decimals): what bands and thresholds compare,
+    so a link shown as "0.80" is never called unsure."""
+    return round(confidence, 2)
+
+
 def confidence_band(confidence: float) -> str:
-    """``high``, ``mid`` or ``low`` on the fixed scale, by the value as the page writes it
-    (two decimals: a link shown as "0.80" is never called unsure)."""
-    shown = round(confidence, 2)
+    """``high``, ``mid`` or ``low`` on the fixed scale, by the value as the page writes it."""
+    shown = shown_confidence(confidence)
     return "high" if shown >= HIGH else "mid" if shown >= LOW else "low"
 
 
@@ -229,7 +234,7 @@ def suspicious(row: ParallelRow, low: float = LOW) -> bool:
     if row.unlinked:
         return True
     return (
-        (row.confidence is not None and round(row.confidence, 2) < low)  # as shown
+        (row.confidence is not None and shown_confidence(row.confidence) < low)
         or row.link_type != "1-1"
         or bool(row.numbers_differ)
     )

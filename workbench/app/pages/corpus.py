@@ -22,7 +22,6 @@ from ..state import (
     restore,
 )
 from ..views import (
-    LOW,
     alignments,
     confidence_band,
     label_columns,
@@ -154,7 +153,7 @@ def _what_next(st, workspace: Workspace, records: list[dict]) -> None:
     infos = {i.id: i for i in alignments(workspace)}
     pending = [infos[a] for a in dict.fromkeys(a for a, _ in waiting) if a in infos]
     # a pair with links shown by default and an English side first: the reader can check it
-    shown = {a for a, c in waiting if c is not None and c >= LOW}
+    shown = {a for a, c in waiting if c is not None and confidence_band(c) != "low"}
     pending.sort(key=lambda i: (i.id not in shown, "en" not in (i.src_lang, i.tgt_lang), i.id))
     info = pending[0] if pending else None
     if info is not None:
