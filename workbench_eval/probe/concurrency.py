@@ -163,7 +163,7 @@ def killed(point: str, prepared: Prepared, folder: Path) -> str:
     """``workbench run`` killed with SIGKILL at ``point``, then run again: the re-run
     succeeds and the workspace holds each file once, as an uninterrupted run."""
     full = Stored(
-        prepared.counts["sources"], prepared.counts["embeddings"], 1, prepared.counts["links"]
+        prepared.counts["sources"], prepared.counts["cached vectors"], 1, prepared.counts["links"]
     )
     reached = KILL_POINTS[point]
     start = time.monotonic()
