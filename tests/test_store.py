@@ -61,6 +61,15 @@ def test_changed_file_is_a_new_version_and_keeps_the_old(workspace, tmp_path):
     assert {(d.version, d.current) for d in everything} == {(1, False), (2, True)}
     assert workspace.sentences(old.id)  # nothing of the old version is lost
     counts = workspace.counts()  # but the corpus is the current version
+    # the names status --json and the reliability probe read
+    assert set(counts) == {
+        "sources",
+        "documents",
+        "sentences",
+        "links",
+        "cached translations",
+        "cached vectors",
+    }
     assert (counts["sources"], counts["documents"], counts["sentences"]) == (1, 1, new.sentences)
 
 
